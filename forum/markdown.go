@@ -1,0 +1,307 @@
+package forum
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/microcosm-cc/bluemonday"
+	"github.com/yuin/goldmark"
+	"github.com/yuin/goldmark/ast"
+	"github.com/yuin/goldmark/extension"
+	"github.com/yuin/goldmark/parser"
+	"github.com/yuin/goldmark/renderer/html"
+	"github.com/yuin/goldmark/text"
+	"github.com/yuin/goldmark/util"
+	xhtml "golang.org/x/net/html"
+)
+
+// MaxPostSourceChars is the maximum length of a post's Markdown source, in
+// characters (runes), counted after normalisation (CRLF counts as one).
+const MaxPostSourceChars = 32000
+
+// MaxRenderedBytes bounds the HTML produced from one source. A legitimate
+// post of MaxPostSourceChars stays well below it (about x8 at worst, for text
+// made only of autolinks or of characters that must be escaped).
+const MaxRenderedBytes = 512 << 10
+
+// mdLinkRel is the rel value of every link of a rendered post.
+const mdLinkRel = "nofollow noopener ugc"
+
+// goldmark is super-linear on some inputs: nesting opened on one line
+// (">>>>", "1. 1. 1.") costs depth², unmatched emphasis delimiters of
+// different kinds ("*a_*a_", "~a*") cost runs², unclosed link destinations
+// ("[](" then text) rescan the paragraph each time, and GFM pads every table
+// row to the header width (4 000 columns x 8 000 one-char rows = 32 M cells).
+// At 32 000 characters, before these bounds: ">"x32000 650 ms and over
+// MaxRenderedBytes, "1. "x10666 370 ms, "*a_"x10666 330-450 ms, "~a*"x10666
+// 690 ms, "[]("x10666 690 ms, "[a]("x8000 470-520 ms, the table blowup did not
+// finish in reasonable time. mdComplexity rejects them beforehand; the worst
+// accepted inputs (at these bounds) and everything else measured stay under
+// 50 ms; see markdown_bench_test.go for the figures and the command.
+const (
+	mdMaxNesting       = 32    // container markers (">", "-", "1.") opening one line
+	mdMaxDelimiterRuns = 8000  // runs of "*", "_" or "~"
+	mdMaxLinkOpenings  = 1000  // "](" sequences
+	mdMaxTableCells    = 40000 // over all tables; a 1 000 x 30 table passes
+)
+
+var mdConverter = goldmark.New(
+	goldmark.WithExtensions(extension.GFM),
+	goldmark.WithParserOptions(parser.WithASTTransformers(util.Prioritized(mdLinkTransformer{}, 1000))),
+	goldmark.WithRendererOptions(
+		html.WithHardWraps(),
+		extension.WithTableCellAlignMethod(extension.TableCellAlignAttribute),
+	),
+)
+
+var mdPolicy = newMDPolicy()
+
+func newMDPolicy() *bluemonday.Policy {
+	p := bluemonday.UGCPolicy()
+	p.AllowRelativeURLs(false) // no "//host", "/\host", "#x": http, https, mailto only
+	p.AllowURLSchemes("http", "https", "mailto")
+	p.AllowAttrs("rel").Matching(regexp.MustCompile(`^` + mdLinkRel + `$`)).OnElements("a")
+	p.AllowAttrs("class").Matching(regexp.MustCompile(`^language-[\w+#.-]{1,40}$`)).OnElements("code")
+	p.AllowAttrs("type").Matching(regexp.MustCompile(`^checkbox$`)).OnElements("input")
+	p.AllowAttrs("checked", "disabled").Matching(regexp.MustCompile(`^$`)).OnElements("input")
+	return p
+}
+
+// mdLinkTransformer sets rel="nofollow noopener ugc" on every link and autolink
+// (the policy lets only that exact value through) and empties the source of
+// images that are not http(s) (the policy also accepts mailto: there).
+type mdLinkTransformer struct{}
+
+var mdHTTPURL = regexp.MustCompile(`(?i)^https?://`)
+
+func (mdLinkTransformer) Transform(doc *ast.Document, _ text.Reader, _ parser.Context) {
+	_ = ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
+		switch n := n.(type) {
+		case *ast.Link, *ast.AutoLink:
+			if entering {
+				n.SetAttributeString("rel", []byte(mdLinkRel))
+			}
+		case *ast.Image:
+			if entering && !mdHTTPURL.Match(n.Destination) {
+				n.Destination = nil
+			}
+		}
+		return ast.WalkContinue, nil
+	})
+}
+
+// mdLimitedBuffer refuses writes past MaxRenderedBytes.
+type mdLimitedBuffer struct{ bytes.Buffer }
+
+var errMDTooBig = errors.New("rendu trop volumineux")
+
+func (b *mdLimitedBuffer) Write(p []byte) (int, error) {
+	if b.Len()+len(p) > MaxRenderedBytes {
+		return 0, errMDTooBig
+	}
+	return b.Buffer.Write(p)
+}
+
+func errMDOutputTooBig() *ValidationError {
+	return Invalid("body", "body_too_complex",
+		"Le message est trop complexe à afficher ; simplifiez sa mise en forme (tableaux, imbrications).")
+}
+
+// RenderMarkdown turns Markdown source into sanitised HTML. Errors are
+// *ValidationError on field "body": "body_invalid" (not UTF-8),
+// "body_empty", "body_too_long" (more than MaxPostSourceChars) and
+// "body_too_complex" (too many table cells or HTML over MaxRenderedBytes).
+func RenderMarkdown(src string) (string, error) {
+	if !utf8.ValidString(src) {
+		return "", Invalid("body", "body_invalid", "Le message contient des caractères invalides (encodage UTF-8 attendu).")
+	}
+	src = strings.ReplaceAll(src, "\x00", "")
+	src = strings.ReplaceAll(src, "\r\n", "\n")
+	src = strings.ReplaceAll(src, "\r", "\n")
+	if strings.TrimSpace(src) == "" {
+		return "", Invalid("body", "body_empty", "Le message est vide.")
+	}
+	if n := utf8.RuneCountInString(src); n > MaxPostSourceChars {
+		return "", Invalid("body", "body_too_long", fmt.Sprintf(
+			"Le message dépasse %s caractères (il en compte %s).", mdFrenchInt(MaxPostSourceChars), mdFrenchInt(n)))
+	}
+	if err := mdComplexity(src); err != nil {
+		return "", err
+	}
+	var buf mdLimitedBuffer
+	if err := mdConverter.Convert([]byte(src), &buf); err != nil {
+		return "", errMDOutputTooBig()
+	}
+	out := mdPolicy.SanitizeReader(&buf).String()
+	if len(out) > MaxRenderedBytes {
+		return "", errMDOutputTooBig()
+	}
+	return out, nil
+}
+
+// mdComplexity rejects, in one pass, sources that would make goldmark
+// super-linear or blow up the output; it over-estimates, never under.
+func mdComplexity(src string) *ValidationError {
+	tooComplex := func(format string, limit int) *ValidationError {
+		return Invalid("body", "body_too_complex", fmt.Sprintf(format, mdFrenchInt(limit)))
+	}
+	runs := 0
+	for i := 0; i < len(src); i++ {
+		if c := src[i]; (c == '*' || c == '_' || c == '~') && (i == 0 || src[i-1] != c) {
+			runs++
+		}
+	}
+	if runs > mdMaxDelimiterRuns {
+		return tooComplex("Le message contient trop de marques de mise en forme (*, _, ~) : %s au plus.", mdMaxDelimiterRuns)
+	}
+	if strings.Count(src, "](") > mdMaxLinkOpenings {
+		return tooComplex("Le message contient trop de liens : %s au plus.", mdMaxLinkOpenings)
+	}
+	lines := strings.Split(src, "\n")
+	cells, end := 0, 0
+	for i, line := range lines {
+		if mdNesting(line) > mdMaxNesting {
+			return tooComplex("Le message imbrique trop de citations ou de listes : %s niveaux au plus.", mdMaxNesting)
+		}
+		// GFM table: columns of its delimiter row x lines up to the next blank one.
+		cols := mdDelimiterColumns(mdStripContainers(line))
+		if i < end || cols < 2 {
+			continue
+		}
+		for end = i + 1; end < len(lines) && strings.Trim(mdStripContainers(lines[end]), " \t") != ""; end++ {
+		}
+		if cells += cols * (end - i + 1); cells > mdMaxTableCells {
+			return tooComplex("Les tableaux du message sont trop grands : %s cellules au plus.", mdMaxTableCells)
+		}
+	}
+	return nil
+}
+
+// mdNesting counts the block quote and list markers that open a line, which
+// goldmark nests in one go; thematic breaks ("- - -", "* * *") count 0.
+func mdNesting(line string) int {
+	if t := strings.TrimLeft(line, " \t"); t != "" && strings.Contains("-*_", t[:1]) && strings.Trim(t, " \t"+t[:1]) == "" {
+		return 0
+	}
+	depth := 0
+	for i := 0; i < len(line); {
+		c := line[i]
+		j := i + 1
+		for c >= '0' && c <= '9' && j < len(line) && line[j] >= '0' && line[j] <= '9' {
+			j++
+		}
+		switch {
+		case c == ' ' || c == '\t':
+			i++
+			continue
+		case c == '>':
+		case c == '-' || c == '*' || c == '+':
+		case c >= '0' && c <= '9' && j < len(line) && (line[j] == '.' || line[j] == ')'):
+			j++
+		default:
+			return depth
+		}
+		if c != '>' && j < len(line) && line[j] != ' ' && line[j] != '\t' {
+			return depth
+		}
+		depth++
+		i = j
+	}
+	return depth
+}
+
+func mdStripContainers(line string) string {
+	return strings.TrimLeft(line, " \t>")
+}
+
+// mdDelimiterColumns returns the number of "|"-separated columns of a line made
+// only of "-", ":", "|" and blanks, 0 if it cannot be a table delimiter row
+// (it may over-count: "| - || - |" is no delimiter row for goldmark).
+func mdDelimiterColumns(line string) int {
+	if !strings.Contains(line, "|") || !strings.Contains(line, "-") {
+		return 0
+	}
+	for _, r := range line {
+		if r != '-' && r != ':' && r != '|' && r > ' ' { // controls count as blanks
+			return 0
+		}
+	}
+	return strings.Count(strings.Trim(line, "| \t\f\v"), "|") + 1
+}
+
+// mdFrenchInt formats n with a space between groups of three digits.
+func mdFrenchInt(n int) string {
+	s := fmt.Sprint(n)
+	var b strings.Builder
+	for i, r := range s {
+		if i > 0 && (len(s)-i)%3 == 0 && s[i-1] != '-' {
+			b.WriteByte(' ')
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// mdBlockTags separate words in PlainExcerpt; other tags are inline.
+var mdBlockTags = map[string]bool{
+	"p": true, "br": true, "div": true, "li": true, "ul": true, "ol": true,
+	"h1": true, "h2": true, "h3": true, "h4": true, "h5": true, "h6": true,
+	"blockquote": true, "pre": true, "table": true, "tr": true, "td": true,
+	"th": true, "hr": true, "img": true, "input": true, "dd": true, "dt": true,
+}
+
+// PlainExcerpt returns at most n runes of the visible text of a rendered
+// post (for listings and digests): tags are stripped, entities decoded,
+// whitespace collapsed; longer texts are cut at a word boundary and end
+// with "…" (counted in n).
+func PlainExcerpt(renderedHTML string, n int) string {
+	if n <= 0 {
+		return ""
+	}
+	var b strings.Builder
+	z := xhtml.NewTokenizer(strings.NewReader(renderedHTML))
+	skip := 0 // inside script/style/template: not visible
+	for {
+		tt := z.Next()
+		if tt == xhtml.ErrorToken {
+			break
+		}
+		name, _ := z.TagName()
+		switch tt {
+		case xhtml.TextToken:
+			if skip == 0 {
+				b.Write(z.Text())
+			}
+		case xhtml.StartTagToken, xhtml.EndTagToken, xhtml.SelfClosingTagToken:
+			switch tag := string(name); {
+			case tag == "script" || tag == "style" || tag == "template":
+				if tt == xhtml.StartTagToken {
+					skip++
+				} else if tt == xhtml.EndTagToken && skip > 0 {
+					skip--
+				}
+			case mdBlockTags[tag]:
+				b.WriteByte(' ')
+			}
+		}
+	}
+	text := strings.Join(strings.Fields(b.String()), " ")
+	runes := []rune(text)
+	if len(runes) <= n {
+		return text
+	}
+	cut := string(runes[:n-1])
+	if runes[n-1] != ' ' {
+		if i := strings.LastIndexByte(cut, ' '); i > 0 {
+			cut = cut[:i]
+		}
+	}
+	return strings.TrimRightFunc(cut, func(r rune) bool {
+		return unicode.IsSpace(r) || strings.ContainsRune(",;:", r)
+	}) + "…"
+}

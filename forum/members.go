@@ -1,0 +1,244 @@
+package forum
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"net/mail"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/alexedwards/argon2id"
+)
+
+// argonParams are argon2id's parameters (RFC 9106's second recommended
+// option, lighter on memory: 64 MiB, 1 pass, 2 lanes).
+var argonParams = &argon2id.Params{Memory: 64 * 1024, Iterations: 1, Parallelism: 2, SaltLength: 16, KeyLength: 32}
+
+// HashPassword returns the argon2id hash of a password.
+func HashPassword(pw string) (string, error) {
+	return argon2id.CreateHash(pw, argonParams)
+}
+
+// NewMember is the input that creates an account.
+type NewMember struct {
+	Email         string `json:"email" form:"email"`
+	DisplayName   string `json:"display_name" form:"display_name"`
+	Authority     string `json:"authority" form:"authority"`
+	AuthorityType string `json:"authority_type" form:"authority_type"`
+	Role          string `json:"role" form:"role"`
+	Password      string `json:"password" form:"password"`
+}
+
+// NormalizeEmail lower-cases and trims an email, and checks its form.
+func NormalizeEmail(email string) (string, error) {
+	email = strings.ToLower(strings.TrimSpace(email))
+	a, err := mail.ParseAddress(email)
+	if err != nil || a.Address != email || len(email) > MaxEmailChars || !strings.Contains(email, "@") {
+		return "", Invalid("email", "email_invalid", "L'adresse électronique n'est pas valide.")
+	}
+	return email, nil
+}
+
+func validatePassword(pw string) error {
+	n := utf8.RuneCountInString(pw)
+	if n < MinPasswordChars {
+		return Invalid("password", "password_too_short", "Le mot de passe doit compter au moins 10 caractères.")
+	}
+	if n > MaxPasswordChars {
+		return Invalid("password", "password_too_long", "Le mot de passe compte 256 caractères au plus.")
+	}
+	return nil
+}
+
+// ProfileInput is the public part of a member's profile.
+type ProfileInput struct {
+	DisplayName   string `json:"display_name" form:"display_name"`
+	Authority     string `json:"authority" form:"authority"`
+	AuthorityType string `json:"authority_type" form:"authority_type"`
+	Lang          string `json:"lang" form:"lang"`
+}
+
+func (s *Service) validateProfile(ctx context.Context, p *ProfileInput) error {
+	p.DisplayName = strings.Join(strings.Fields(p.DisplayName), " ")
+	p.Authority = strings.Join(strings.Fields(p.Authority), " ")
+	if p.DisplayName == "" || utf8.RuneCountInString(p.DisplayName) > MaxDisplayNameChars {
+		return Invalid("display_name", "name_invalid", "Le nom affiché est obligatoire (80 caractères au plus).")
+	}
+	if p.Authority == "" || utf8.RuneCountInString(p.Authority) > MaxAuthorityChars {
+		return Invalid("authority", "authority_invalid", "Le nom de la collectivité est obligatoire (120 caractères au plus).")
+	}
+	if _, err := s.AuthorityType(ctx, p.AuthorityType); err != nil {
+		if errors.Is(err, ErrNotFound) {
+			return Invalid("authority_type", "authority_type_unknown", "Type de collectivité inconnu.")
+		}
+		return err
+	}
+	if p.Lang != "" && p.Lang != "fr" && p.Lang != "en" {
+		return Invalid("lang", "lang_invalid", "Langue inconnue (fr ou en).")
+	}
+	return nil
+}
+
+// CreateMember creates an account. It is used by the CLI, the demo and invitations.
+func (s *Service) CreateMember(ctx context.Context, in NewMember) (*Member, error) {
+	email, err := NormalizeEmail(in.Email)
+	if err != nil {
+		return nil, err
+	}
+	p := ProfileInput{DisplayName: in.DisplayName, Authority: in.Authority, AuthorityType: in.AuthorityType}
+	if err := s.validateProfile(ctx, &p); err != nil {
+		return nil, err
+	}
+	if in.Role == "" {
+		in.Role = RoleMember
+	}
+	if in.Role != RoleMember && in.Role != RoleModerator && in.Role != RoleAdmin {
+		return nil, Invalid("role", "role_invalid", "Le rôle est member, moderator ou admin.")
+	}
+	if err := validatePassword(in.Password); err != nil {
+		return nil, err
+	}
+	hash, err := HashPassword(in.Password)
+	if err != nil {
+		return nil, err
+	}
+	m := &Member{ID: NewID(), Email: email, DisplayName: p.DisplayName, Authority: p.Authority,
+		AuthorityType: p.AuthorityType, Role: in.Role, Status: MemberActive, PasswordHash: hash, CreatedAt: s.now()}
+	if err := s.store.InsertMember(ctx, m); err != nil {
+		if errors.Is(err, ErrDuplicate) {
+			return nil, Invalid("email", "email_taken", "Un compte existe déjà avec cette adresse.")
+		}
+		return nil, err
+	}
+	return m, nil
+}
+
+// ErrBadCredentials is returned for an unknown email or a wrong password.
+var ErrBadCredentials = errors.New("adresse ou mot de passe incorrect")
+
+// Authenticate checks an email and password and returns the member.
+func (s *Service) Authenticate(ctx context.Context, email, password string) (*Member, error) {
+	email = strings.ToLower(strings.TrimSpace(email))
+	if len(email) > MaxEmailChars || len(password) > 4*MaxPasswordChars {
+		return nil, ErrBadCredentials
+	}
+	m, err := s.store.MemberByEmail(ctx, email)
+	if errors.Is(err, ErrNotFound) {
+		_, _ = argon2id.ComparePasswordAndHash(password, s.dummyHash)
+		return nil, ErrBadCredentials
+	}
+	if err != nil {
+		return nil, err
+	}
+	ok, err := argon2id.ComparePasswordAndHash(password, m.PasswordHash)
+	if err != nil || !ok {
+		return nil, ErrBadCredentials
+	}
+	return m, nil
+}
+
+// Member returns a member by id.
+func (s *Service) Member(ctx context.Context, id string) (*Member, error) {
+	if !ValidID(id) {
+		return nil, ErrNotFound
+	}
+	return s.store.MemberByID(ctx, id)
+}
+
+// UpdateProfile changes the member's own profile.
+func (s *Service) UpdateProfile(ctx context.Context, m *Member, p ProfileInput) error {
+	if err := s.validateProfile(ctx, &p); err != nil {
+		return err
+	}
+	return s.store.UpdateMemberProfile(ctx, m.ID, p.DisplayName, p.Authority, p.AuthorityType, p.Lang)
+}
+
+// ChangePassword replaces the member's password after checking the current
+// one, and ends the member's other sessions.
+func (s *Service) ChangePassword(ctx context.Context, m *Member, current, next string) error {
+	ok, err := argon2id.ComparePasswordAndHash(current, m.PasswordHash)
+	if err != nil || !ok {
+		return Invalid("current_password", "password_wrong", "Le mot de passe actuel est incorrect.")
+	}
+	if err := validatePassword(next); err != nil {
+		return Invalid("new_password", err.(*ValidationError).Code, err.Error())
+	}
+	hash, err := HashPassword(next)
+	if err != nil {
+		return err
+	}
+	if err := s.store.SetMemberPassword(ctx, m.ID, hash); err != nil {
+		return err
+	}
+	return s.store.DeleteMemberSessions(ctx, m.ID)
+}
+
+// randomToken returns a URL-safe random token of 256 bits and its SHA-256 hex digest.
+func randomToken() (token, digest string) {
+	b := make([]byte, 32)
+	_, _ = rand.Read(b)
+	token = base64.RawURLEncoding.EncodeToString(b)
+	return token, HashToken(token)
+}
+
+// HashToken returns the SHA-256 hex digest under which a token is stored.
+func HashToken(token string) string {
+	sum := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(sum[:])
+}
+
+// StartSession creates a session for the member and returns the cookie value.
+func (s *Service) StartSession(ctx context.Context, m *Member) (string, *Session, error) {
+	token, id := randomToken()
+	csrf, _ := randomToken()
+	now := s.now()
+	sess := &Session{ID: id, MemberID: m.ID, CSRFToken: csrf, CreatedAt: now, ExpiresAt: now.Add(SessionLifetime)}
+	if err := s.store.InsertSession(ctx, sess); err != nil {
+		return "", nil, err
+	}
+	return token, sess, nil
+}
+
+// SessionMember returns the live session of a cookie value and its member;
+// ErrUnauthenticated when there is none, it expired, or the member is gone.
+func (s *Service) SessionMember(ctx context.Context, token string) (*Session, *Member, error) {
+	if token == "" || len(token) > 100 {
+		return nil, nil, ErrUnauthenticated
+	}
+	sess, err := s.store.SessionByID(ctx, HashToken(token))
+	if errors.Is(err, ErrNotFound) {
+		return nil, nil, ErrUnauthenticated
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	if !s.now().Before(sess.ExpiresAt) {
+		_ = s.store.DeleteSession(ctx, sess.ID)
+		return nil, nil, ErrUnauthenticated
+	}
+	m, err := s.store.MemberByID(ctx, sess.MemberID)
+	if errors.Is(err, ErrNotFound) {
+		return nil, nil, ErrUnauthenticated
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	return sess, m, nil
+}
+
+// EndSession deletes the session of a cookie value.
+func (s *Service) EndSession(ctx context.Context, token string) error {
+	if token == "" {
+		return nil
+	}
+	return s.store.DeleteSession(ctx, HashToken(token))
+}
+
+// SweepSessions deletes expired sessions.
+func (s *Service) SweepSessions(ctx context.Context) (int64, error) {
+	return s.store.DeleteExpiredSessions(ctx, s.now())
+}

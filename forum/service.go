@@ -1,0 +1,60 @@
+package forum
+
+import (
+	"context"
+	"log/slog"
+	"time"
+)
+
+// Limits of the forum, explicit and tested.
+const (
+	MinTitleChars        = 5
+	MaxTitleChars        = 150
+	MaxAuthorityTypes    = 4
+	ThreadsPerPage       = 20
+	PostsPerPage         = 20
+	MaxPage              = 10000
+	MaxDisplayNameChars  = 80
+	MaxAuthorityChars    = 120
+	MinPasswordChars     = 10
+	MaxPasswordChars     = 256
+	MaxEmailChars        = 254
+	SessionLifetime      = 30 * 24 * time.Hour
+	InviteLifetime       = 7 * 24 * time.Hour
+	MaxThemeNameChars    = 80
+	MaxThemeDescChars    = 500
+	MaxQuoteSourceChars  = 4000
+	passwordCheckTimeout = 5 * time.Second
+)
+
+// Service is the forum's domain service: every page and API call goes
+// through it.
+type Service struct {
+	store Store
+	log   *slog.Logger
+	now   func() time.Time
+	// dummyHash is compared against when an email is unknown, so that login
+	// takes the same time either way.
+	dummyHash string
+}
+
+// New returns a Service on the store. now may be nil (time.Now).
+func New(store Store, log *slog.Logger, now func() time.Time) *Service {
+	if now == nil {
+		now = time.Now
+	}
+	s := &Service{store: store, log: log, now: func() time.Time { return now().UTC() }}
+	s.dummyHash, _ = HashPassword("mot-de-passe-factice-pour-le-temps-constant")
+	return s
+}
+
+// Store returns the underlying store.
+func (s *Service) Store() Store { return s.store }
+
+// Now returns the service's current time (UTC).
+func (s *Service) Now() time.Time { return s.now() }
+
+// Ping is satisfied by stores that can tell whether the database answers.
+type Ping interface {
+	Ping(ctx context.Context) error
+}

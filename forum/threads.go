@@ -1,0 +1,415 @@
+package forum
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"unicode/utf8"
+)
+
+// ErrSuspended is returned when a suspended member tries to write.
+var ErrSuspended = errors.New("votre compte est suspendu : vous pouvez lire le forum mais pas y écrire")
+
+// ErrLocked is returned when replying to or editing in a locked thread.
+var ErrLocked = errors.New("ce fil est verrouillé : on ne peut plus y répondre")
+
+// NewThreadInput is what a member submits to start a thread.
+type NewThreadInput struct {
+	Theme          string   `json:"theme" form:"theme"`
+	AuthorityTypes []string `json:"authority_types" form:"authority_types"`
+	Title          string   `json:"title" form:"title"`
+	Body           string   `json:"body" form:"body"`
+}
+
+// canWrite checks that the member may write at all.
+func canWrite(m *Member) error {
+	if m == nil {
+		return ErrUnauthenticated
+	}
+	if m.Status == MemberSuspended {
+		return ErrSuspended
+	}
+	return nil
+}
+
+// initialStatus decides whether a new post is published at once. The
+// moderation rules plug in here; the request never chooses.
+func (s *Service) initialStatus(_ *Member, _ *Theme) string {
+	return PostPublished
+}
+
+// NormalizeTitle collapses white space in a title and checks its length.
+func NormalizeTitle(title string) (string, error) {
+	title = strings.Join(strings.Fields(title), " ")
+	n := utf8.RuneCountInString(title)
+	if n == 0 {
+		return "", Invalid("title", "title_empty", "Le titre est obligatoire.")
+	}
+	if n < MinTitleChars {
+		return "", Invalid("title", "title_too_short", fmt.Sprintf("Le titre doit compter au moins %d caractères.", MinTitleChars))
+	}
+	if n > MaxTitleChars {
+		return "", Invalid("title", "title_too_long", fmt.Sprintf("Le titre compte %d caractères au plus (il en compte %d).", MaxTitleChars, n))
+	}
+	return title, nil
+}
+
+// validateAuthorityTypes checks the slugs, removes duplicates, and defaults
+// to the author's own type.
+func (s *Service) validateAuthorityTypes(ctx context.Context, author *Member, slugs []string) ([]string, error) {
+	all, err := s.store.ListAuthorityTypes(ctx)
+	if err != nil {
+		return nil, err
+	}
+	known := map[string]bool{}
+	for _, a := range all {
+		known[a.Slug] = true
+	}
+	if len(slugs) == 0 {
+		if known[author.AuthorityType] {
+			return []string{author.AuthorityType}, nil
+		}
+		return nil, Invalid("authority_types", "authority_types_empty", "Choisissez au moins un type de collectivité.")
+	}
+	if len(slugs) > MaxAuthorityTypes*2 {
+		return nil, Invalid("authority_types", "authority_types_too_many", "Trop de types de collectivité.")
+	}
+	seen := map[string]bool{}
+	out := []string{}
+	for _, slug := range slugs {
+		if !known[slug] {
+			return nil, Invalid("authority_types", "authority_type_unknown", fmt.Sprintf("Type de collectivité inconnu : « %s ».", truncate(slug, 40)))
+		}
+		if !seen[slug] {
+			seen[slug] = true
+			out = append(out, slug)
+		}
+	}
+	return out, nil
+}
+
+// activeTheme returns the theme a thread may be started in.
+func (s *Service) activeTheme(ctx context.Context, slug string) (*Theme, error) {
+	if strings.TrimSpace(slug) == "" {
+		return nil, Invalid("theme", "theme_missing", "Choisissez un thème.")
+	}
+	t, err := s.Theme(ctx, slug)
+	if errors.Is(err, ErrNotFound) || (err == nil && t.Archived) {
+		return nil, Invalid("theme", "theme_unknown", fmt.Sprintf("Thème inconnu : « %s ».", truncate(slug, 40)))
+	}
+	return t, err
+}
+
+// CreateThread starts a thread with its first post.
+func (s *Service) CreateThread(ctx context.Context, author *Member, in NewThreadInput) (*Thread, *Post, error) {
+	if err := canWrite(author); err != nil {
+		return nil, nil, err
+	}
+	theme, err := s.activeTheme(ctx, in.Theme)
+	if err != nil {
+		return nil, nil, err
+	}
+	types, err := s.validateAuthorityTypes(ctx, author, in.AuthorityTypes)
+	if err != nil {
+		return nil, nil, err
+	}
+	title, err := NormalizeTitle(in.Title)
+	if err != nil {
+		return nil, nil, err
+	}
+	html, err := RenderMarkdown(in.Body)
+	if err != nil {
+		return nil, nil, err
+	}
+	now := s.now()
+	status := s.initialStatus(author, theme)
+	th := &Thread{ID: NewID(), Theme: theme.Slug, AuthorityTypes: types, Title: title, Author: author.Ref(),
+		Status: status, CreatedAt: now, LastActivityAt: now, LastAuthor: author.DisplayName}
+	p := &Post{ID: NewID(), ThreadID: th.ID, Author: author.Ref(), Source: normalizeSource(in.Body), HTML: html,
+		Status: status, CreatedAt: now}
+	th.FirstPostID, th.LastPostID = p.ID, p.ID
+	if status == PostPublished {
+		th.PostCount = 1
+	}
+	// The post goes first: a post whose thread is missing is invisible,
+	// while a thread without its first post would be shown broken.
+	if err := s.store.InsertPost(ctx, p); err != nil {
+		return nil, nil, err
+	}
+	if err := s.store.InsertThread(ctx, th); err != nil {
+		return nil, nil, err
+	}
+	if status == PostPublished {
+		if err := s.store.IncMemberApprovedPosts(ctx, author.ID, 1); err != nil {
+			s.log.Warn("approved post count not updated", "member", author.ID, "err", err)
+		}
+	}
+	return th, p, nil
+}
+
+// Reply adds a post to a thread.
+func (s *Service) Reply(ctx context.Context, author *Member, threadID, body string) (*Post, error) {
+	if err := canWrite(author); err != nil {
+		return nil, err
+	}
+	th, err := s.Thread(ctx, author, threadID)
+	if err != nil {
+		return nil, err
+	}
+	if th.Status != ThreadPublished {
+		return nil, Invalid("thread", "thread_not_published", "On ne peut pas répondre à un fil qui n'est pas publié.")
+	}
+	if th.Locked && !author.IsModerator() {
+		return nil, ErrLocked
+	}
+	html, err := RenderMarkdown(body)
+	if err != nil {
+		return nil, err
+	}
+	theme, err := s.store.GetTheme(ctx, th.Theme)
+	if err != nil {
+		return nil, err
+	}
+	p := &Post{ID: NewID(), ThreadID: th.ID, Author: author.Ref(), Source: normalizeSource(body), HTML: html,
+		Status: s.initialStatus(author, theme), CreatedAt: s.now()}
+	if err := s.store.InsertPost(ctx, p); err != nil {
+		return nil, err
+	}
+	if p.Status == PostPublished {
+		if err := s.store.RecordThreadPost(ctx, th.ID, 1, p); err != nil {
+			return nil, err
+		}
+		if err := s.store.IncMemberApprovedPosts(ctx, author.ID, 1); err != nil {
+			s.log.Warn("approved post count not updated", "member", author.ID, "err", err)
+		}
+	}
+	return p, nil
+}
+
+// EditPost replaces the source of a post, keeping the previous one as a
+// revision. Authors edit their own posts; moderators any post.
+func (s *Service) EditPost(ctx context.Context, editor *Member, postID, body string) (*Post, error) {
+	if err := canWrite(editor); err != nil {
+		return nil, err
+	}
+	p, err := s.Post(ctx, editor, postID)
+	if err != nil {
+		return nil, err
+	}
+	if p.Author.ID != editor.ID && !editor.IsModerator() {
+		return nil, ErrForbidden
+	}
+	th, err := s.store.ThreadByID(ctx, p.ThreadID)
+	if err != nil {
+		return nil, err
+	}
+	if th.Locked && !editor.IsModerator() {
+		return nil, ErrLocked
+	}
+	if p.Status == PostRejected || p.Status == PostHidden {
+		return nil, ErrForbidden
+	}
+	html, err := RenderMarkdown(body)
+	if err != nil {
+		return nil, err
+	}
+	now := s.now()
+	src := normalizeSource(body)
+	if src == p.Source {
+		return p, nil
+	}
+	edit := PostEdit{Source: src, HTML: html, EditedAt: now,
+		Previous: Revision{Source: p.Source, EditedAt: now, EditorID: editor.ID}}
+	if err := s.store.EditPost(ctx, p.ID, edit); err != nil {
+		return nil, err
+	}
+	p.Revisions = append(p.Revisions, edit.Previous)
+	p.Source, p.HTML, p.EditedAt = src, html, &now
+	return p, nil
+}
+
+// canSee reports whether viewer may see something of that status written by authorID.
+func canSee(viewer *Member, status, authorID string) bool {
+	switch {
+	case status == PostPublished:
+		return true
+	case viewer.IsModerator():
+		return true
+	case viewer != nil && status == PostPending && authorID == viewer.ID:
+		return true
+	}
+	return false
+}
+
+// Thread returns a thread the viewer may see (viewer may be nil).
+func (s *Service) Thread(ctx context.Context, viewer *Member, id string) (*Thread, error) {
+	if !ValidID(id) {
+		return nil, ErrNotFound
+	}
+	th, err := s.store.ThreadByID(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if !canSee(viewer, th.Status, th.Author.ID) {
+		return nil, ErrNotFound
+	}
+	return th, nil
+}
+
+// Post returns a post the viewer may see, in a thread the viewer may see.
+func (s *Service) Post(ctx context.Context, viewer *Member, id string) (*Post, error) {
+	if !ValidID(id) {
+		return nil, ErrNotFound
+	}
+	p, err := s.store.PostByID(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if !canSee(viewer, p.Status, p.Author.ID) {
+		return nil, ErrNotFound
+	}
+	if _, err := s.Thread(ctx, viewer, p.ThreadID); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+func (s *Service) postFilter(viewer *Member, threadID string) PostFilter {
+	f := PostFilter{ThreadID: threadID}
+	switch {
+	case viewer.IsModerator():
+		f.AllStatuses = true
+	case viewer != nil:
+		f.ViewerID = viewer.ID
+	}
+	return f
+}
+
+// PostPage is one page of a thread's posts as a viewer sees them.
+type PostPage struct {
+	Posts []Post
+	Page  int
+	Pages int
+	Total int
+}
+
+// Posts returns page (from 1) of the posts of a thread the viewer may see.
+func (s *Service) Posts(ctx context.Context, viewer *Member, th *Thread, page int) (*PostPage, error) {
+	if page < 1 || page > MaxPage {
+		return nil, Invalid("page", "page_invalid", fmt.Sprintf("La page doit être comprise entre 1 et %d.", MaxPage))
+	}
+	f := s.postFilter(viewer, th.ID)
+	total, err := s.store.CountPosts(ctx, f, nil)
+	if err != nil {
+		return nil, err
+	}
+	pages := max(1, (int(total)+PostsPerPage-1)/PostsPerPage)
+	f.Skip, f.Limit = (page-1)*PostsPerPage, PostsPerPage
+	posts, err := s.store.ListPosts(ctx, f)
+	if err != nil {
+		return nil, err
+	}
+	return &PostPage{Posts: posts, Page: page, Pages: pages, Total: int(total)}, nil
+}
+
+// PostPageNumber returns the page of its thread on which the viewer finds the post.
+func (s *Service) PostPageNumber(ctx context.Context, viewer *Member, p *Post) (int, error) {
+	before, err := s.store.CountPosts(ctx, s.postFilter(viewer, p.ThreadID), p)
+	if err != nil {
+		return 0, err
+	}
+	return int(before)/PostsPerPage + 1, nil
+}
+
+// ThreadQuery selects a page of published threads.
+type ThreadQuery struct {
+	Theme         string
+	AuthorityType string
+	Page          int
+	PerPage       int
+}
+
+// ThreadList is one page of threads.
+type ThreadList struct {
+	Threads []Thread
+	Page    int
+	HasMore bool
+}
+
+// Threads lists published threads, pinned first then by last activity.
+func (s *Service) Threads(ctx context.Context, q ThreadQuery) (*ThreadList, error) {
+	if q.Page == 0 {
+		q.Page = 1
+	}
+	if q.Page < 1 || q.Page > MaxPage {
+		return nil, Invalid("page", "page_invalid", fmt.Sprintf("La page doit être comprise entre 1 et %d.", MaxPage))
+	}
+	if q.PerPage <= 0 || q.PerPage > ThreadsPerPage {
+		q.PerPage = ThreadsPerPage
+	}
+	if q.Theme != "" {
+		if _, err := s.Theme(ctx, q.Theme); errors.Is(err, ErrNotFound) {
+			return nil, Invalid("theme", "theme_unknown", fmt.Sprintf("Thème inconnu : « %s ».", truncate(q.Theme, 40)))
+		} else if err != nil {
+			return nil, err
+		}
+	}
+	if q.AuthorityType != "" {
+		if _, err := s.AuthorityType(ctx, q.AuthorityType); errors.Is(err, ErrNotFound) {
+			return nil, Invalid("authority_type", "authority_type_unknown", fmt.Sprintf("Type de collectivité inconnu : « %s ».", truncate(q.AuthorityType, 40)))
+		} else if err != nil {
+			return nil, err
+		}
+	}
+	ts, err := s.store.ListThreads(ctx, ThreadFilter{Theme: q.Theme, AuthorityType: q.AuthorityType,
+		Skip: (q.Page - 1) * q.PerPage, Limit: q.PerPage + 1})
+	if err != nil {
+		return nil, err
+	}
+	l := &ThreadList{Threads: ts, Page: q.Page}
+	if len(ts) > q.PerPage {
+		l.Threads, l.HasMore = ts[:q.PerPage], true
+	}
+	return l, nil
+}
+
+// QuoteSource returns Markdown quoting a post the viewer may see, to start a reply.
+func (s *Service) QuoteSource(ctx context.Context, viewer *Member, postID string) (string, error) {
+	p, err := s.Post(ctx, viewer, postID)
+	if err != nil {
+		return "", err
+	}
+	src := truncate(p.Source, MaxQuoteSourceChars)
+	var b strings.Builder
+	fmt.Fprintf(&b, "> **%s** a écrit :\n", escapeMarkdownInline(p.Author.DisplayName))
+	for _, line := range strings.Split(src, "\n") {
+		b.WriteString("> ")
+		b.WriteString(line)
+		b.WriteString("\n")
+	}
+	b.WriteString("\n")
+	return b.String(), nil
+}
+
+// Preview renders Markdown exactly as a post would be, without storing it.
+func (s *Service) Preview(body string) (string, error) { return RenderMarkdown(body) }
+
+func normalizeSource(src string) string {
+	src = strings.ReplaceAll(src, "\r\n", "\n")
+	src = strings.ReplaceAll(src, "\x00", "")
+	return strings.TrimRight(src, " \t\n")
+}
+
+func truncate(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	r := []rune(s)
+	return string(r[:n]) + "…"
+}
+
+func escapeMarkdownInline(s string) string {
+	r := strings.NewReplacer(`\`, `\\`, `*`, `\*`, `_`, `\_`, `[`, `\[`, `]`, `\]`, "`", "\\`", `<`, `\<`)
+	return r.Replace(s)
+}

@@ -1,0 +1,195 @@
+package server
+
+import (
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/base64"
+	"errors"
+	"net/http"
+	"strings"
+	"time"
+
+	"coterforum/forum"
+
+	"github.com/labstack/echo/v4"
+)
+
+const (
+	sessionCookie = "cf_session"
+	anonCookie    = "cf_anon"
+	csrfHeader    = "X-CSRF-Token"
+	csrfField     = "csrf_token"
+)
+
+// Keys of values stored in the Echo context.
+const (
+	ctxViewer  = "viewer"
+	ctxSession = "session"
+	ctxAnon    = "anon"
+)
+
+// viewer returns the logged-in member, or nil.
+func viewer(c echo.Context) *forum.Member {
+	m, _ := c.Get(ctxViewer).(*forum.Member)
+	return m
+}
+
+// session returns the current session, or nil.
+func session(c echo.Context) *forum.Session {
+	s, _ := c.Get(ctxSession).(*forum.Session)
+	return s
+}
+
+// securityHeaders sets headers that every response carries.
+func securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		h := c.Response().Header()
+		h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' https: http:; style-src 'self'; script-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Referrer-Policy", "same-origin")
+		h.Set("X-Frame-Options", "DENY")
+		h.Set("Cross-Origin-Opener-Policy", "same-origin")
+		return next(c)
+	}
+}
+
+// loadSession puts the logged-in member, if any, in the context.
+func (s *Server) loadSession(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if ck, err := c.Cookie(sessionCookie); err == nil && ck.Value != "" {
+			sess, m, err := s.svc.SessionMember(c.Request().Context(), ck.Value)
+			switch {
+			case err == nil:
+				c.Set(ctxSession, sess)
+				c.Set(ctxViewer, m)
+			case errors.Is(err, forum.ErrUnauthenticated):
+				s.clearCookie(c, sessionCookie)
+			default:
+				return err
+			}
+		}
+		return next(c)
+	}
+}
+
+// csrfToken returns the token the viewer's forms and unsafe calls must carry:
+// the session's token when logged in, else an HMAC of an anonymous cookie.
+func (s *Server) csrfToken(c echo.Context) string {
+	if sess := session(c); sess != nil {
+		return sess.CSRFToken
+	}
+	anon, _ := c.Get(ctxAnon).(string)
+	if anon == "" {
+		if ck, err := c.Cookie(anonCookie); err == nil && len(ck.Value) >= 20 && len(ck.Value) <= 64 {
+			anon = ck.Value
+		} else {
+			b := make([]byte, 24)
+			_, _ = rand.Read(b)
+			anon = base64.RawURLEncoding.EncodeToString(b)
+			c.SetCookie(&http.Cookie{Name: anonCookie, Value: anon, Path: "/", HttpOnly: true,
+				Secure: s.secure, SameSite: http.SameSiteLaxMode, MaxAge: 86400})
+		}
+		c.Set(ctxAnon, anon)
+	}
+	mac := hmac.New(sha256.New, s.csrfKey)
+	mac.Write([]byte("anon:" + anon))
+	return base64.RawURLEncoding.EncodeToString(mac.Sum(nil))
+}
+
+// errCSRF is answered when an unsafe request lacks a valid CSRF token.
+var errCSRF = echo.NewHTTPError(http.StatusForbidden, "Jeton de sécurité (CSRF) absent ou invalide : rechargez la page et réessayez.")
+
+// checkCSRF refuses unsafe requests without the viewer's token. Anonymous
+// JSON API calls carry no ambient authority and need none (a cross-site
+// page cannot send application/json without a CORS preflight, which fails).
+func (s *Server) checkCSRF(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		r := c.Request()
+		switch r.Method {
+		case http.MethodGet, http.MethodHead, http.MethodOptions:
+			return next(c)
+		}
+		if session(c) == nil && strings.HasPrefix(r.URL.Path, "/api/") && isJSON(r) {
+			return next(c)
+		}
+		got := r.Header.Get(csrfHeader)
+		if got == "" && !strings.HasPrefix(r.URL.Path, "/api/") {
+			got = c.FormValue(csrfField)
+		}
+		want := s.csrfToken(c)
+		if got == "" || subtle.ConstantTimeCompare([]byte(got), []byte(want)) != 1 {
+			return errCSRF
+		}
+		return next(c)
+	}
+}
+
+func isJSON(r *http.Request) bool {
+	ct := r.Header.Get("Content-Type")
+	return strings.HasPrefix(strings.ToLower(strings.TrimSpace(ct)), "application/json")
+}
+
+// Role guards, written on each route in routes.go.
+
+// requireMember lets only logged-in members through.
+func requireMember(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if viewer(c) == nil {
+			return forum.ErrUnauthenticated
+		}
+		return next(c)
+	}
+}
+
+// requireModerator lets only moderators and admins through.
+func requireModerator(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		m := viewer(c)
+		if m == nil {
+			return forum.ErrUnauthenticated
+		}
+		if !m.IsModerator() {
+			return forum.ErrForbidden
+		}
+		return next(c)
+	}
+}
+
+// requireAdmin lets only admins through.
+func requireAdmin(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		m := viewer(c)
+		if m == nil {
+			return forum.ErrUnauthenticated
+		}
+		if !m.IsAdmin() {
+			return forum.ErrForbidden
+		}
+		return next(c)
+	}
+}
+
+// public marks a route open to everyone (it does nothing; it documents).
+func public(next echo.HandlerFunc) echo.HandlerFunc { return next }
+
+// setSessionCookie gives the browser a new session cookie.
+func (s *Server) setSessionCookie(c echo.Context, token string) {
+	c.SetCookie(&http.Cookie{Name: sessionCookie, Value: token, Path: "/", HttpOnly: true, Secure: s.secure,
+		SameSite: http.SameSiteLaxMode, MaxAge: int(forum.SessionLifetime / time.Second)})
+}
+
+func (s *Server) clearCookie(c echo.Context, name string) {
+	c.SetCookie(&http.Cookie{Name: name, Value: "", Path: "/", HttpOnly: true, Secure: s.secure,
+		SameSite: http.SameSiteLaxMode, MaxAge: -1})
+}
+
+// safeNext returns a local path to go to after login, never another site.
+func safeNext(next string) string {
+	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") ||
+		strings.HasPrefix(next, "/\\") || strings.ContainsAny(next, "\r\n\t\\") {
+		return "/"
+	}
+	return next
+}

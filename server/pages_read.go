@@ -1,0 +1,202 @@
+package server
+
+import (
+	"errors"
+	"net/http"
+	"net/url"
+	"strconv"
+
+	"coterforum/forum"
+
+	"github.com/labstack/echo/v4"
+)
+
+// pageParam reads ?page=, 1 when absent; a bad value is a 400.
+func pageParam(c echo.Context) (int, error) {
+	v := c.QueryParam("page")
+	if v == "" {
+		return 1, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 || n > forum.MaxPage {
+		return 0, forum.Invalid("page", "page_invalid", "Le numéro de page doit être un entier entre 1 et 10000.")
+	}
+	return n, nil
+}
+
+type listView struct {
+	Layout
+	Heading       string
+	Intro         string
+	Theme         *forum.Theme
+	AuthorityType *forum.AuthorityType
+	FilterTheme   string
+	FilterType    string
+	List          *forum.ThreadList
+	BaseURL       string // the listing's path, for pagination and filters
+	FilterParam   string // "authority_type" on theme pages, "theme" on authority pages
+}
+
+// PrevURL and NextURL are the pagination links.
+func (v *listView) PrevURL() string { return v.pageURL(v.List.Page - 1) }
+
+// NextURL is the link to the next page.
+func (v *listView) NextURL() string { return v.pageURL(v.List.Page + 1) }
+
+func (v *listView) pageURL(n int) string {
+	u := v.BaseURL + "?page=" + strconv.Itoa(n)
+	switch {
+	case v.FilterParam == "authority_type" && v.FilterType != "":
+		u += "&authority_type=" + urlQueryEscape(v.FilterType)
+	case v.FilterParam == "theme" && v.FilterTheme != "":
+		u += "&theme=" + urlQueryEscape(v.FilterTheme)
+	}
+	return u
+}
+
+func (s *Server) homePage(c echo.Context) error {
+	page, err := pageParam(c)
+	if err != nil {
+		return err
+	}
+	list, err := s.svc.Threads(c.Request().Context(), forum.ThreadQuery{Page: page})
+	if err != nil {
+		return err
+	}
+	v := &listView{Layout: Layout{Title: "Derniers fils"}, Heading: "Derniers fils de discussion", List: list, BaseURL: "/"}
+	return s.render(c, http.StatusOK, "home.html", v)
+}
+
+func (s *Server) themePage(c echo.Context) error {
+	ctx := c.Request().Context()
+	th, err := s.svc.Theme(ctx, c.Param("slug"))
+	if err != nil {
+		return err
+	}
+	page, err := pageParam(c)
+	if err != nil {
+		return err
+	}
+	at := c.QueryParam("authority_type")
+	list, err := s.svc.Threads(ctx, forum.ThreadQuery{Theme: th.Slug, AuthorityType: at, Page: page})
+	if err != nil {
+		return err
+	}
+	v := &listView{Layout: Layout{Title: th.NameFR}, Heading: th.NameFR, Intro: th.Description, Theme: th,
+		FilterType: at, List: list, BaseURL: "/themes/" + th.Slug, FilterParam: "authority_type"}
+	return s.render(c, http.StatusOK, "listing.html", v)
+}
+
+func (s *Server) authorityPage(c echo.Context) error {
+	ctx := c.Request().Context()
+	at, err := s.svc.AuthorityType(ctx, c.Param("slug"))
+	if err != nil {
+		return err
+	}
+	page, err := pageParam(c)
+	if err != nil {
+		return err
+	}
+	theme := c.QueryParam("theme")
+	list, err := s.svc.Threads(ctx, forum.ThreadQuery{Theme: theme, AuthorityType: at.Slug, Page: page})
+	if err != nil {
+		return err
+	}
+	v := &listView{Layout: Layout{Title: at.Plural}, Heading: at.Plural + " : tous les thèmes",
+		Intro: "Les fils qui concernent les " + lowerFirst(at.Plural) + ", tous thèmes confondus.", AuthorityType: at,
+		FilterTheme: theme, List: list, BaseURL: "/authority-types/" + at.Slug, FilterParam: "theme"}
+	return s.render(c, http.StatusOK, "listing.html", v)
+}
+
+func lowerFirst(s string) string {
+	r := []rune(s)
+	if len(r) > 0 && r[0] >= 'A' && r[0] <= 'Z' {
+		r[0] += 'a' - 'A'
+	}
+	if len(r) > 0 && r[0] == 'É' {
+		r[0] = 'é'
+	}
+	return string(r)
+}
+
+type threadView struct {
+	Layout
+	Thread   *forum.Thread
+	Posts    *forum.PostPage
+	CanReply bool
+	Form     postForm
+}
+
+// PageURL returns the link to page n of the thread.
+func (v *threadView) PageURL(n int) string {
+	if n <= 1 {
+		return "/threads/" + v.Thread.ID
+	}
+	return "/threads/" + v.Thread.ID + "?page=" + strconv.Itoa(n)
+}
+
+// CanEdit reports whether the viewer may edit the post.
+func (v *threadView) CanEdit(p forum.Post) bool {
+	m := v.Viewer
+	if m == nil || m.Status == forum.MemberSuspended || p.Status == forum.PostRejected || p.Status == forum.PostHidden {
+		return false
+	}
+	if m.IsModerator() {
+		return true
+	}
+	return p.Author.ID == m.ID && !v.Thread.Locked
+}
+
+func (s *Server) threadPage(c echo.Context) error {
+	ctx := c.Request().Context()
+	m := viewer(c)
+	th, err := s.svc.Thread(ctx, m, c.Param("id"))
+	if err != nil {
+		return err
+	}
+	page, err := pageParam(c)
+	if err != nil {
+		return err
+	}
+	posts, err := s.svc.Posts(ctx, m, th, page)
+	if err != nil {
+		return err
+	}
+	if page > posts.Pages {
+		return forum.ErrNotFound
+	}
+	v := &threadView{Layout: Layout{Title: th.Title}, Thread: th, Posts: posts,
+		CanReply: m != nil && m.Status != forum.MemberSuspended && th.Status == forum.ThreadPublished && (!th.Locked || m.IsModerator())}
+	return s.render(c, http.StatusOK, "thread.html", v)
+}
+
+// postPermalink sends to the page of the thread that shows the post.
+func (s *Server) postPermalink(c echo.Context) error {
+	ctx := c.Request().Context()
+	m := viewer(c)
+	p, err := s.svc.Post(ctx, m, c.Param("id"))
+	if err != nil {
+		return err
+	}
+	n, err := s.svc.PostPageNumber(ctx, m, p)
+	if err != nil {
+		return err
+	}
+	q := url.Values{}
+	if n > 1 {
+		q.Set("page", strconv.Itoa(n))
+	}
+	if _, ok := notices[c.QueryParam("notice")]; ok {
+		q.Set("notice", c.QueryParam("notice"))
+	}
+	u := "/threads/" + p.ThreadID
+	if len(q) > 0 {
+		u += "?" + q.Encode()
+	}
+	return c.Redirect(http.StatusFound, u+"#post-"+p.ID)
+}
+
+func isNotFound(err error) bool { return errors.Is(err, forum.ErrNotFound) }
+
+// SubmitLabel is the text of the reply form's main button.
+func (v *threadView) SubmitLabel() string { return "Répondre" }

@@ -1,0 +1,92 @@
+package server
+
+import (
+	"net/http"
+	"strconv"
+
+	"coterforum/static"
+
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+)
+
+// routes is the whole URL surface. Each route names the role it needs:
+// public, requireMember, requireModerator or requireAdmin. Every unsafe
+// method goes through checkCSRF.
+func (s *Server) routes() {
+	e := s.e
+	e.Pre(middleware.RemoveTrailingSlashWithConfig(middleware.TrailingSlashConfig{RedirectCode: http.StatusMovedPermanently}))
+	e.Use(middleware.Recover())
+	e.Use(securityHeaders)
+	e.Use(middleware.BodyLimit(byteSize(s.cfg.BodyLimit)))
+	e.Use(s.loadSession)
+	e.Use(s.checkCSRF)
+
+	e.GET("/healthz", s.healthz, public)
+	e.GET("/readyz", s.readyz, public)
+	e.GET("/static/*", echo.WrapHandler(staticHandler(static.FS)), public)
+
+	// Pages.
+	e.GET("/", s.homePage, public)
+	e.GET("/themes/:slug", s.themePage, public)
+	e.GET("/authority-types/:slug", s.authorityPage, public)
+	e.GET("/threads/new", s.newThreadPage, requireMember)
+	e.POST("/threads", s.createThreadForm, requireMember)
+	e.GET("/threads/:id", s.threadPage, public)
+	e.GET("/threads/:id/reply", s.replyPage, requireMember)
+	e.POST("/threads/:id/posts", s.replyForm, requireMember)
+	e.GET("/posts/:id", s.postPermalink, public)
+	e.GET("/posts/:id/edit", s.editPostPage, requireMember)
+	e.POST("/posts/:id/edit", s.editPostForm, requireMember)
+	e.POST("/preview", s.previewFragment, requireMember)
+	e.GET("/login", s.loginPage, public)
+	e.POST("/login", s.loginForm, public)
+	e.POST("/logout", s.logoutForm, requireMember)
+	e.GET("/account", s.accountPage, requireMember)
+	e.POST("/account/profile", s.profileForm, requireMember)
+	e.POST("/account/password", s.passwordForm, requireMember)
+	e.GET("/invite/:token", s.invitePage, public)
+	e.POST("/invite/:token", s.inviteForm, public)
+	e.GET("/admin/themes", s.adminThemesPage, requireAdmin)
+	e.POST("/admin/themes", s.adminAddThemeForm, requireAdmin)
+	e.POST("/admin/themes/:slug", s.adminUpdateThemeForm, requireAdmin)
+	e.POST("/admin/themes/:slug/move", s.adminMoveThemeForm, requireAdmin)
+	e.POST("/admin/themes/:slug/archive", s.adminArchiveThemeForm, requireAdmin)
+	e.GET("/admin/invites", s.adminInvitesPage, requireAdmin)
+	e.POST("/admin/invites", s.adminInviteForm, requireAdmin)
+
+	// JSON API (CONTRACT.md).
+	a := e.Group("/api/v1")
+	a.POST("/session", s.apiLogin, public)
+	a.GET("/session", s.apiSession, requireMember)
+	a.DELETE("/session", s.apiLogout, requireMember)
+	a.GET("/themes", s.apiThemes, public)
+	a.POST("/themes", s.apiAddTheme, requireAdmin)
+	a.PATCH("/themes/:slug", s.apiUpdateTheme, requireAdmin)
+	a.GET("/authority-types", s.apiAuthorityTypes, public)
+	a.GET("/threads", s.apiThreads, public)
+	a.POST("/threads", s.apiCreateThread, requireMember)
+	a.GET("/threads/:id", s.apiThread, public)
+	a.POST("/threads/:id/posts", s.apiReply, requireMember)
+	a.GET("/posts/:id", s.apiPost, public)
+	a.PATCH("/posts/:id", s.apiEditPost, requireMember)
+	a.POST("/preview", s.apiPreview, requireMember)
+	a.POST("/invites", s.apiInvite, requireAdmin)
+	a.Any("/*", s.apiNotFound, public)
+}
+
+func (s *Server) apiNotFound(c echo.Context) error { return echo.ErrNotFound }
+
+func (s *Server) healthz(c echo.Context) error { return c.String(http.StatusOK, "ok\n") }
+
+func (s *Server) readyz(c echo.Context) error {
+	if s.cfg.Ready != nil {
+		if err := s.cfg.Ready(c.Request().Context()); err != nil {
+			s.cfg.Log.Warn("not ready", "err", err)
+			return c.String(http.StatusServiceUnavailable, "base de données injoignable\n")
+		}
+	}
+	return c.String(http.StatusOK, "ok\n")
+}
+
+func byteSize(n int64) string { return strconv.FormatInt(n, 10) + "B" }

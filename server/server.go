@@ -1,0 +1,91 @@
+// Package server is coterforum's HTTP surface: pages and the JSON API, on Echo.
+package server
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"coterforum/forum"
+	"coterforum/mail"
+
+	"github.com/labstack/echo/v4"
+)
+
+// DefaultBodyLimit bounds every request body. A post's source is at most
+// 32 000 characters (128 KiB in the worst UTF-8 case), plus the form fields.
+const DefaultBodyLimit = 256 << 10
+
+// Config is what the server needs besides the forum service.
+type Config struct {
+	// BaseURL is the forum's public absolute URL, used for links in mail.
+	BaseURL string
+	// BodyLimit bounds request bodies in bytes (default DefaultBodyLimit).
+	BodyLimit int64
+	// Mail sends invitations; required.
+	Mail mail.Sender
+	// Log receives errors and notable events.
+	Log *slog.Logger
+	// Ready reports whether the store answers (for /readyz).
+	Ready func(ctx context.Context) error
+	// LoginLimits overrides the login rate limits (tests); zero uses defaults.
+	LoginLimits LoginLimits
+}
+
+// Server holds the HTTP handlers. Create it with New.
+type Server struct {
+	svc     *forum.Service
+	cfg     Config
+	e       *echo.Echo
+	pages   *pages
+	limiter *loginLimiter
+	csrfKey []byte
+	secure  bool
+	base    *url.URL
+}
+
+// New builds the server and its routes. Templates are parsed here, so a
+// broken template fails at start, not at request time.
+func New(ctx context.Context, svc *forum.Service, cfg Config) (*Server, error) {
+	if cfg.BodyLimit <= 0 {
+		cfg.BodyLimit = DefaultBodyLimit
+	}
+	if cfg.Log == nil {
+		cfg.Log = slog.Default()
+	}
+	if cfg.BaseURL == "" {
+		cfg.BaseURL = "http://localhost:8080"
+	}
+	base, err := url.Parse(strings.TrimRight(cfg.BaseURL, "/"))
+	if err != nil || (base.Scheme != "http" && base.Scheme != "https") || base.Host == "" {
+		return nil, fmt.Errorf("FORUM_BASE_URL invalide : %q (attendu : http(s)://hôte[:port])", cfg.BaseURL)
+	}
+	key, err := svc.Store().Secret(ctx, "csrf")
+	if err != nil {
+		return nil, fmt.Errorf("secret CSRF : %w", err)
+	}
+	p, err := loadPages()
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{svc: svc, cfg: cfg, pages: p, csrfKey: key, secure: base.Scheme == "https", base: base,
+		limiter: newLoginLimiter(cfg.LoginLimits, svc.Now)}
+	s.e = echo.New()
+	s.e.HideBanner = true
+	s.e.HidePort = true
+	s.e.HTTPErrorHandler = s.handleError
+	s.e.IPExtractor = echo.ExtractIPDirect()
+	s.routes()
+	return s, nil
+}
+
+// ServeHTTP makes the server an http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.e.ServeHTTP(w, r) }
+
+// absURL returns an absolute URL on the forum's public base for path.
+func (s *Server) absURL(path string) string {
+	return s.base.String() + path
+}

@@ -1,0 +1,38 @@
+// coterforum: progressive enhancements only; every page works without this.
+(function () {
+  "use strict";
+  // Live Markdown preview, rendered by the server through the same pipeline
+  // as a published post.
+  function setupPreview(textarea) {
+    var out = document.getElementById(textarea.getAttribute("data-preview"));
+    var form = textarea.form;
+    if (!out || !form) { return; }
+    var token = form.querySelector("input[name=csrf_token]");
+    var timer = null;
+    var seq = 0;
+    function refresh() {
+      var mine = ++seq;
+      var body = new URLSearchParams();
+      body.set("body", textarea.value);
+      if (token) { body.set("csrf_token", token.value); }
+      fetch("/preview", {
+        method: "POST",
+        credentials: "same-origin",
+        headers: { "Content-Type": "application/x-www-form-urlencoded", "X-CSRF-Token": token ? token.value : "" },
+        body: body.toString()
+      }).then(function (r) { return r.text(); }).then(function (html) {
+        if (mine === seq) { out.innerHTML = html; }
+      }).catch(function () {});
+    }
+    textarea.addEventListener("input", function () {
+      clearTimeout(timer);
+      timer = setTimeout(refresh, 400);
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () {
+    var areas = document.querySelectorAll("textarea[data-preview]");
+    for (var i = 0; i < areas.length; i++) { setupPreview(areas[i]); }
+    var summary = document.querySelector(".error-summary");
+    if (summary) { summary.focus(); }
+  });
+})();

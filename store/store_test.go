@@ -1,0 +1,156 @@
+package store_test
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"coterforum/forum"
+	"coterforum/store"
+	"coterforum/store/storetest"
+)
+
+// TestWriteGateLosesNoUpdate hammers one document from many goroutines; on
+// the embedded FerretDB without the gate this ends far below the total.
+func TestWriteGateLosesNoUpdate(t *testing.T) {
+	s := storetest.New(t)
+	ctx := context.Background()
+	const workers, each = 20, 50
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; i < each; i++ {
+				if _, err := s.IncCounter(ctx, "hammer", 1); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	got, err := s.IncCounter(ctx, "hammer", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got != workers*each {
+		t.Fatalf("counter = %d, want %d: updates were lost", got, workers*each)
+	}
+}
+
+// TestThreadCounterConcurrent records posts in one thread concurrently.
+func TestThreadCounterConcurrent(t *testing.T) {
+	s := storetest.New(t)
+	ctx := context.Background()
+	now := time.Now().UTC()
+	th := &forum.Thread{ID: forum.NewID(), Theme: "reseaux", Title: "Un fil", Status: forum.ThreadPublished, CreatedAt: now, LastActivityAt: now}
+	if err := s.InsertThread(ctx, th); err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	for w := 0; w < 10; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; i < 10; i++ {
+				p := &forum.Post{ID: forum.NewID(), CreatedAt: time.Now().UTC()}
+				if err := s.RecordThreadPost(ctx, th.ID, 1, p); err != nil {
+					t.Error(err)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	got, err := s.ThreadByID(ctx, th.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.PostCount != 100 {
+		t.Fatalf("post_count = %d, want 100", got.PostCount)
+	}
+}
+
+func TestSecondProcessOnDataDirRefused(t *testing.T) {
+	dir := t.TempDir()
+	s := storetest.NewAt(t, dir)
+	_, err := store.Open(context.Background(), store.Config{DataDir: dir}, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if !errors.Is(err, store.ErrLocked) {
+		t.Fatalf("second open: err = %v, want ErrLocked", err)
+	}
+	if err := s.Ping(context.Background()); err != nil {
+		t.Fatalf("first store broken by second open: %v", err)
+	}
+}
+
+func TestDuplicateEmailRefused(t *testing.T) {
+	s := storetest.New(t)
+	ctx := context.Background()
+	m := &forum.Member{ID: forum.NewID(), Email: "a@example.org"}
+	if err := s.InsertMember(ctx, m); err != nil {
+		t.Fatal(err)
+	}
+	m2 := &forum.Member{ID: forum.NewID(), Email: "a@example.org"}
+	if err := s.InsertMember(ctx, m2); !errors.Is(err, forum.ErrDuplicate) {
+		t.Fatalf("err = %v, want ErrDuplicate", err)
+	}
+}
+
+func TestUnreachableMongoFailsFast(t *testing.T) {
+	start := time.Now()
+	_, err := store.Open(context.Background(), store.Config{
+		URI:            "mongodb://alice:s3cret@127.0.0.1:1/?directConnection=true",
+		ConnectTimeout: time.Second,
+	}, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err == nil {
+		t.Fatal("open succeeded against a closed port")
+	}
+	if strings.Contains(err.Error(), "s3cret") || !strings.Contains(err.Error(), "127.0.0.1:1") {
+		t.Fatalf("error must name the URI without its password: %v", err)
+	}
+	if d := time.Since(start); d > 10*time.Second {
+		t.Fatalf("took %v", d)
+	}
+}
+
+func TestUseInviteOnce(t *testing.T) {
+	s := storetest.New(t)
+	ctx := context.Background()
+	now := time.Now().UTC()
+	inv := &forum.Invite{ID: "h1", Email: "x@example.org", CreatedAt: now, ExpiresAt: now.Add(time.Hour)}
+	if err := s.InsertInvite(ctx, inv); err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	wins := 0
+	for i := 0; i < 10; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			ok, err := s.UseInvite(ctx, "h1", now)
+			if err != nil {
+				t.Error(err)
+			}
+			if ok {
+				mu.Lock()
+				wins++
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	if wins != 1 {
+		t.Fatalf("invite used %d times", wins)
+	}
+	expired := &forum.Invite{ID: "h2", CreatedAt: now, ExpiresAt: now.Add(-time.Second)}
+	_ = s.InsertInvite(ctx, expired)
+	if ok, _ := s.UseInvite(ctx, "h2", now); ok {
+		t.Fatal("expired invite used")
+	}
+}
