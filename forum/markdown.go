@@ -24,9 +24,11 @@ import (
 // characters (runes), counted after normalisation (CRLF counts as one).
 const MaxPostSourceChars = 32000
 
-// MaxRenderedBytes bounds the HTML produced from one source. A legitimate
-// post of MaxPostSourceChars stays well below it (about x8 at worst, for text
-// made only of autolinks or of characters that must be escaped).
+// MaxRenderedBytes bounds the HTML produced from one source. Sources of
+// MaxPostSourceChars made of ordinary constructs stay below it (largest
+// measured: 380 KB for one link to a URL of 32 000 emoji, 320 KB for an
+// autolink full of "&" or a 1 000 x 30 table); absurd structures such as 900
+// blockquotes nested 32 deep reach it and are refused.
 const MaxRenderedBytes = 512 << 10
 
 // mdLinkRel is the rel value of every link of a rendered post.
@@ -36,13 +38,12 @@ const mdLinkRel = "nofollow noopener ugc"
 // (">>>>", "1. 1. 1.") costs depth², unmatched emphasis delimiters of
 // different kinds ("*a_*a_", "~a*") cost runs², unclosed link destinations
 // ("[](" then text) rescan the paragraph each time, and GFM pads every table
-// row to the header width (4 000 columns x 8 000 one-char rows = 32 M cells).
-// At 32 000 characters, before these bounds: ">"x32000 650 ms and over
-// MaxRenderedBytes, "1. "x10666 370 ms, "*a_"x10666 330-450 ms, "~a*"x10666
-// 690 ms, "[]("x10666 690 ms, "[a]("x8000 470-520 ms, the table blowup did not
-// finish in reasonable time. mdComplexity rejects them beforehand; the worst
-// accepted inputs (at these bounds) and everything else measured stay under
-// 50 ms; see markdown_bench_test.go for the figures and the command.
+// row to the header width. Measured before these bounds (2 cores, no -race):
+// ">"x32000 650 ms and over MaxRenderedBytes, "1. "x10666 370 ms, "*a_"x10666
+// 330-450 ms, "~a*"x10666 690 ms, "[]("x10666 690 ms, "[a]("x8000 500 ms, and
+// a 2 000-column header over 4 000 one-char rows (16 000 chars) 7.5 s and
+// 80 MB of HTML. mdComplexity refuses them in < 1 ms; the worst inputs it
+// accepts take 60 ms at most (see markdown_bench_test.go).
 const (
 	mdMaxNesting       = 32    // container markers (">", "-", "1.") opening one line
 	mdMaxDelimiterRuns = 8000  // runs of "*", "_" or "~"
@@ -98,11 +99,9 @@ func (mdLinkTransformer) Transform(doc *ast.Document, _ text.Reader, _ parser.Co
 // mdLimitedBuffer refuses writes past MaxRenderedBytes.
 type mdLimitedBuffer struct{ bytes.Buffer }
 
-var errMDTooBig = errors.New("rendu trop volumineux")
-
 func (b *mdLimitedBuffer) Write(p []byte) (int, error) {
 	if b.Len()+len(p) > MaxRenderedBytes {
-		return 0, errMDTooBig
+		return 0, errors.New("rendu trop volumineux")
 	}
 	return b.Buffer.Write(p)
 }
@@ -234,17 +233,13 @@ func mdDelimiterColumns(line string) int {
 	return strings.Count(strings.Trim(line, "| \t\f\v"), "|") + 1
 }
 
-// mdFrenchInt formats n with a space between groups of three digits.
+// mdFrenchInt formats n ≥ 0 with a space between groups of three digits.
 func mdFrenchInt(n int) string {
 	s := fmt.Sprint(n)
-	var b strings.Builder
-	for i, r := range s {
-		if i > 0 && (len(s)-i)%3 == 0 && s[i-1] != '-' {
-			b.WriteByte(' ')
-		}
-		b.WriteRune(r)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + " " + s[i:]
 	}
-	return b.String()
+	return s
 }
 
 // mdBlockTags separate words in PlainExcerpt; other tags are inline.
@@ -271,13 +266,13 @@ func PlainExcerpt(renderedHTML string, n int) string {
 		if tt == xhtml.ErrorToken {
 			break
 		}
-		name, _ := z.TagName()
 		switch tt {
 		case xhtml.TextToken:
 			if skip == 0 {
 				b.Write(z.Text())
 			}
 		case xhtml.StartTagToken, xhtml.EndTagToken, xhtml.SelfClosingTagToken:
+			name, _ := z.TagName()
 			switch tag := string(name); {
 			case tag == "script" || tag == "style" || tag == "template":
 				if tt == xhtml.StartTagToken {
@@ -290,10 +285,10 @@ func PlainExcerpt(renderedHTML string, n int) string {
 			}
 		}
 	}
-	text := strings.Join(strings.Fields(b.String()), " ")
-	runes := []rune(text)
+	plain := strings.Join(strings.Fields(b.String()), " ")
+	runes := []rune(plain)
 	if len(runes) <= n {
-		return text
+		return plain
 	}
 	cut := string(runes[:n-1])
 	if runes[n-1] != ' ' {

@@ -202,14 +202,16 @@ var (
 	tagWithStyle   = regexp.MustCompile(`(?is)<[^>]*[\s/"']style\s*=`)
 	forbiddenTag   = regexp.MustCompile(`(?i)<\s*/?\s*(script|iframe|object|embed|form|svg|math|style|link|meta|base|template|textarea|select|button|noscript|xmp|frame|frameset|applet)\b`)
 	urlControl     = regexp.MustCompile(`[\x00-\x20\x7f]+`)
+	quotedValue    = regexp.MustCompile(`"[^"]*"`) // text quotes are escaped as &#34;
 )
 
 // assertSafeHTML checks out textually, then as a browser would parse it,
 // and again after a serialisation round trip (mutation XSS).
 func assertSafeHTML(t *testing.T, src, out string) {
 	t.Helper()
+	unquoted := quotedValue.ReplaceAllString(out, `""`)
 	for _, re := range []*regexp.Regexp{tagWithHandler, tagWithStyle, forbiddenTag} {
-		if m := re.FindString(out); m != "" {
+		if m := re.FindString(unquoted); m != "" {
 			t.Errorf("source %q: output has %q:\n%s", src, m, out)
 		}
 	}

@@ -43,8 +43,24 @@ func (s *Store) ensureIndexes(ctx context.Context) error {
 		},
 	}
 	for name, models := range idx {
-		err := s.write(ctx, func(ctx context.Context) error {
-			_, err := s.c(name).Indexes().CreateMany(ctx, models)
+		// FerretDB v1.24 crashes the connection on createIndexes for an
+		// index that already exists (seen on every restart), so only the
+		// missing ones are created.
+		existing, err := s.indexNames(ctx, name)
+		if err != nil {
+			return err
+		}
+		var missing []mongo.IndexModel
+		for _, m := range models {
+			if n := indexName(m); !existing[n] {
+				missing = append(missing, m)
+			}
+		}
+		if len(missing) == 0 {
+			continue
+		}
+		err = s.write(ctx, func(ctx context.Context) error {
+			_, err := s.c(name).Indexes().CreateMany(ctx, missing)
 			return err
 		})
 		if err != nil {
@@ -52,4 +68,34 @@ func (s *Store) ensureIndexes(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// indexNames returns the names of a collection's indexes (none if it does not exist yet).
+func (s *Store) indexNames(ctx context.Context, col string) (map[string]bool, error) {
+	names := map[string]bool{}
+	cur, err := s.c(col).Indexes().List(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var specs []struct {
+		Name string `bson:"name"`
+	}
+	if err := cur.All(ctx, &specs); err != nil {
+		return nil, err
+	}
+	for _, sp := range specs {
+		names[sp.Name] = true
+	}
+	return names, nil
+}
+
+func indexName(m mongo.IndexModel) string {
+	var o options.IndexOptions
+	for _, f := range m.Options.List() {
+		_ = f(&o)
+	}
+	if o.Name != nil {
+		return *o.Name
+	}
+	return ""
 }

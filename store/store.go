@@ -105,15 +105,16 @@ func (s *Store) startEmbedded(ctx context.Context, dataDir string) (string, erro
 	if dataDir == "" {
 		dataDir = "./data"
 	}
-	dbDir := filepath.Join(dataDir, "db")
-	if err := os.MkdirAll(dbDir, 0o700); err != nil {
-		return "", fmt.Errorf("dossier de données %s : %w", dataDir, err)
-	}
+	// The lock comes first: a second process must touch nothing.
 	lock, err := LockDir(dataDir)
 	if err != nil {
 		return "", err
 	}
 	s.lockFile = lock
+	dbDir := filepath.Join(dataDir, "db")
+	if err := os.MkdirAll(dbDir, 0o700); err != nil {
+		return "", fmt.Errorf("dossier de données %s : %w", dataDir, err)
+	}
 	abs, err := filepath.Abs(dbDir)
 	if err != nil {
 		return "", err

@@ -154,3 +154,23 @@ func TestUseInviteOnce(t *testing.T) {
 		t.Fatal("expired invite used")
 	}
 }
+
+// TestReopenKeepsDataAndIndexes restarts the embedded store on its data dir:
+// the data and the unique index are still there, and index creation at
+// start is idempotent (FerretDB crashes when asked to recreate an index).
+func TestReopenKeepsDataAndIndexes(t *testing.T) {
+	dir := t.TempDir()
+	ctx := context.Background()
+	s := storetest.NewAt(t, dir)
+	if err := s.InsertMember(ctx, &forum.Member{ID: forum.NewID(), Email: "a@example.org"}); err != nil {
+		t.Fatal(err)
+	}
+	s.Close(ctx)
+	s2 := storetest.NewAt(t, dir)
+	if _, err := s2.MemberByEmail(ctx, "a@example.org"); err != nil {
+		t.Fatalf("member lost: %v", err)
+	}
+	if err := s2.InsertMember(ctx, &forum.Member{ID: forum.NewID(), Email: "a@example.org"}); !errors.Is(err, forum.ErrDuplicate) {
+		t.Fatalf("unique index lost: %v", err)
+	}
+}

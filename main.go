@@ -1,0 +1,222 @@
+// Command coterforum is the forum of a club of IT directors of French local
+// authorities. See README.md.
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"coterforum/demo"
+	"coterforum/forum"
+	"coterforum/mail"
+	"coterforum/server"
+	"coterforum/store"
+)
+
+// config is read from the environment (CONTRACT.md).
+type config struct {
+	Addr     string
+	BaseURL  string
+	DataDir  string
+	MongoURI string
+	SMTPURL  string
+	MailFrom string
+}
+
+func loadConfig() config {
+	c := config{
+		Addr:     os.Getenv("FORUM_ADDR"),
+		BaseURL:  os.Getenv("FORUM_BASE_URL"),
+		DataDir:  os.Getenv("FORUM_DATA_DIR"),
+		MongoURI: os.Getenv("MONGODB_URI"),
+		SMTPURL:  os.Getenv("FORUM_SMTP_URL"),
+		MailFrom: os.Getenv("FORUM_MAIL_FROM"),
+	}
+	if c.Addr == "" {
+		c.Addr = ":8080"
+	}
+	if c.DataDir == "" {
+		c.DataDir = "./data"
+	}
+	if c.BaseURL == "" {
+		port := c.Addr[strings.LastIndex(c.Addr, ":")+1:]
+		c.BaseURL = "http://localhost:" + port
+	}
+	if c.MailFrom == "" {
+		c.MailFrom = "coterforum <ne-pas-repondre@coterforum.localhost>"
+	}
+	return c
+}
+
+func main() {
+	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	if err := run(context.Background(), os.Args[1:], os.Stdin, os.Stdout, log); err != nil {
+		fmt.Fprintln(os.Stderr, "coterforum :", err)
+		os.Exit(1)
+	}
+}
+
+const usage = `usage :
+  coterforum [serve] [--demo]        sert le forum sur FORUM_ADDR (:8080 par défaut)
+  coterforum user add --email E --name N --role member|moderator|admin --authority-type SLUG --authority "NOM" --password-stdin`
+
+func run(ctx context.Context, args []string, stdin io.Reader, stdout io.Writer, log *slog.Logger) error {
+	cfg := loadConfig()
+	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
+		args = append([]string{"serve"}, args...)
+	}
+	switch args[0] {
+	case "serve":
+		fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+		withDemo := fs.Bool("demo", false, "remplit un forum vide avec des exemples et affiche les identifiants")
+		if err := fs.Parse(args[1:]); err != nil {
+			return err
+		}
+		return serve(ctx, cfg, *withDemo, stdout, log)
+	case "user":
+		if len(args) < 2 || args[1] != "add" {
+			return errors.New(usage)
+		}
+		return userAdd(ctx, cfg, args[2:], stdin, stdout, log)
+	case "help", "-h", "--help":
+		fmt.Fprintln(stdout, usage)
+		return nil
+	}
+	return fmt.Errorf("commande inconnue %q\n%s", args[0], usage)
+}
+
+// openService opens the store and seeds the taxonomy.
+func openService(ctx context.Context, cfg config, log *slog.Logger) (*store.Store, *forum.Service, error) {
+	st, err := store.Open(ctx, store.Config{URI: cfg.MongoURI, DataDir: cfg.DataDir}, log)
+	if err != nil {
+		return nil, nil, err
+	}
+	svc := forum.New(st, log, nil)
+	if err := svc.SeedTaxonomy(ctx); err != nil {
+		st.Close(context.Background())
+		return nil, nil, fmt.Errorf("initialisation des thèmes : %w", err)
+	}
+	return st, svc, nil
+}
+
+func serve(ctx context.Context, cfg config, withDemo bool, stdout io.Writer, log *slog.Logger) error {
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	st, svc, err := openService(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer st.Close(context.Background())
+	sender, err := mail.New(cfg.SMTPURL, cfg.MailFrom, cfg.DataDir)
+	if err != nil {
+		return err
+	}
+	if withDemo {
+		creds, err := demo.Seed(ctx, svc)
+		if err != nil {
+			return fmt.Errorf("contenu de démonstration : %w", err)
+		}
+		demo.Print(stdout, creds, cfg.BaseURL)
+		if creds != nil {
+			if err := demo.SaveCredentials(cfg.DataDir, creds, cfg.BaseURL); err != nil {
+				log.Warn("identifiants de démonstration non enregistrés", "err", err)
+			}
+		}
+	}
+	srv, err := server.New(ctx, svc, server.Config{BaseURL: cfg.BaseURL, Mail: sender, Log: log, Ready: st.Ping})
+	if err != nil {
+		return err
+	}
+	httpSrv := &http.Server{Addr: cfg.Addr, Handler: srv, ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout: 60 * time.Second, WriteTimeout: 60 * time.Second, IdleTimeout: 120 * time.Second,
+		MaxHeaderBytes: 64 << 10}
+	jobsCtx, stopJobs := context.WithCancel(context.Background())
+	jobsDone := make(chan struct{})
+	go func() {
+		defer close(jobsDone)
+		_ = forum.SessionSweeper{Service: svc, Every: time.Hour, Log: log}.Run(jobsCtx)
+	}()
+	errc := make(chan error, 1)
+	go func() { errc <- httpSrv.ListenAndServe() }()
+	log.Info("coterforum à l'écoute", "addr", cfg.Addr, "url", cfg.BaseURL, "embedded_store", st.Embedded())
+	select {
+	case err := <-errc:
+		stopJobs()
+		<-jobsDone
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("arrêt en cours")
+	// Shutdown order: HTTP, then jobs, then the store (deferred).
+	sctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	if err := httpSrv.Shutdown(sctx); err != nil {
+		log.Warn("arrêt HTTP", "err", err)
+	}
+	stopJobs()
+	<-jobsDone
+	return nil
+}
+
+func userAdd(ctx context.Context, cfg config, args []string, stdin io.Reader, stdout io.Writer, log *slog.Logger) error {
+	fs := flag.NewFlagSet("user add", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	email := fs.String("email", "", "adresse électronique")
+	name := fs.String("name", "", "nom affiché")
+	role := fs.String("role", "member", "member, moderator ou admin")
+	authType := fs.String("authority-type", "", "commune, intercommunalite, departement ou region")
+	authority := fs.String("authority", "", "nom de la collectivité")
+	pwStdin := fs.Bool("password-stdin", false, "lire le mot de passe sur l'entrée standard")
+	if err := fs.Parse(args); err != nil {
+		return fmt.Errorf("%v\n%s", err, usage)
+	}
+	if !*pwStdin {
+		return errors.New("le mot de passe se lit sur l'entrée standard : ajoutez --password-stdin")
+	}
+	line, err := bufio.NewReader(io.LimitReader(stdin, 4096)).ReadString('\n')
+	if err != nil && !errors.Is(err, io.EOF) {
+		return fmt.Errorf("lecture du mot de passe : %w", err)
+	}
+	password := strings.TrimRight(line, "\r\n")
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	st, svc, err := openService(ctx, cfg, quiet)
+	if err != nil {
+		return err
+	}
+	defer st.Close(context.Background())
+	m, err := svc.CreateMember(ctx, forum.NewMember{Email: *email, DisplayName: *name, Role: *role,
+		AuthorityType: *authType, Authority: *authority, Password: password})
+	if err != nil {
+		var ve *forum.ValidationError
+		if errors.As(err, &ve) {
+			return fmt.Errorf("%s (--%s)", ve.Message, flagName(ve.Field))
+		}
+		return err
+	}
+	fmt.Fprintf(stdout, "compte créé : %s <%s>, rôle %s\n", m.DisplayName, m.Email, m.Role)
+	_ = log
+	return nil
+}
+
+func flagName(field string) string {
+	switch field {
+	case "display_name":
+		return "name"
+	case "authority_type":
+		return "authority-type"
+	case "password":
+		return "password-stdin"
+	}
+	return field
+}
