@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -20,6 +21,7 @@ import (
 	"coterforum/demo"
 	"coterforum/forum"
 	"coterforum/mail"
+	"coterforum/moderation"
 	"coterforum/server"
 	"coterforum/store"
 )
@@ -32,6 +34,10 @@ type config struct {
 	MongoURI string
 	SMTPURL  string
 	MailFrom string
+	// Moderation rules: FORUM_TRUST_AFTER (approved posts before publishing
+	// at once, default 3), FORUM_REPORTS_TO_HIDE (default 3),
+	// FORUM_REMIND_AFTER (a Go duration, default 24h).
+	Moderation moderation.Config
 }
 
 func loadConfig() config {
@@ -53,6 +59,8 @@ func loadConfig() config {
 		port := c.Addr[strings.LastIndex(c.Addr, ":")+1:]
 		c.BaseURL = "http://localhost:" + port
 	}
+	c.Moderation = moderation.Config{BaseURL: c.BaseURL, TrustAfter: envInt("FORUM_TRUST_AFTER"),
+		ReportsToHide: envInt("FORUM_REPORTS_TO_HIDE"), RemindAfter: envDuration("FORUM_REMIND_AFTER")}
 	if c.MailFrom == "" {
 		c.MailFrom = "coterforum <ne-pas-repondre@coterforum.localhost>"
 	}
@@ -123,6 +131,8 @@ func serve(ctx context.Context, cfg config, withDemo bool, stdout io.Writer, log
 		return err
 	}
 	if withDemo {
+		// Seeded before the moderation rules are installed: the sample
+		// content is published as it stands.
 		creds, err := demo.Seed(ctx, svc)
 		if err != nil {
 			return fmt.Errorf("contenu de démonstration : %w", err)
@@ -134,7 +144,8 @@ func serve(ctx context.Context, cfg config, withDemo bool, stdout io.Writer, log
 			}
 		}
 	}
-	srv, err := server.New(ctx, svc, server.Config{BaseURL: cfg.BaseURL, Mail: sender, Log: log, Ready: st.Ping})
+	mod := moderation.New(svc, st, sender, cfg.Moderation, log)
+	srv, err := server.New(ctx, svc, server.Config{BaseURL: cfg.BaseURL, Mail: sender, Log: log, Ready: st.Ping, Moderation: mod})
 	if err != nil {
 		return err
 	}
@@ -146,6 +157,9 @@ func serve(ctx context.Context, cfg config, withDemo bool, stdout io.Writer, log
 	go func() {
 		defer close(jobsDone)
 		_ = forum.SessionSweeper{Service: svc, Every: time.Hour, Log: log}.Run(jobsCtx)
+	}()
+	go func() {
+		_ = moderation.Reminder{Service: mod, Every: 15 * time.Minute}.Run(jobsCtx)
 	}()
 	errc := make(chan error, 1)
 	go func() { errc <- httpSrv.ListenAndServe() }()
@@ -219,4 +233,22 @@ func flagName(field string) string {
 		return "password-stdin"
 	}
 	return field
+}
+
+// envInt reads a positive integer setting; anything else means the default.
+func envInt(name string) int {
+	n, err := strconv.Atoi(os.Getenv(name))
+	if err != nil || n < 0 {
+		return 0
+	}
+	return n
+}
+
+// envDuration reads a duration setting such as "24h"; anything else means the default.
+func envDuration(name string) time.Duration {
+	d, err := time.ParseDuration(os.Getenv(name))
+	if err != nil || d < 0 {
+		return 0
+	}
+	return d
 }

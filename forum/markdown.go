@@ -96,6 +96,15 @@ func (mdLinkTransformer) Transform(doc *ast.Document, _ text.Reader, _ parser.Co
 	})
 }
 
+// mdTaskLabels gives the task-list checkboxes an accessible name. It runs
+// after sanitising and only rewrites the two exact tags bluemonday emits.
+var mdTaskLabels = strings.NewReplacer(
+	`<input checked="" disabled="" type="checkbox">`, `<input checked="" disabled="" type="checkbox" aria-label="tâche faite">`,
+	`<input disabled="" type="checkbox">`, `<input disabled="" type="checkbox" aria-label="tâche à faire">`,
+)
+
+func mdLabelTaskBoxes(html string) string { return mdTaskLabels.Replace(html) }
+
 // mdLimitedBuffer refuses writes past MaxRenderedBytes.
 type mdLimitedBuffer struct{ bytes.Buffer }
 
@@ -136,7 +145,7 @@ func RenderMarkdown(src string) (string, error) {
 	if err := mdConverter.Convert([]byte(src), &buf); err != nil {
 		return "", errMDOutputTooBig()
 	}
-	out := mdPolicy.SanitizeReader(&buf).String()
+	out := mdLabelTaskBoxes(mdPolicy.SanitizeReader(&buf).String())
 	if len(out) > MaxRenderedBytes {
 		return "", errMDOutputTooBig()
 	}

@@ -22,7 +22,7 @@ func TestRenderMarkdownFeatures(t *testing.T) {
 		{"table", "| Outil | Coût |\n|:--|--:|\n| GLPI | 0 € |",
 			[]string{"<table>", `<th align="left">Outil</th>`, `<td align="right">0 €</td>`}, []string{"style="}},
 		{"task list", "- [x] marché notifié\n- [ ] formation",
-			[]string{`<input checked="" disabled="" type="checkbox"> marché notifié`, `<input disabled="" type="checkbox"> formation`}, nil},
+			[]string{`<input checked="" disabled="" type="checkbox" aria-label="tâche faite"> marché notifié`, `<input disabled="" type="checkbox" aria-label="tâche à faire"> formation`}, nil},
 		{"strikethrough", "~~ancien~~ nouveau", []string{"<del>ancien</del> nouveau"}, nil},
 		{"bare url", "Voir https://cyber.gouv.fr/guides",
 			[]string{`<a href="https://cyber.gouv.fr/guides" rel="nofollow noopener ugc">https://cyber.gouv.fr/guides</a>`}, nil},
@@ -296,7 +296,11 @@ func checkElement(t *testing.T, src string, n *html.Node) {
 			t.Errorf("source %q: link target=%q rel=%q", src, target, attrs["rel"])
 		}
 	case "input":
-		if attrs["type"] != "checkbox" || len(attrs) > 3 {
+		label, labelled := attrs["aria-label"]
+		if labelled && label != "tâche faite" && label != "tâche à faire" {
+			t.Errorf("source %q: input aria-label=%q", src, label)
+		}
+		if attrs["type"] != "checkbox" || !labelled || len(attrs) > 4 {
 			t.Errorf("source %q: input %v", src, attrs)
 		}
 		if _, ok := attrs["disabled"]; !ok {
@@ -477,4 +481,14 @@ func FuzzRenderMarkdown(f *testing.F) {
 		}
 		assertSafeHTML(t, src, out)
 	})
+}
+
+func TestTaskListCheckboxesHaveAccessibleNames(t *testing.T) {
+	html, err := RenderMarkdown("- [x] fibre posée\n- [ ] recette\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(html, `type="checkbox" aria-label="tâche faite"`) || !strings.Contains(html, `type="checkbox" aria-label="tâche à faire"`) {
+		t.Fatalf("checkboxes without a name: %s", html)
+	}
 }

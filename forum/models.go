@@ -82,6 +82,18 @@ type Member struct {
 	AlwaysModerate bool      `bson:"always_moderate" json:"-"`
 	Lang           string    `bson:"lang,omitempty" json:"-"`
 	CreatedAt      time.Time `bson:"created_at" json:"-"`
+	// SuspendedUntil ends a suspension; nil with status suspended means indefinitely.
+	SuspendedUntil *time.Time `bson:"suspended_until,omitempty" json:"-"`
+	SuspendReason  string     `bson:"suspend_reason,omitempty" json:"-"`
+	RejectedPosts  int        `bson:"rejected_posts" json:"-"`
+}
+
+// SuspendedAt reports whether the member is suspended at time now.
+func (m *Member) SuspendedAt(now time.Time) bool {
+	if m == nil || m.Status != MemberSuspended {
+		return false
+	}
+	return m.SuspendedUntil == nil || now.Before(*m.SuspendedUntil)
 }
 
 // IsModerator reports whether the member may moderate (moderators and admins).
@@ -140,6 +152,10 @@ type Post struct {
 	HTML      string     `bson:"html" json:"body_html"`
 	Status    string     `bson:"status" json:"status"`
 	Seq       int        `bson:"seq" json:"-"`
+	// Decision is the last moderation decision on the post, if any.
+	Decision *Decision `bson:"decision,omitempty" json:"-"`
+	// OpenReports counts reports not yet reviewed.
+	OpenReports int `bson:"open_reports" json:"-"`
 	Revisions []Revision `bson:"revisions,omitempty" json:"-"`
 	CreatedAt time.Time  `bson:"created_at" json:"created_at"`
 	EditedAt  *time.Time `bson:"edited_at,omitempty" json:"edited_at,omitempty"`
@@ -163,4 +179,21 @@ type Invite struct {
 	CreatedAt time.Time  `bson:"created_at"`
 	ExpiresAt time.Time  `bson:"expires_at"`
 	UsedAt    *time.Time `bson:"used_at,omitempty"`
+}
+
+// Moderation actions recorded in a post's Decision.
+const (
+	DecisionApproved = "approved"
+	DecisionRejected = "rejected"
+	DecisionHidden   = "hidden"
+	DecisionRestored = "restored"
+	DecisionReopened = "reopened"
+)
+
+// Decision is a moderator's decision on a post.
+type Decision struct {
+	Action string    `bson:"action"`
+	By     AuthorRef `bson:"by"`
+	At     time.Time `bson:"at"`
+	Reason string    `bson:"reason,omitempty"`
 }

@@ -36,6 +36,7 @@ type Service struct {
 	// dummyHash is compared against when an email is unknown, so that login
 	// takes the same time either way.
 	dummyHash string
+	policy    PublishPolicy
 }
 
 // New returns a Service on the store. now may be nil (time.Now).
@@ -43,7 +44,7 @@ func New(store Store, log *slog.Logger, now func() time.Time) *Service {
 	if now == nil {
 		now = time.Now
 	}
-	s := &Service{store: store, log: log, now: func() time.Time { return now().UTC() }}
+	s := &Service{store: store, log: log, now: func() time.Time { return now().UTC() }, policy: publishAll{}}
 	s.dummyHash, _ = HashPassword("mot-de-passe-factice-pour-le-temps-constant")
 	return s
 }

@@ -22,21 +22,33 @@ type NewThreadInput struct {
 	Body           string   `json:"body" form:"body"`
 }
 
-// canWrite checks that the member may write at all.
-func canWrite(m *Member) error {
+// CanWrite checks that the member may write at all now.
+func (s *Service) CanWrite(m *Member) error {
 	if m == nil {
 		return ErrUnauthenticated
 	}
-	if m.Status == MemberSuspended {
+	if m.SuspendedAt(s.now()) {
 		return ErrSuspended
 	}
 	return nil
 }
 
-// initialStatus decides whether a new post is published at once. The
-// moderation rules plug in here; the request never chooses.
-func (s *Service) initialStatus(_ *Member, _ *Theme) string {
-	return PostPublished
+// PublishPolicy decides whether a new post is published at once or queued
+// for moderation. The server decides, never the request.
+type PublishPolicy interface {
+	InitialStatus(author *Member, theme *Theme) string
+}
+
+// publishAll is the policy of an unmoderated forum.
+type publishAll struct{}
+
+func (publishAll) InitialStatus(*Member, *Theme) string { return PostPublished }
+
+// SetPolicy installs the moderation rules; call it once, at wiring time.
+func (s *Service) SetPolicy(p PublishPolicy) { s.policy = p }
+
+func (s *Service) initialStatus(author *Member, theme *Theme) string {
+	return s.policy.InitialStatus(author, theme)
 }
 
 // NormalizeTitle collapses white space in a title and checks its length.
@@ -55,9 +67,9 @@ func NormalizeTitle(title string) (string, error) {
 	return title, nil
 }
 
-// validateAuthorityTypes checks the slugs, removes duplicates, and defaults
-// to the author's own type.
-func (s *Service) validateAuthorityTypes(ctx context.Context, author *Member, slugs []string) ([]string, error) {
+// ValidateAuthorityTypes checks the slugs, removes duplicates, and defaults
+// to the author's own type (author may be nil: then at least one is required).
+func (s *Service) ValidateAuthorityTypes(ctx context.Context, author *Member, slugs []string) ([]string, error) {
 	all, err := s.store.ListAuthorityTypes(ctx)
 	if err != nil {
 		return nil, err
@@ -67,7 +79,7 @@ func (s *Service) validateAuthorityTypes(ctx context.Context, author *Member, sl
 		known[a.Slug] = true
 	}
 	if len(slugs) == 0 {
-		if known[author.AuthorityType] {
+		if author != nil && known[author.AuthorityType] {
 			return []string{author.AuthorityType}, nil
 		}
 		return nil, Invalid("authority_types", "authority_types_empty", "Choisissez au moins un type de collectivité.")
@@ -103,14 +115,14 @@ func (s *Service) activeTheme(ctx context.Context, slug string) (*Theme, error) 
 
 // CreateThread starts a thread with its first post.
 func (s *Service) CreateThread(ctx context.Context, author *Member, in NewThreadInput) (*Thread, *Post, error) {
-	if err := canWrite(author); err != nil {
+	if err := s.CanWrite(author); err != nil {
 		return nil, nil, err
 	}
 	theme, err := s.activeTheme(ctx, in.Theme)
 	if err != nil {
 		return nil, nil, err
 	}
-	types, err := s.validateAuthorityTypes(ctx, author, in.AuthorityTypes)
+	types, err := s.ValidateAuthorityTypes(ctx, author, in.AuthorityTypes)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -150,7 +162,7 @@ func (s *Service) CreateThread(ctx context.Context, author *Member, in NewThread
 
 // Reply adds a post to a thread.
 func (s *Service) Reply(ctx context.Context, author *Member, threadID, body string) (*Post, error) {
-	if err := canWrite(author); err != nil {
+	if err := s.CanWrite(author); err != nil {
 		return nil, err
 	}
 	th, err := s.Thread(ctx, author, threadID)
@@ -190,7 +202,7 @@ func (s *Service) Reply(ctx context.Context, author *Member, threadID, body stri
 // EditPost replaces the source of a post, keeping the previous one as a
 // revision. Authors edit their own posts; moderators any post.
 func (s *Service) EditPost(ctx context.Context, editor *Member, postID, body string) (*Post, error) {
-	if err := canWrite(editor); err != nil {
+	if err := s.CanWrite(editor); err != nil {
 		return nil, err
 	}
 	p, err := s.Post(ctx, editor, postID)

@@ -262,7 +262,7 @@ func TestPendingPostInvisible(t *testing.T) {
 		t.Fatalf("author reading own pending post: %d", status)
 	}
 	_, body, _ := ac.get("/threads/" + id)
-	if !strings.Contains(body, "brouillon-unique") || !strings.Contains(body, "en attente de modération") {
+	if !strings.Contains(body, "brouillon-unique") || !strings.Contains(body, "attente de modération") {
 		t.Fatalf("author does not see the pending banner:\n%s", body)
 	}
 	_, out := anon.api("GET", "/api/v1/threads", nil)

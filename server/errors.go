@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"coterforum/forum"
+	"coterforum/moderation"
 
 	"github.com/labstack/echo/v4"
 )
@@ -47,7 +48,12 @@ func classify(err error) (int, string, string, string) {
 		return http.StatusGone, "invite_invalid", "Cette invitation n'est plus valable (déjà utilisée ou expirée).", ""
 	case errors.Is(err, forum.ErrForbidden):
 		return http.StatusForbidden, "forbidden", "Vous n'avez pas le droit de faire cela.", ""
+	case moderation.IsAlreadyDecided(err):
+		return http.StatusConflict, "already_decided", capitalize(err.Error()) + ".", ""
 	case errors.Is(err, forum.ErrConflict):
+		if msg := err.Error(); msg != forum.ErrConflict.Error() {
+			return http.StatusConflict, "conflict", capitalize(strings.TrimPrefix(msg, forum.ErrConflict.Error()+" : ")) + ".", ""
+		}
 		return http.StatusConflict, "conflict", "Conflit avec l'état actuel : rechargez la page.", ""
 	case errors.As(err, &he):
 		return he.Code, httpCode(he.Code), httpMessage(he), ""
@@ -163,4 +169,15 @@ func frenchType(t string) string {
 		return "un booléen"
 	}
 	return "un objet"
+}
+
+func capitalize(s string) string {
+	r := []rune(s)
+	if len(r) > 0 && r[0] >= 'a' && r[0] <= 'z' {
+		r[0] -= 'a' - 'A'
+	}
+	if len(r) > 0 && r[0] == 'é' {
+		r[0] = 'É'
+	}
+	return string(r)
 }

@@ -15,6 +15,7 @@ import (
 
 	"coterforum/forum"
 	"coterforum/mail"
+	"coterforum/moderation"
 	"coterforum/server"
 	"coterforum/store"
 	"coterforum/store/storetest"
@@ -29,6 +30,7 @@ type env struct {
 	srv  *server.Server
 	ts   *httptest.Server
 	mail mail.Sender
+	mod  *moderation.Service
 }
 
 type serverConfig = server.Config
@@ -57,6 +59,10 @@ func newEnvAt(t *testing.T, dir string, st *store.Store, opts ...envOption) *env
 		o(&cfg)
 	}
 	e.mail = cfg.Mail
+	if cfg.Moderation == nil {
+		cfg.Moderation = moderation.New(svc, st, cfg.Mail, moderation.Config{BaseURL: e.ts.URL}, log)
+	}
+	e.mod = cfg.Moderation
 	srv, err := server.New(ctx, svc, cfg)
 	if err != nil {
 		t.Fatal(err)
@@ -82,6 +88,23 @@ func (e *env) member(role, authorityType string) (*forum.Member, string) {
 	if err != nil {
 		e.t.Fatalf("create member: %v", err)
 	}
+	trusted := true
+	if err := e.st.UpdateMember(context.Background(), m.ID, moderation.MemberChange{Trusted: &trusted}); err != nil {
+		e.t.Fatal(err)
+	}
+	m.Trusted = true
+	return m, pw
+}
+
+// newcomer creates a member whose posts go to the moderation queue.
+func (e *env) newcomer(authorityType string) (*forum.Member, string) {
+	e.t.Helper()
+	m, pw := e.member(forum.RoleMember, authorityType)
+	trusted := false
+	if err := e.st.UpdateMember(context.Background(), m.ID, moderation.MemberChange{Trusted: &trusted}); err != nil {
+		e.t.Fatal(err)
+	}
+	m.Trusted = false
 	return m, pw
 }
 

@@ -124,6 +124,7 @@ type threadView struct {
 	Thread   *forum.Thread
 	Posts    *forum.PostPage
 	CanReply bool
+	CanWrite bool
 	Form     postForm
 }
 
@@ -138,7 +139,7 @@ func (v *threadView) PageURL(n int) string {
 // CanEdit reports whether the viewer may edit the post.
 func (v *threadView) CanEdit(p forum.Post) bool {
 	m := v.Viewer
-	if m == nil || m.Status == forum.MemberSuspended || p.Status == forum.PostRejected || p.Status == forum.PostHidden {
+	if m == nil || !v.CanWrite || p.Status == forum.PostRejected || p.Status == forum.PostHidden {
 		return false
 	}
 	if m.IsModerator() {
@@ -165,8 +166,9 @@ func (s *Server) threadPage(c echo.Context) error {
 	if page > posts.Pages {
 		return forum.ErrNotFound
 	}
-	v := &threadView{Layout: Layout{Title: th.Title}, Thread: th, Posts: posts,
-		CanReply: m != nil && m.Status != forum.MemberSuspended && th.Status == forum.ThreadPublished && (!th.Locked || m.IsModerator())}
+	canWrite := s.svc.CanWrite(m) == nil
+	v := &threadView{Layout: Layout{Title: th.Title}, Thread: th, Posts: posts, CanWrite: canWrite,
+		CanReply: canWrite && th.Status == forum.ThreadPublished && (!th.Locked || m.IsModerator())}
 	return s.render(c, http.StatusOK, "thread.html", v)
 }
 

@@ -47,6 +47,8 @@ type Layout struct {
 	Path           string
 	Notice         string
 	MaxPostChars   int
+	PendingCount   int
+	UnreadCount    int64
 	themeNames     map[string]string
 	authNames      map[string]string
 }
@@ -85,6 +87,10 @@ var notices = map[string]string{
 	"welcome":      "Bienvenue ! Votre compte est créé.",
 	"theme-moved":  "L'ordre des thèmes est enregistré.",
 	"theme-status": "Le thème est mis à jour.",
+	"decided":      "La décision est enregistrée ; l'auteur est prévenu.",
+	"undone":       "Le refus est annulé : le message est de nouveau dans la file.",
+	"moderated":    "L'action de modération est enregistrée.",
+	"reported":     "Merci : votre signalement est transmis à la modération.",
 }
 
 // pages holds one parsed template set per page.
@@ -122,6 +128,12 @@ var funcs = template.FuncMap{
 		return false
 	},
 	"excerpt": forum.PlainExcerpt,
+	"auditActions": func() []string {
+		return []string{"post.approve", "post.reject", "post.undo_reject", "post.hide", "post.auto_hide", "post.restore",
+			"post.edit", "reports.dismiss", "thread.edit", "thread.lock", "thread.unlock", "thread.pin", "thread.unpin",
+			"thread.move", "thread.authority_types", "thread.rename", "member.suspend", "member.unsuspend", "member.trust",
+			"member.untrust", "member.always_moderate", "member.normal_moderation"}
+	},
 	"profileForm": func(p forum.ProfileInput, e fieldErrors, types []forum.AuthorityType) profileFormData {
 		return profileFormData{Profile: p, Errors: e, AuthorityTypes: types}
 	},
@@ -163,10 +175,19 @@ func (s *Server) render(c echo.Context, status int, name string, v view) error {
 	}
 	l := v.layout()
 	ctx := c.Request().Context()
+	var err error
 	l.Viewer = viewer(c)
 	l.CSRF = s.csrfToken(c)
 	l.Path = c.Request().URL.Path
 	l.MaxPostChars = forum.MaxPostSourceChars
+	if l.Viewer != nil {
+		if l.PendingCount, err = s.mod.PendingCount(ctx, l.Viewer); err != nil {
+			return err
+		}
+		if l.UnreadCount, err = s.mod.UnreadCount(ctx, l.Viewer); err != nil {
+			return err
+		}
+	}
 	if l.Notice == "" {
 		l.Notice = notices[c.QueryParam("notice")]
 	}

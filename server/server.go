@@ -11,6 +11,7 @@ import (
 
 	"coterforum/forum"
 	"coterforum/mail"
+	"coterforum/moderation"
 
 	"github.com/labstack/echo/v4"
 )
@@ -33,11 +34,14 @@ type Config struct {
 	Ready func(ctx context.Context) error
 	// LoginLimits overrides the login rate limits (tests); zero uses defaults.
 	LoginLimits LoginLimits
+	// Moderation is the moderation service; required.
+	Moderation *moderation.Service
 }
 
 // Server holds the HTTP handlers. Create it with New.
 type Server struct {
 	svc     *forum.Service
+	mod     *moderation.Service
 	cfg     Config
 	e       *echo.Echo
 	pages   *pages
@@ -71,7 +75,10 @@ func New(ctx context.Context, svc *forum.Service, cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{svc: svc, cfg: cfg, pages: p, csrfKey: key, secure: base.Scheme == "https", base: base,
+	if cfg.Moderation == nil {
+		return nil, fmt.Errorf("server: Config.Moderation is required")
+	}
+	s := &Server{svc: svc, mod: cfg.Moderation, cfg: cfg, pages: p, csrfKey: key, secure: base.Scheme == "https", base: base,
 		limiter: newLoginLimiter(cfg.LoginLimits, svc.Now)}
 	s.e = echo.New()
 	s.e.HideBanner = true

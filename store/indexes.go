@@ -42,6 +42,9 @@ func (s *Store) ensureIndexes(ctx context.Context) error {
 			{Keys: bson.D{{Key: "status", Value: 1}, {Key: "created_at", Value: 1}}, Options: options.Index().SetName("status_created")},
 		},
 	}
+	for name, models := range moderationIndexes {
+		idx[name] = models
+	}
 	for name, models := range idx {
 		// FerretDB v1.24 crashes the connection on createIndexes for an
 		// index that already exists (seen on every restart), so only the

@@ -74,6 +74,19 @@ func TestThreadCounterConcurrent(t *testing.T) {
 	if got.PostCount != 100 {
 		t.Fatalf("post_count = %d, want 100", got.PostCount)
 	}
+	if !got.LastActivityAt.After(now) || got.LastPostID == "" {
+		t.Fatalf("last activity not moved: %v %q", got.LastActivityAt, got.LastPostID)
+	}
+	// An older post never moves the last activity back ($max).
+	before := got.LastActivityAt
+	old := &forum.Post{ID: forum.NewID(), CreatedAt: now.Add(-time.Hour)}
+	if err := s.RecordThreadPost(ctx, th.ID, 0, old); err != nil {
+		t.Fatal(err)
+	}
+	got, _ = s.ThreadByID(ctx, th.ID)
+	if !got.LastActivityAt.Equal(before) {
+		t.Fatalf("last activity moved back to %v", got.LastActivityAt)
+	}
 }
 
 func TestSecondProcessOnDataDirRefused(t *testing.T) {

@@ -1,0 +1,247 @@
+package moderation
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"coterforum/forum"
+)
+
+// Hide takes a published post out of sight, with a reason sent to its author.
+func (s *Service) Hide(ctx context.Context, actor *forum.Member, postID, reason string) error {
+	if err := requireModerator(actor); err != nil {
+		return err
+	}
+	reason, err := cleanReason(reason, true)
+	if err != nil {
+		return err
+	}
+	p, err := s.forum.Post(ctx, actor, postID)
+	if err != nil {
+		return err
+	}
+	d := forum.Decision{Action: forum.DecisionHidden, By: actor.Ref(), At: s.forum.Now(), Reason: reason}
+	ok, err := s.store.DecidePost(ctx, p.ID, PostCondition{Statuses: []string{forum.PostPublished}}, forum.PostHidden, d)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return s.alreadyDecided(ctx, p.ID)
+	}
+	th, err := s.store.ThreadByID(ctx, p.ThreadID)
+	if err != nil {
+		return err
+	}
+	if err := s.countPublished(ctx, p, th, -1); err != nil {
+		s.log.Error("hidden post not uncounted", "post", p.ID, "err", err)
+	}
+	s.audit(ctx, actor.Ref(), "post.hide", "post", p.ID, th.ID, forum.PostPublished, forum.PostHidden, reason)
+	s.notifyAuthor(ctx, p, th, KindHidden, reason)
+	return nil
+}
+
+// Restore publishes a hidden post again and closes its reports.
+func (s *Service) Restore(ctx context.Context, actor *forum.Member, postID string) error {
+	if err := requireModerator(actor); err != nil {
+		return err
+	}
+	p, err := s.forum.Post(ctx, actor, postID)
+	if err != nil {
+		return err
+	}
+	d := forum.Decision{Action: forum.DecisionRestored, By: actor.Ref(), At: s.forum.Now()}
+	ok, err := s.store.DecidePost(ctx, p.ID, PostCondition{Statuses: []string{forum.PostHidden}}, forum.PostPublished, d)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return s.alreadyDecided(ctx, p.ID)
+	}
+	th, err := s.store.ThreadByID(ctx, p.ThreadID)
+	if err != nil {
+		return err
+	}
+	if err := s.countPublished(ctx, p, th, +1); err != nil {
+		s.log.Error("restored post not counted", "post", p.ID, "err", err)
+	}
+	if err := s.store.ResolveReports(ctx, p.ID, actor.ID, d.At); err != nil {
+		s.log.Error("reports not resolved", "post", p.ID, "err", err)
+	}
+	s.audit(ctx, actor.Ref(), "post.restore", "post", p.ID, th.ID, forum.PostHidden, forum.PostPublished, "")
+	return nil
+}
+
+// ThreadInput is a moderator's change to a thread; nil fields are unchanged.
+type ThreadInput struct {
+	Title          *string  `json:"title"`
+	Theme          *string  `json:"theme"`
+	AuthorityTypes []string `json:"authority_types"`
+	Locked         *bool    `json:"locked"`
+	Pinned         *bool    `json:"pinned"`
+	Reason         string   `json:"reason"`
+}
+
+// UpdateThread locks, unlocks, pins, moves or retypes a thread.
+func (s *Service) UpdateThread(ctx context.Context, actor *forum.Member, threadID string, in ThreadInput) (*forum.Thread, error) {
+	if err := requireModerator(actor); err != nil {
+		return nil, err
+	}
+	reason, err := cleanReason(in.Reason, false)
+	if err != nil {
+		return nil, err
+	}
+	th, err := s.forum.Thread(ctx, actor, threadID)
+	if err != nil {
+		return nil, err
+	}
+	c := ThreadChange{Locked: in.Locked, Pinned: in.Pinned}
+	if in.Title != nil {
+		t, err := forum.NormalizeTitle(*in.Title)
+		if err != nil {
+			return nil, err
+		}
+		c.Title = &t
+	}
+	if in.Theme != nil {
+		t, err := s.forum.Theme(ctx, *in.Theme)
+		if err != nil || t.Archived {
+			return nil, forum.Invalid("theme", "theme_unknown", "Thème inconnu.")
+		}
+		c.Theme = &t.Slug
+	}
+	if in.AuthorityTypes != nil {
+		if c.AuthorityTypes, err = s.forum.ValidateAuthorityTypes(ctx, nil, in.AuthorityTypes); err != nil {
+			return nil, err
+		}
+	}
+	before := describeThread(th)
+	if err := s.store.UpdateThread(ctx, th.ID, c); err != nil {
+		return nil, err
+	}
+	applyThreadChange(th, c)
+	for _, a := range threadActions(c) {
+		s.audit(ctx, actor.Ref(), a, "thread", th.ID, th.ID, before, describeThread(th), reason)
+	}
+	return th, nil
+}
+
+// threadActions names the audit actions of a change.
+func threadActions(c ThreadChange) []string {
+	var out []string
+	if c.Locked != nil {
+		out = append(out, map[bool]string{true: "thread.lock", false: "thread.unlock"}[*c.Locked])
+	}
+	if c.Pinned != nil {
+		out = append(out, map[bool]string{true: "thread.pin", false: "thread.unpin"}[*c.Pinned])
+	}
+	if c.Theme != nil {
+		out = append(out, "thread.move")
+	}
+	if c.AuthorityTypes != nil {
+		out = append(out, "thread.authority_types")
+	}
+	if c.Title != nil {
+		out = append(out, "thread.rename")
+	}
+	return out
+}
+
+// MemberInput is a moderator's change to a member; nil fields are unchanged.
+type MemberInput struct {
+	// Suspend: "" leaves it, "indefinite", "none" (lift), or a duration in days as "7d".
+	Suspend        string `json:"suspend"`
+	Trusted        *bool  `json:"trusted"`
+	AlwaysModerate *bool  `json:"always_moderate"`
+	Reason         string `json:"reason"`
+}
+
+// MaxSuspendDays bounds a suspension given as a number of days.
+const MaxSuspendDays = 3650
+
+// UpdateMember suspends or reinstates a member and sets their trust flags.
+func (s *Service) UpdateMember(ctx context.Context, actor *forum.Member, memberID string, in MemberInput) (*forum.Member, error) {
+	if err := requireModerator(actor); err != nil {
+		return nil, err
+	}
+	reason, err := cleanReason(in.Reason, in.Suspend != "" && in.Suspend != "none")
+	if err != nil {
+		return nil, err
+	}
+	m, err := s.forum.Member(ctx, memberID)
+	if err != nil {
+		return nil, err
+	}
+	if m.IsModerator() && !actor.IsAdmin() {
+		return nil, forum.ErrForbidden
+	}
+	if m.ID == actor.ID && in.Suspend != "" {
+		return nil, forum.Invalid("suspend", "self_suspend", "Vous ne pouvez pas vous suspendre vous-même.")
+	}
+	var c MemberChange
+	now := s.forum.Now()
+	var actions []string
+	switch in.Suspend {
+	case "":
+	case "none":
+		st := forum.MemberActive
+		c.Status, c.ClearUntil = &st, true
+		empty := ""
+		c.SuspendReason = &empty
+		actions = append(actions, "member.unsuspend")
+	case "indefinite":
+		st := forum.MemberSuspended
+		c.Status, c.ClearUntil, c.SuspendReason = &st, true, &reason
+		actions = append(actions, "member.suspend")
+	default:
+		var days int
+		if _, err := fmt.Sscanf(in.Suspend, "%dd", &days); err != nil || days < 1 || days > MaxSuspendDays || fmt.Sprintf("%dd", days) != in.Suspend {
+			return nil, forum.Invalid("suspend", "suspend_invalid", "La durée de suspension s'écrit en jours, par exemple « 7d » (1 à 3650), ou « indefinite », ou « none » pour lever la suspension.")
+		}
+		st := forum.MemberSuspended
+		until := now.Add(time.Duration(days) * 24 * time.Hour)
+		c.Status, c.SuspendedUntil, c.SuspendReason = &st, &until, &reason
+		actions = append(actions, "member.suspend")
+	}
+	if in.Trusted != nil {
+		c.Trusted = in.Trusted
+		actions = append(actions, map[bool]string{true: "member.trust", false: "member.untrust"}[*in.Trusted])
+	}
+	if in.AlwaysModerate != nil {
+		c.AlwaysModerate = in.AlwaysModerate
+		actions = append(actions, map[bool]string{true: "member.always_moderate", false: "member.normal_moderation"}[*in.AlwaysModerate])
+	}
+	if len(actions) == 0 {
+		return m, nil
+	}
+	before := describeMember(m, now)
+	if err := s.store.UpdateMember(ctx, m.ID, c); err != nil {
+		return nil, err
+	}
+	if m, err = s.store.MemberByID(ctx, m.ID); err != nil {
+		return nil, err
+	}
+	for _, a := range actions {
+		s.audit(ctx, actor.Ref(), a, "member", m.ID, "", before, describeMember(m, now), reason)
+	}
+	return m, nil
+}
+
+func describeMember(m *forum.Member, now time.Time) string {
+	s := "actif"
+	if m.SuspendedAt(now) {
+		s = "suspendu"
+		if m.SuspendedUntil != nil {
+			s += " jusqu'au " + m.SuspendedUntil.Format("02/01/2006 15:04 UTC")
+		} else {
+			s += " sans limite"
+		}
+	}
+	if m.Trusted {
+		s += ", de confiance"
+	}
+	if m.AlwaysModerate {
+		s += ", toujours modéré"
+	}
+	return s
+}

@@ -1,0 +1,251 @@
+package moderation
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"coterforum/forum"
+)
+
+// QueueEdit is what a moderator may change before approving.
+type QueueEdit struct {
+	Title          *string  `json:"title"`
+	Theme          *string  `json:"theme"`
+	AuthorityTypes []string `json:"authority_types"`
+	Body           *string  `json:"body"`
+}
+
+func (e *QueueEdit) empty() bool {
+	return e == nil || (e.Title == nil && e.Theme == nil && e.AuthorityTypes == nil && e.Body == nil)
+}
+
+// pendingPost loads a post for a decision; anything else than pending is a conflict.
+func (s *Service) pendingPost(ctx context.Context, postID string) (*forum.Post, *forum.Thread, error) {
+	if !forum.ValidID(postID) {
+		return nil, nil, forum.ErrNotFound
+	}
+	p, err := s.store.PostByID(ctx, postID)
+	if err != nil {
+		return nil, nil, err
+	}
+	th, err := s.store.ThreadByID(ctx, p.ThreadID)
+	if err != nil {
+		return nil, nil, err
+	}
+	if p.Status != forum.PostPending {
+		return nil, nil, s.alreadyDecided(ctx, postID)
+	}
+	return p, th, nil
+}
+
+// applyEdit changes the post and, for a first post, its thread before approval.
+func (s *Service) applyEdit(ctx context.Context, actor *forum.Member, p *forum.Post, th *forum.Thread, e *QueueEdit) error {
+	if e.empty() {
+		return nil
+	}
+	first := th.FirstPostID == p.ID
+	if !first && (e.Title != nil || e.Theme != nil || e.AuthorityTypes != nil) {
+		return forum.Invalid("title", "not_first_post", "Le titre, le thème et les types de collectivité se modifient sur le premier message du fil.")
+	}
+	var c ThreadChange
+	if e.Title != nil {
+		t, err := forum.NormalizeTitle(*e.Title)
+		if err != nil {
+			return err
+		}
+		c.Title = &t
+	}
+	if e.Theme != nil {
+		t, err := s.forum.Theme(ctx, *e.Theme)
+		if err != nil || t.Archived {
+			return forum.Invalid("theme", "theme_unknown", "Thème inconnu.")
+		}
+		c.Theme = &t.Slug
+	}
+	if e.AuthorityTypes != nil {
+		types, err := s.forum.ValidateAuthorityTypes(ctx, nil, e.AuthorityTypes)
+		if err != nil {
+			return err
+		}
+		c.AuthorityTypes = types
+	}
+	if e.Body != nil {
+		// Validate before any write, so a bad body changes nothing.
+		if _, err := forum.RenderMarkdown(*e.Body); err != nil {
+			return err
+		}
+	}
+	if c.Title != nil || c.Theme != nil || c.AuthorityTypes != nil {
+		before := describeThread(th)
+		if err := s.store.UpdateThread(ctx, th.ID, c); err != nil {
+			return err
+		}
+		applyThreadChange(th, c)
+		s.audit(ctx, actor.Ref(), "thread.edit", "thread", th.ID, th.ID, before, describeThread(th), "modifié avant approbation")
+	}
+	if e.Body != nil {
+		if _, err := s.forum.EditPost(ctx, actor, p.ID, *e.Body); err != nil {
+			return err
+		}
+		s.audit(ctx, actor.Ref(), "post.edit", "post", p.ID, th.ID, "", "", "modifié avant approbation")
+	}
+	return nil
+}
+
+// Approve publishes a pending post, exactly once, after optional edits.
+func (s *Service) Approve(ctx context.Context, actor *forum.Member, postID string, edit *QueueEdit) error {
+	if err := requireModerator(actor); err != nil {
+		return err
+	}
+	p, th, err := s.pendingPost(ctx, postID)
+	if err != nil {
+		return err
+	}
+	if err := s.applyEdit(ctx, actor, p, th, edit); err != nil {
+		return err
+	}
+	now := s.forum.Now()
+	d := forum.Decision{Action: forum.DecisionApproved, By: actor.Ref(), At: now}
+	ok, err := s.store.DecidePost(ctx, p.ID, PostCondition{Statuses: []string{forum.PostPending}}, forum.PostPublished, d)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return s.alreadyDecided(ctx, p.ID)
+	}
+	// Only the winner gets here: the side effects happen once.
+	if err := s.countPublished(ctx, p, th, +1); err != nil {
+		s.log.Error("approved post not counted", "post", p.ID, "err", err)
+	}
+	if err := s.store.IncMemberApprovedPosts(ctx, p.Author.ID, 1); err != nil {
+		s.log.Error("approved post count not updated", "member", p.Author.ID, "err", err)
+	}
+	s.audit(ctx, actor.Ref(), "post.approve", "post", p.ID, th.ID, forum.PostPending, forum.PostPublished, "")
+	s.notifyAuthor(ctx, p, th, KindApproved, "")
+	return nil
+}
+
+// countPublished reflects a post entering (+1) or leaving (-1) the published
+// set in its thread: a first post publishes or unpublishes the whole thread.
+func (s *Service) countPublished(ctx context.Context, p *forum.Post, th *forum.Thread, delta int) error {
+	if th.FirstPostID == p.ID {
+		if delta > 0 {
+			_, err := s.store.SetThreadStatus(ctx, th.ID, []string{forum.ThreadPending, forum.ThreadHidden, forum.ThreadRejected}, forum.ThreadPublished)
+			if err != nil {
+				return err
+			}
+			return s.store.IncThreadPostCount(ctx, th.ID, 1)
+		}
+		if _, err := s.store.SetThreadStatus(ctx, th.ID, []string{forum.ThreadPublished}, forum.ThreadHidden); err != nil {
+			return err
+		}
+		return s.store.IncThreadPostCount(ctx, th.ID, -1)
+	}
+	if delta > 0 {
+		return s.store.RecordThreadPost(ctx, th.ID, 1, p)
+	}
+	return s.store.IncThreadPostCount(ctx, th.ID, -1)
+}
+
+// Reject refuses a pending post with a reason sent to its author, exactly once.
+func (s *Service) Reject(ctx context.Context, actor *forum.Member, postID, reason string) error {
+	if err := requireModerator(actor); err != nil {
+		return err
+	}
+	reason, err := cleanReason(reason, true)
+	if err != nil {
+		return err
+	}
+	p, th, err := s.pendingPost(ctx, postID)
+	if err != nil {
+		return err
+	}
+	d := forum.Decision{Action: forum.DecisionRejected, By: actor.Ref(), At: s.forum.Now(), Reason: reason}
+	ok, err := s.store.DecidePost(ctx, p.ID, PostCondition{Statuses: []string{forum.PostPending}}, forum.PostRejected, d)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return s.alreadyDecided(ctx, p.ID)
+	}
+	if th.FirstPostID == p.ID {
+		if _, err := s.store.SetThreadStatus(ctx, th.ID, []string{forum.ThreadPending}, forum.ThreadRejected); err != nil {
+			s.log.Error("rejected thread status not set", "thread", th.ID, "err", err)
+		}
+	}
+	if err := s.store.IncMemberRejectedPosts(ctx, p.Author.ID, 1); err != nil {
+		s.log.Error("rejected post count not updated", "member", p.Author.ID, "err", err)
+	}
+	s.audit(ctx, actor.Ref(), "post.reject", "post", p.ID, th.ID, forum.PostPending, forum.PostRejected, reason)
+	s.notifyAuthor(ctx, p, th, KindRejected, reason)
+	return nil
+}
+
+// UndoReject puts a rejected post back in the queue within the grace period.
+func (s *Service) UndoReject(ctx context.Context, actor *forum.Member, postID string) error {
+	if err := requireModerator(actor); err != nil {
+		return err
+	}
+	if !forum.ValidID(postID) {
+		return forum.ErrNotFound
+	}
+	p, err := s.store.PostByID(ctx, postID)
+	if err != nil {
+		return err
+	}
+	now := s.forum.Now()
+	cond := PostCondition{Statuses: []string{forum.PostRejected}, DecisionAction: forum.DecisionRejected,
+		DecidedAfter: now.Add(-s.cfg.UndoRejectFor)}
+	d := forum.Decision{Action: forum.DecisionReopened, By: actor.Ref(), At: now}
+	ok, err := s.store.DecidePost(ctx, p.ID, cond, forum.PostPending, d)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return fmt.Errorf("%w : le refus ne peut plus être annulé (délai de %d minutes dépassé ou message déjà traité)",
+			forum.ErrConflict, int(s.cfg.UndoRejectFor.Minutes()))
+	}
+	th, err := s.store.ThreadByID(ctx, p.ThreadID)
+	if err == nil && th.FirstPostID == p.ID {
+		_, _ = s.store.SetThreadStatus(ctx, th.ID, []string{forum.ThreadRejected}, forum.ThreadPending)
+	}
+	if err := s.store.IncMemberRejectedPosts(ctx, p.Author.ID, -1); err != nil {
+		s.log.Error("rejected post count not updated", "member", p.Author.ID, "err", err)
+	}
+	s.audit(ctx, actor.Ref(), "post.undo_reject", "post", p.ID, p.ThreadID, forum.PostRejected, forum.PostPending, "")
+	return nil
+}
+
+// IsAlreadyDecided reports whether err says another moderator decided first.
+func IsAlreadyDecided(err error) bool { return errors.Is(err, ErrAlreadyDecided) }
+
+func describeThread(th *forum.Thread) string {
+	flags := []string{}
+	if th.Locked {
+		flags = append(flags, "verrouillé")
+	}
+	if th.Pinned {
+		flags = append(flags, "épinglé")
+	}
+	return fmt.Sprintf("titre=%q thème=%s collectivités=%s %s", th.Title, th.Theme, strings.Join(th.AuthorityTypes, ","), strings.Join(flags, " "))
+}
+
+func applyThreadChange(th *forum.Thread, c ThreadChange) {
+	if c.Title != nil {
+		th.Title = *c.Title
+	}
+	if c.Theme != nil {
+		th.Theme = *c.Theme
+	}
+	if c.AuthorityTypes != nil {
+		th.AuthorityTypes = c.AuthorityTypes
+	}
+	if c.Locked != nil {
+		th.Locked = *c.Locked
+	}
+	if c.Pinned != nil {
+		th.Pinned = *c.Pinned
+	}
+}

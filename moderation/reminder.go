@@ -1,0 +1,81 @@
+package moderation
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"coterforum/forum"
+	"coterforum/mail"
+)
+
+// Reminder mails moderators about posts waiting longer than RemindAfter.
+// Each post is reminded once: the mark is one conditional update, so
+// several processes never send the same reminder twice.
+type Reminder struct {
+	Service *Service
+	Every   time.Duration
+}
+
+// Run checks now and then every period until ctx is cancelled.
+func (r Reminder) Run(ctx context.Context) error {
+	t := time.NewTicker(r.Every)
+	defer t.Stop()
+	for {
+		if _, err := r.Service.RemindOnce(ctx); err != nil && ctx.Err() == nil {
+			r.Service.log.Warn("moderation reminder failed", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.C:
+		}
+	}
+}
+
+// RemindOnce sends one mail to each moderator listing the posts that wait
+// too long and were not reminded yet; it returns how many posts it reminded.
+func (s *Service) RemindOnce(ctx context.Context) (int, error) {
+	pending, err := s.store.ListPostsByStatus(ctx, forum.PostPending, MaxQueueItems)
+	if err != nil {
+		return 0, err
+	}
+	now := s.forum.Now()
+	var late []forum.Post
+	for _, p := range pending {
+		if now.Sub(p.CreatedAt) < s.cfg.RemindAfter {
+			continue
+		}
+		ok, err := s.store.MarkReminded(ctx, p.ID, now)
+		if err != nil {
+			return 0, err
+		}
+		if ok {
+			late = append(late, p)
+		}
+	}
+	if len(late) == 0 || s.mail == nil {
+		return len(late), nil
+	}
+	mods, err := s.store.ListModerators(ctx)
+	if err != nil {
+		return len(late), err
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "Bonjour,\n\n%d message(s) attendent une décision depuis plus de %d heures :\n\n", len(late), int(s.cfg.RemindAfter.Hours()))
+	for _, p := range late {
+		fmt.Fprintf(&b, "- %s, le %s\n", p.Author.DisplayName, p.CreatedAt.Format("02/01/2006 à 15:04 UTC"))
+	}
+	fmt.Fprintf(&b, "\nLa file de modération : %s/moderation\n\n-- \ncoterforum\n", s.cfg.BaseURL)
+	for _, m := range mods {
+		if m.SuspendedAt(now) {
+			continue
+		}
+		msg := mail.Message{To: m.Email, Subject: fmt.Sprintf("Modération : %d message(s) en attente", len(late)), Text: b.String()}
+		if err := s.mail.Send(ctx, msg); err != nil {
+			s.log.Error("reminder not sent", "moderator", m.ID, "err", err)
+		}
+	}
+	return len(late), nil
+}
