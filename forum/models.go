@@ -145,20 +145,20 @@ type Revision struct {
 
 // Post is one message of a thread. HTML is rendered from Source at write time.
 type Post struct {
-	ID        string     `bson:"_id" json:"id"`
-	ThreadID  string     `bson:"thread_id" json:"thread_id"`
-	Author    AuthorRef  `bson:"author" json:"author"`
-	Source    string     `bson:"source" json:"body"`
-	HTML      string     `bson:"html" json:"body_html"`
-	Status    string     `bson:"status" json:"status"`
-	Seq       int        `bson:"seq" json:"-"`
+	ID       string    `bson:"_id" json:"id"`
+	ThreadID string    `bson:"thread_id" json:"thread_id"`
+	Author   AuthorRef `bson:"author" json:"author"`
+	Source   string    `bson:"source" json:"body"`
+	HTML     string    `bson:"html" json:"body_html"`
+	Status   string    `bson:"status" json:"status"`
+	Seq      int       `bson:"seq" json:"-"`
 	// Decision is the last moderation decision on the post, if any.
 	Decision *Decision `bson:"decision,omitempty" json:"-"`
 	// OpenReports counts reports not yet reviewed.
-	OpenReports int `bson:"open_reports" json:"-"`
-	Revisions []Revision `bson:"revisions,omitempty" json:"-"`
-	CreatedAt time.Time  `bson:"created_at" json:"created_at"`
-	EditedAt  *time.Time `bson:"edited_at,omitempty" json:"edited_at,omitempty"`
+	OpenReports int        `bson:"open_reports" json:"-"`
+	Revisions   []Revision `bson:"revisions,omitempty" json:"-"`
+	CreatedAt   time.Time  `bson:"created_at" json:"created_at"`
+	EditedAt    *time.Time `bson:"edited_at,omitempty" json:"edited_at,omitempty"`
 }
 
 // Session is a server-side login session. ID is the SHA-256 of the cookie value.
