@@ -130,21 +130,28 @@ func serve(ctx context.Context, cfg config, withDemo bool, stdout io.Writer, log
 	if err != nil {
 		return err
 	}
+	var creds []demo.Credential
 	if withDemo {
 		// Seeded before the moderation rules are installed: the sample
 		// content is published as it stands.
-		creds, err := demo.Seed(ctx, svc)
-		if err != nil {
+		if creds, err = demo.Seed(ctx, svc); err != nil {
 			return fmt.Errorf("contenu de démonstration : %w", err)
 		}
-		demo.Print(stdout, creds, cfg.BaseURL)
+	}
+	mod := moderation.New(svc, st, sender, cfg.Moderation, log)
+	if withDemo {
 		if creds != nil {
+			newcomer, err := demo.SeedNewcomer(ctx, svc)
+			if err != nil {
+				return fmt.Errorf("contenu de démonstration : %w", err)
+			}
+			creds = append(creds, newcomer)
 			if err := demo.SaveCredentials(cfg.DataDir, creds, cfg.BaseURL); err != nil {
 				log.Warn("identifiants de démonstration non enregistrés", "err", err)
 			}
 		}
+		demo.Print(stdout, creds, cfg.BaseURL)
 	}
-	mod := moderation.New(svc, st, sender, cfg.Moderation, log)
 	srv, err := server.New(ctx, svc, server.Config{BaseURL: cfg.BaseURL, Mail: sender, Log: log, Ready: st.Ping, Moderation: mod})
 	if err != nil {
 		return err

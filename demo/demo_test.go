@@ -232,3 +232,33 @@ func TestSaveCredentials(t *testing.T) {
 		t.Errorf("file mode = %v (%v), want 0600", fi.Mode().Perm(), err)
 	}
 }
+
+func TestSeedNewcomerWaitsForModeration(t *testing.T) {
+	svc := newService(t)
+	ctx := context.Background()
+	if _, err := demo.Seed(ctx, svc); err != nil {
+		t.Fatal(err)
+	}
+	svc.SetPolicy(queueNewMembers{})
+	before := len(allThreads(t, svc))
+	c, err := demo.SeedNewcomer(ctx, svc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.Authenticate(ctx, c.Email, c.Password); err != nil {
+		t.Fatalf("newcomer cannot log in: %v", err)
+	}
+	if after := len(allThreads(t, svc)); after != before {
+		t.Fatalf("the pending thread is listed: %d threads, want %d", after, before)
+	}
+}
+
+// queueNewMembers queues members with no approved post, as the moderation rules do.
+type queueNewMembers struct{}
+
+func (queueNewMembers) InitialStatus(m *forum.Member, _ *forum.Theme) string {
+	if m.ApprovedPosts == 0 && !m.IsModerator() {
+		return forum.PostPending
+	}
+	return forum.PostPublished
+}
