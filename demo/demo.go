@@ -12,9 +12,11 @@ import (
 	"crypto/rand"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"coterforum/forum"
 )
@@ -46,6 +48,11 @@ func Seed(ctx context.Context, svc *forum.Service) ([]Credential, error) {
 		return nil, nil
 	}
 
+	// The sample conversations are spread over the last weeks, as in a
+	// living forum: a service on the same store, with a clock of its own.
+	clock := &pastClock{t: svc.Now().Add(-18 * 24 * time.Hour)}
+	svc = forum.New(svc.Store(), slog.New(slog.DiscardHandler), clock.now)
+
 	members := make(map[string]*forum.Member, len(accounts))
 	creds := make([]Credential, 0, len(accounts))
 	for _, a := range accounts {
@@ -67,6 +74,7 @@ func Seed(ctx context.Context, svc *forum.Service) ([]Credential, error) {
 		if author == nil {
 			return nil, fmt.Errorf("fil « %s » : auteur inconnu %q", t.Title, t.Author)
 		}
+		clock.advance(26 * time.Hour)
 		th, _, err := svc.CreateThread(ctx, author, forum.NewThreadInput{Theme: t.Theme, AuthorityTypes: t.Types,
 			Title: t.Title, Body: md(t.Body)})
 		if err != nil {
@@ -85,6 +93,7 @@ func Seed(ctx context.Context, svc *forum.Service) ([]Credential, error) {
 				}
 				body = quote(quoted.DisplayName, md(r.Quote)) + body
 			}
+			clock.advance(2*time.Hour + time.Duration(i*37)*time.Minute)
 			if _, err := svc.Reply(ctx, m, th.ID, body); err != nil {
 				return nil, fmt.Errorf("fil « %s », réponse %d : %w", t.Title, i+1, err)
 			}
@@ -92,6 +101,12 @@ func Seed(ctx context.Context, svc *forum.Service) ([]Credential, error) {
 	}
 	return creds, nil
 }
+
+// pastClock is the clock of the seeded conversations.
+type pastClock struct{ t time.Time }
+
+func (c *pastClock) now() time.Time          { return c.t }
+func (c *pastClock) advance(d time.Duration) { c.t = c.t.Add(d) }
 
 // quote returns Markdown quoting text by name, in the form the forum's
 // "quote" button produces (forum.Service.QuoteSource).

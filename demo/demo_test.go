@@ -262,3 +262,21 @@ func (queueNewMembers) InitialStatus(m *forum.Member, _ *forum.Theme) string {
 	}
 	return forum.PostPublished
 }
+
+func TestSeedSpreadsConversationsInThePast(t *testing.T) {
+	svc := newService(t)
+	if _, err := demo.Seed(context.Background(), svc); err != nil {
+		t.Fatal(err)
+	}
+	threads := allThreads(t, svc)
+	days := map[string]bool{}
+	for _, th := range threads {
+		if th.LastActivityAt.After(svc.Now()) || th.LastActivityAt.Before(th.CreatedAt) {
+			t.Fatalf("thread %q: created %v, last activity %v", th.Title, th.CreatedAt, th.LastActivityAt)
+		}
+		days[th.CreatedAt.Format("2006-01-02")] = true
+	}
+	if len(days) < 10 {
+		t.Fatalf("threads created on %d distinct days, want them spread over weeks", len(days))
+	}
+}
