@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"os"
 	"os/signal"
@@ -38,9 +39,12 @@ type config struct {
 	// at once, default 3), FORUM_REPORTS_TO_HIDE (default 3),
 	// FORUM_REMIND_AFTER (a Go duration, default 24h).
 	Moderation moderation.Config
+	// TrustedProxies (FORUM_TRUSTED_PROXIES, comma-separated CIDRs) are the
+	// reverse proxies whose X-Forwarded-For gives the client address.
+	TrustedProxies []*net.IPNet
 }
 
-func loadConfig() config {
+func loadConfig() (config, error) {
 	c := config{
 		Addr:     os.Getenv("FORUM_ADDR"),
 		BaseURL:  os.Getenv("FORUM_BASE_URL"),
@@ -64,7 +68,17 @@ func loadConfig() config {
 	if c.MailFrom == "" {
 		c.MailFrom = "coterforum <ne-pas-repondre@coterforum.localhost>"
 	}
-	return c
+	for _, cidr := range strings.Split(os.Getenv("FORUM_TRUSTED_PROXIES"), ",") {
+		if cidr = strings.TrimSpace(cidr); cidr == "" {
+			continue
+		}
+		_, n, err := net.ParseCIDR(cidr)
+		if err != nil {
+			return c, fmt.Errorf("FORUM_TRUSTED_PROXIES : %q n'est pas un bloc CIDR (ex. 10.0.0.0/8)", cidr)
+		}
+		c.TrustedProxies = append(c.TrustedProxies, n)
+	}
+	return c, nil
 }
 
 func main() {
@@ -80,7 +94,10 @@ const usage = `usage :
   coterforum user add --email E --name N --role member|moderator|admin --authority-type SLUG --authority "NOM" --password-stdin`
 
 func run(ctx context.Context, args []string, stdin io.Reader, stdout io.Writer, log *slog.Logger) error {
-	cfg := loadConfig()
+	cfg, err := loadConfig()
+	if err != nil {
+		return err
+	}
 	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
 		args = append([]string{"serve"}, args...)
 	}
@@ -152,7 +169,8 @@ func serve(ctx context.Context, cfg config, withDemo bool, stdout io.Writer, log
 		}
 		demo.Print(stdout, creds, cfg.BaseURL)
 	}
-	srv, err := server.New(ctx, svc, server.Config{BaseURL: cfg.BaseURL, Mail: sender, Log: log, Ready: st.Ping, Moderation: mod})
+	srv, err := server.New(ctx, svc, server.Config{BaseURL: cfg.BaseURL, Mail: sender, Log: log, Ready: st.Ping, Moderation: mod,
+		TrustedProxies: cfg.TrustedProxies})
 	if err != nil {
 		return err
 	}

@@ -77,6 +77,12 @@ func (s *Service) AcceptInvite(ctx context.Context, token string, p ProfileInput
 	if err := validatePassword(password); err != nil {
 		return nil, err
 	}
+	// An address that got an account meanwhile must not burn the invitation.
+	if _, err := s.store.MemberByEmail(ctx, inv.Email); err == nil {
+		return nil, Invalid("email", "email_taken", "Un compte existe déjà avec cette adresse : connectez-vous.")
+	} else if !errors.Is(err, ErrNotFound) {
+		return nil, err
+	}
 	ok, err := s.store.UseInvite(ctx, inv.ID, s.now())
 	if err != nil {
 		return nil, err

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	stdhtml "html"
 	"regexp"
 	"strings"
 	"unicode"
@@ -14,6 +15,7 @@ import (
 	"github.com/yuin/goldmark/ast"
 	"github.com/yuin/goldmark/extension"
 	"github.com/yuin/goldmark/parser"
+	"github.com/yuin/goldmark/renderer"
 	"github.com/yuin/goldmark/renderer/html"
 	"github.com/yuin/goldmark/text"
 	"github.com/yuin/goldmark/util"
@@ -55,6 +57,7 @@ var mdConverter = goldmark.New(
 	goldmark.WithExtensions(extension.GFM),
 	goldmark.WithParserOptions(parser.WithASTTransformers(util.Prioritized(mdLinkTransformer{}, 1000))),
 	goldmark.WithRendererOptions(
+		renderer.WithNodeRenderers(util.Prioritized(mdRawHTMLAsText{}, 100)),
 		html.WithHardWraps(),
 		extension.WithTableCellAlignMethod(extension.TableCellAlignAttribute),
 	),
@@ -75,10 +78,11 @@ func newMDPolicy() *bluemonday.Policy {
 
 // mdLinkTransformer sets rel="nofollow noopener ugc" on every link and autolink
 // (the policy lets only that exact value through) and empties the source of
-// images that are not http(s) (the policy also accepts mailto: there).
+// images that are not https (plain http would be mixed content; the policy
+// also accepts mailto: there).
 type mdLinkTransformer struct{}
 
-var mdHTTPURL = regexp.MustCompile(`(?i)^https?://`)
+var mdHTTPURL = regexp.MustCompile(`(?i)^https://`)
 
 func (mdLinkTransformer) Transform(doc *ast.Document, _ text.Reader, _ parser.Context) {
 	_ = ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
@@ -104,6 +108,44 @@ var mdTaskLabels = strings.NewReplacer(
 )
 
 func mdLabelTaskBoxes(html string) string { return mdTaskLabels.Replace(html) }
+
+// mdRawHTMLAsText shows raw HTML typed in a post as text, escaped, instead
+// of dropping it silently: "<b>gras</b>" reads as typed. It overrides
+// goldmark's renderers for the two raw HTML node kinds.
+type mdRawHTMLAsText struct{}
+
+func (mdRawHTMLAsText) RegisterFuncs(reg renderer.NodeRendererFuncRegisterer) {
+	reg.Register(ast.KindRawHTML, func(w util.BufWriter, source []byte, n ast.Node, entering bool) (ast.WalkStatus, error) {
+		if entering {
+			segs := n.(*ast.RawHTML).Segments
+			for i := 0; i < segs.Len(); i++ {
+				seg := segs.At(i)
+				_, _ = w.WriteString(stdhtml.EscapeString(string(seg.Value(source))))
+			}
+		}
+		return ast.WalkSkipChildren, nil
+	})
+	reg.Register(ast.KindHTMLBlock, func(w util.BufWriter, source []byte, n ast.Node, entering bool) (ast.WalkStatus, error) {
+		b := n.(*ast.HTMLBlock)
+		if entering {
+			_, _ = w.WriteString("<p>")
+			lines := b.Lines()
+			for i := 0; i < lines.Len(); i++ {
+				if i > 0 {
+					_, _ = w.WriteString("<br>\n")
+				}
+				line := lines.At(i)
+				_, _ = w.WriteString(stdhtml.EscapeString(strings.TrimRight(string(line.Value(source)), "\n")))
+			}
+			if b.HasClosure() {
+				closure := b.ClosureLine
+				_, _ = w.WriteString("<br>\n" + stdhtml.EscapeString(strings.TrimRight(string(closure.Value(source)), "\n")))
+			}
+			_, _ = w.WriteString("</p>\n")
+		}
+		return ast.WalkSkipChildren, nil
+	})
+}
 
 // mdLimitedBuffer refuses writes past MaxRenderedBytes.
 type mdLimitedBuffer struct{ bytes.Buffer }

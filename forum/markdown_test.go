@@ -47,9 +47,10 @@ func TestRenderMarkdownFeatures(t *testing.T) {
 		{"https image", `![logo](https://exemple.fr/logo.png "Logo")`,
 			[]string{`<img src="https://exemple.fr/logo.png" alt="logo" title="Logo">`}, nil},
 		{"non-http image", "![a](/a.png) ![b](mailto:a@b.fr) ![c](ftp://a.fr/c.png)", []string{`<img alt="a">`}, []string{"src="}},
-		{"raw html omitted", "<b>gras</b> <script>alert(1)</script>\n\n<div onclick=x>bloc</div>",
-			[]string{"gras"}, []string{"<b>", "<script", "<div", "onclick", "<!--"}},
-		{"img onerror omitted", `<img src=x onerror=alert(1)>`, nil, []string{"<img", "onerror"}},
+		{"raw html shown as text", "<b>gras</b> <script>alert(1)</script>\n\n<div onclick=x>bloc</div>",
+			[]string{"&lt;b&gt;gras&lt;/b&gt;", "&lt;script&gt;alert(1)&lt;/script&gt;", "&lt;div onclick=x&gt;bloc&lt;/div&gt;"},
+			[]string{"<b>", "<script", "<div", "<!--"}},
+		{"img onerror shown as text", `<img src=x onerror=alert(1)>`, []string{"&lt;img src=x onerror=alert(1)&gt;"}, []string{"<img"}},
 		{"crlf and nul", "a\r\nb\x00c\rd", []string{"a<br>\nbc<br>\nd"}, []string{"\r", "\x00"}},
 	}
 	for _, tt := range tests {

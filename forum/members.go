@@ -63,6 +63,12 @@ type ProfileInput struct {
 }
 
 func (s *Service) validateProfile(ctx context.Context, p *ProfileInput) error {
+	if err := CheckLine("display_name", p.DisplayName); err != nil {
+		return err
+	}
+	if err := CheckLine("authority", p.Authority); err != nil {
+		return err
+	}
 	p.DisplayName = strings.Join(strings.Fields(p.DisplayName), " ")
 	p.Authority = strings.Join(strings.Fields(p.Authority), " ")
 	if p.DisplayName == "" || utf8.RuneCountInString(p.DisplayName) > MaxDisplayNameChars {
@@ -102,7 +108,10 @@ func (s *Service) CreateMember(ctx context.Context, in NewMember) (*Member, erro
 	if err := validatePassword(in.Password); err != nil {
 		return nil, err
 	}
-	hash, err := HashPassword(in.Password)
+	var hash string
+	if herr := s.withHashing(ctx, func() { hash, err = HashPassword(in.Password) }); herr != nil {
+		return nil, herr
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -127,15 +136,18 @@ func (s *Service) Authenticate(ctx context.Context, email, password string) (*Me
 		return nil, ErrBadCredentials
 	}
 	m, err := s.store.MemberByEmail(ctx, email)
-	if errors.Is(err, ErrNotFound) {
-		_, _ = argon2id.ComparePasswordAndHash(password, s.dummyHash)
-		return nil, ErrBadCredentials
-	}
-	if err != nil {
+	if err != nil && !errors.Is(err, ErrNotFound) {
 		return nil, err
 	}
-	ok, err := argon2id.ComparePasswordAndHash(password, m.PasswordHash)
-	if err != nil || !ok {
+	hash := s.dummyHash
+	if m != nil {
+		hash = m.PasswordHash
+	}
+	var ok bool
+	if herr := s.withHashing(ctx, func() { ok, err = argon2id.ComparePasswordAndHash(password, hash) }); herr != nil {
+		return nil, herr
+	}
+	if m == nil || err != nil || !ok {
 		return nil, ErrBadCredentials
 	}
 	return m, nil
@@ -160,14 +172,21 @@ func (s *Service) UpdateProfile(ctx context.Context, m *Member, p ProfileInput) 
 // ChangePassword replaces the member's password after checking the current
 // one, and ends the member's other sessions.
 func (s *Service) ChangePassword(ctx context.Context, m *Member, current, next string) error {
-	ok, err := argon2id.ComparePasswordAndHash(current, m.PasswordHash)
+	var ok bool
+	var err error
+	if herr := s.withHashing(ctx, func() { ok, err = argon2id.ComparePasswordAndHash(current, m.PasswordHash) }); herr != nil {
+		return herr
+	}
 	if err != nil || !ok {
 		return Invalid("current_password", "password_wrong", "Le mot de passe actuel est incorrect.")
 	}
 	if err := validatePassword(next); err != nil {
 		return Invalid("new_password", err.(*ValidationError).Code, err.Error())
 	}
-	hash, err := HashPassword(next)
+	var hash string
+	if herr := s.withHashing(ctx, func() { hash, err = HashPassword(next) }); herr != nil {
+		return herr
+	}
 	if err != nil {
 		return err
 	}

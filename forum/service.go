@@ -3,6 +3,7 @@ package forum
 import (
 	"context"
 	"log/slog"
+	"runtime"
 	"time"
 )
 
@@ -37,6 +38,9 @@ type Service struct {
 	// takes the same time either way.
 	dummyHash string
 	policy    PublishPolicy
+	// hashing bounds concurrent argon2id computations (64 MiB each), so a
+	// burst of logins cannot exhaust memory.
+	hashing chan struct{}
 }
 
 // New returns a Service on the store. now may be nil (time.Now).
@@ -44,7 +48,8 @@ func New(store Store, log *slog.Logger, now func() time.Time) *Service {
 	if now == nil {
 		now = time.Now
 	}
-	s := &Service{store: store, log: log, now: func() time.Time { return now().UTC() }, policy: publishAll{}}
+	s := &Service{store: store, log: log, now: func() time.Time { return now().UTC().Truncate(time.Millisecond) }, policy: publishAll{},
+		hashing: make(chan struct{}, max(2, runtime.NumCPU()))}
 	s.dummyHash, _ = HashPassword("mot-de-passe-factice-pour-le-temps-constant")
 	return s
 }
@@ -58,4 +63,16 @@ func (s *Service) Now() time.Time { return s.now() }
 // Ping is satisfied by stores that can tell whether the database answers.
 type Ping interface {
 	Ping(ctx context.Context) error
+}
+
+// withHashing runs fn while holding one of the argon2id slots.
+func (s *Service) withHashing(ctx context.Context, fn func()) error {
+	select {
+	case s.hashing <- struct{}{}:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	defer func() { <-s.hashing }()
+	fn()
+	return nil
 }

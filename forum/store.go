@@ -28,6 +28,9 @@ type PostFilter struct {
 
 // PostEdit is the change made by an edit of a post.
 type PostEdit struct {
+	// Current is the source the edit started from: the edit applies only if
+	// the post still has it, so concurrent edits never lose a revision.
+	Current  string
 	Source   string
 	HTML     string
 	Previous Revision

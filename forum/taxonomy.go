@@ -99,6 +99,14 @@ type ThemeInput struct {
 }
 
 func (in *ThemeInput) validate(withSlug bool) error {
+	for field, v := range map[string]string{"name_fr": in.NameFR, "name_en": in.NameEN} {
+		if err := CheckLine(field, v); err != nil {
+			return err
+		}
+	}
+	if !utf8.ValidString(in.Description) {
+		return Invalid("description", "description_invalid", "La description contient des caractères invalides.")
+	}
 	in.Slug = strings.TrimSpace(in.Slug)
 	in.NameFR = strings.TrimSpace(in.NameFR)
 	in.NameEN = strings.TrimSpace(in.NameEN)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -53,6 +54,9 @@ func (s *Service) initialStatus(author *Member, theme *Theme) string {
 
 // NormalizeTitle collapses white space in a title and checks its length.
 func NormalizeTitle(title string) (string, error) {
+	if err := CheckLine("title", title); err != nil {
+		return "", err
+	}
 	title = strings.Join(strings.Fields(title), " ")
 	n := utf8.RuneCountInString(title)
 	if n == 0 {
@@ -222,6 +226,17 @@ func (s *Service) EditPost(ctx context.Context, editor *Member, postID, body str
 	if p.Status == PostRejected || p.Status == PostHidden {
 		return nil, ErrForbidden
 	}
+	if p.Status == PostPublished && !editor.IsModerator() {
+		// An author still under moderation cannot change a published post
+		// behind the moderators' back.
+		theme, err := s.store.GetTheme(ctx, th.Theme)
+		if err != nil {
+			return nil, err
+		}
+		if s.initialStatus(editor, theme) == PostPending {
+			return nil, Invalid("body", "edit_moderated", "Vos messages sont encore relus par la modération : un message publié ne peut plus être modifié. Complétez-le par une réponse.")
+		}
+	}
 	html, err := RenderMarkdown(body)
 	if err != nil {
 		return nil, err
@@ -231,7 +246,7 @@ func (s *Service) EditPost(ctx context.Context, editor *Member, postID, body str
 	if src == p.Source {
 		return p, nil
 	}
-	edit := PostEdit{Source: src, HTML: html, EditedAt: now,
+	edit := PostEdit{Source: src, HTML: html, EditedAt: now, Current: p.Source,
 		Previous: Revision{Source: p.Source, EditedAt: now, EditorID: editor.ID}}
 	if err := s.store.EditPost(ctx, p.ID, edit); err != nil {
 		return nil, err
@@ -414,6 +429,12 @@ func normalizeSource(src string) string {
 }
 
 func truncate(s string, n int) string {
+	s = strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) {
+			return -1
+		}
+		return r
+	}, s)
 	if utf8.RuneCountInString(s) <= n {
 		return s
 	}
@@ -424,4 +445,18 @@ func truncate(s string, n int) string {
 func escapeMarkdownInline(s string) string {
 	r := strings.NewReplacer(`\`, `\\`, `*`, `\*`, `_`, `\_`, `[`, `\[`, `]`, `\]`, "`", "\\`", `<`, `\<`)
 	return r.Replace(s)
+}
+
+// CheckLine refuses text that would corrupt a one-line field: invalid UTF-8,
+// control characters and bidirectional overrides (which can disguise a name).
+func CheckLine(field, s string) error {
+	if !utf8.ValidString(s) {
+		return Invalid(field, field+"_invalid", "Le texte contient des caractères invalides (encodage UTF-8 attendu).")
+	}
+	for _, r := range s {
+		if (unicode.IsControl(r) && r != '\t') || (r >= 0x202A && r <= 0x202E) || (r >= 0x2066 && r <= 0x2069) {
+			return Invalid(field, field+"_invalid", "Le texte contient des caractères de contrôle interdits.")
+		}
+	}
+	return nil
 }

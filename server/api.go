@@ -2,7 +2,6 @@ package server
 
 import (
 	"net/http"
-	"strconv"
 	"time"
 
 	"coterforum/forum"
@@ -340,7 +339,7 @@ func (s *Server) apiPreview(c echo.Context) error {
 		return err
 	}
 	return c.JSON(http.StatusOK, map[string]any{"body_html": html, "length": len([]rune(in.Body)),
-		"max_length": strconv.Itoa(forum.MaxPostSourceChars)})
+		"max_length": forum.MaxPostSourceChars})
 }
 
 type inviteIn struct {

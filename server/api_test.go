@@ -3,10 +3,16 @@ package server_test
 import (
 	"context"
 	"fmt"
+	"io"
+	"net/http"
+	"net/url"
 	"strings"
+	"sync"
 	"testing"
 
 	"coterforum/forum"
+
+	"golang.org/x/net/html"
 )
 
 const richBody = "## Notre retour\n\n| Site | Débit |\n|---|---|\n| Mairie | 1 Gb/s |\n\n- point un\n- point deux\n\nVoir [le guide](https://cyber.gouv.fr/guide).\n\n```nginx\nserver { listen 443 ssl; }\n```\n"
@@ -282,12 +288,50 @@ func TestHostileMarkdownThroughAPI(t *testing.T) {
 	body := "<script>alert(1)</script>\n\n[x](javascript:alert(1)) <img src=x onerror=alert(1)>\n\n[y](data:text/html;base64,PHNjcmlwdD4=)\n\n<a href=\"javascript:alert(2)\" style=\"color:red\">z</a>"
 	id, _ := c.createThread("sig", nil, "Test de sécurité", body)
 	_, page, _ := e.anon().get("/threads/" + id)
-	low := strings.ToLower(page)
-	for _, bad := range []string{"<script>alert", "javascript:", "onerror", "data:text/html", `style="color`} {
-		if strings.Contains(low, bad) {
-			t.Fatalf("page contains %q", bad)
+	assertSafeHTML(t, page)
+	if !strings.Contains(page, "&lt;script&gt;alert(1)&lt;/script&gt;") {
+		t.Fatal("raw HTML typed in a post is not shown as text")
+	}
+}
+
+// assertSafeHTML parses a page as a browser would and fails on any script
+// but the forum's own, event handler, style attribute or dangerous URL.
+func assertSafeHTML(t *testing.T, page string) {
+	t.Helper()
+	doc, err := html.Parse(strings.NewReader(page))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var walk func(n *html.Node)
+	walk = func(n *html.Node) {
+		if n.Type == html.ElementNode {
+			if n.Data == "script" {
+				src := ""
+				for _, a := range n.Attr {
+					if a.Key == "src" {
+						src = a.Val
+					}
+				}
+				if src != "/static/app.js" || n.FirstChild != nil {
+					t.Fatalf("foreign script element: %v", n.Attr)
+				}
+			}
+			for _, a := range n.Attr {
+				key, val := strings.ToLower(a.Key), strings.ToLower(strings.TrimSpace(a.Val))
+				if strings.HasPrefix(key, "on") || key == "style" {
+					t.Fatalf("<%s %s=%q>", n.Data, a.Key, a.Val)
+				}
+				if (key == "href" || key == "src" || key == "action" || key == "formaction") &&
+					(strings.HasPrefix(val, "javascript:") || strings.HasPrefix(val, "data:") || strings.HasPrefix(val, "vbscript:")) {
+					t.Fatalf("<%s %s=%q>", n.Data, a.Key, a.Val)
+				}
+			}
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			walk(c)
 		}
 	}
+	walk(doc)
 }
 
 func TestUnknownIDsAre404(t *testing.T) {
@@ -303,5 +347,83 @@ func TestUnknownIDsAre404(t *testing.T) {
 	}
 	if status, out := anon.api("GET", "/api/v1/threads?theme=inconnu", nil); status != 400 || errCode(out) != "theme_unknown" {
 		t.Fatalf("unknown theme filter: %d %v", status, out)
+	}
+}
+
+// TestLoginLimitHoldsUnderParallelAttempts sends 30 wrong passwords at once:
+// the reservation happens before hashing, so at most 5 are even tried.
+func TestLoginLimitHoldsUnderParallelAttempts(t *testing.T) {
+	e := newEnv(t)
+	m, _ := e.member(forum.RoleMember, "commune")
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	codes := map[int]int{}
+	for i := 0; i < 30; i++ {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			status, _ := e.anon().api("POST", "/api/v1/session", map[string]any{"email": m.Email, "password": fmt.Sprintf("faux-%d", i)})
+			mu.Lock()
+			codes[status]++
+			mu.Unlock()
+		}(i)
+	}
+	wg.Wait()
+	if codes[401] != 5 || codes[429] != 25 {
+		t.Fatalf("status counts = %v, want 5×401 and 25×429", codes)
+	}
+}
+
+func TestRobustnessOfTheSurface(t *testing.T) {
+	e := newEnv(t)
+	m, pw := e.member(forum.RoleMember, "commune")
+	// HEAD answers like GET, without a body.
+	req, _ := http.NewRequest(http.MethodHead, e.ts.URL+"/healthz", nil)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("HEAD /healthz: %v %v", resp, err)
+	}
+	resp.Body.Close()
+	// Logging in again through the API with a session cookie works.
+	c := e.login(m, pw)
+	c.csrf = ""
+	status, out := c.api("POST", "/api/v1/session", map[string]any{"email": m.Email, "password": pw})
+	if status != 200 {
+		t.Fatalf("second API login with a cookie: %d %v", status, out)
+	}
+	c.csrf = out["csrf_token"].(string)
+	// A chunked body over the limit is a 413, not a JSON error.
+	big := strings.NewReader(`{"email":"` + strings.Repeat("a", 400<<10) + `"}`)
+	req, _ = http.NewRequest(http.MethodPost, e.ts.URL+"/api/v1/session", io.NopCloser(big))
+	req.Header.Set("Content-Type", "application/json")
+	req.ContentLength = -1
+	resp, err = http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusRequestEntityTooLarge {
+		t.Fatalf("chunked oversize body: %d", resp.StatusCode)
+	}
+	// A malformed form body is a 400 with a French page, not a 500.
+	web := e.anon()
+	token := web.pageCSRF("/login")
+	web.post("/login", url.Values{"csrf_token": {token}, "email": {m.Email}, "password": {pw}})
+	token = web.pageCSRF("/threads/new")
+	req, _ = http.NewRequest(http.MethodPost, e.ts.URL+"/threads", strings.NewReader("garbage"))
+	req.Header.Set("Content-Type", "multipart/form-data; boundary=zz")
+	req.Header.Set("X-CSRF-Token", token)
+	resp, err = web.http.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 400 || !strings.Contains(string(body), "illisible") {
+		t.Fatalf("malformed multipart: %d", resp.StatusCode)
+	}
+	// Control characters and bidi overrides are refused in titles.
+	if status, out := c.api("POST", "/api/v1/threads", map[string]any{"theme": "sig", "title": "Titre \u202egnp.exe piégé", "body": "x"}); status != 400 || errCode(out) != "title_invalid" {
+		t.Fatalf("bidi title: %d %v", status, out)
 	}
 }

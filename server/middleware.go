@@ -46,7 +46,7 @@ func session(c echo.Context) *forum.Session {
 func securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		h := c.Response().Header()
-		h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' https: http:; style-src 'self'; script-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+		h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' https:; style-src 'self'; script-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("Referrer-Policy", "same-origin")
 		h.Set("X-Frame-Options", "DENY")
@@ -55,9 +55,13 @@ func securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-// loadSession puts the logged-in member, if any, in the context.
+// loadSession puts the logged-in member, if any, in the context. Static
+// files and probes skip it: they are the same for everyone.
 func (s *Server) loadSession(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
+		if p := c.Request().URL.Path; strings.HasPrefix(p, "/static/") || p == "/healthz" || p == "/readyz" {
+			return next(c)
+		}
 		if ck, err := c.Cookie(sessionCookie); err == nil && ck.Value != "" {
 			sess, m, err := s.svc.SessionMember(c.Request().Context(), ck.Value)
 			switch {
@@ -111,7 +115,10 @@ func (s *Server) checkCSRF(next echo.HandlerFunc) echo.HandlerFunc {
 		case http.MethodGet, http.MethodHead, http.MethodOptions:
 			return next(c)
 		}
-		if session(c) == nil && strings.HasPrefix(r.URL.Path, "/api/") && isJSON(r) {
+		// Logging in through the API needs no token even with a session
+		// cookie: the client may be switching accounts.
+		if (session(c) == nil || (r.Method == http.MethodPost && r.URL.Path == "/api/v1/session")) &&
+			strings.HasPrefix(r.URL.Path, "/api/") && isJSON(r) {
 			return next(c)
 		}
 		got := r.Header.Get(csrfHeader)
@@ -192,4 +199,54 @@ func safeNext(next string) string {
 		return "/"
 	}
 	return next
+}
+
+// headAsGet answers HEAD like GET without the body (Echo routes GET only).
+func headAsGet(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		r := c.Request()
+		if r.Method != http.MethodHead {
+			return next(c)
+		}
+		r.Method = http.MethodGet
+		c.Response().Writer = headWriter{c.Response().Writer}
+		return next(c)
+	}
+}
+
+// headWriter drops the body of a response to HEAD.
+type headWriter struct{ http.ResponseWriter }
+
+func (w headWriter) Write(p []byte) (int, error) { return len(p), nil }
+
+// formParams parses the request's form; a malformed body is a 400 with a
+// French message, never a 500.
+func formParams(c echo.Context) error {
+	if _, err := c.FormParams(); err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return errTooLarge
+		}
+		return forum.Invalid("", "form_invalid", "Le formulaire envoyé est illisible : rechargez la page et réessayez.")
+	}
+	return nil
+}
+
+// errTooLarge is answered for a body over the limit.
+var errTooLarge = echo.NewHTTPError(http.StatusRequestEntityTooLarge)
+
+// bodyLimit refuses bodies over limit bytes: at once when Content-Length
+// says so, else when reading passes it (http.MaxBytesReader never hands
+// more than the limit to a decoder, so a truncated read cannot pass).
+func bodyLimit(limit int64) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			r := c.Request()
+			if r.ContentLength > limit {
+				return errTooLarge
+			}
+			r.Body = http.MaxBytesReader(c.Response().Writer, r.Body, limit)
+			return next(c)
+		}
+	}
 }

@@ -33,17 +33,15 @@ func (s *Server) login(c echo.Context, email, password string) (*forum.Member, *
 	ctx := c.Request().Context()
 	account := strings.ToLower(strings.TrimSpace(email))
 	client := c.RealIP()
-	if !s.limiter.allowed(account, client) {
+	at, ok := s.limiter.begin(account, client)
+	if !ok {
 		return nil, nil, errTooManyLogins
 	}
 	m, err := s.svc.Authenticate(ctx, email, password)
 	if err != nil {
-		if errors.Is(err, forum.ErrBadCredentials) {
-			s.limiter.failed(account, client)
-		}
 		return nil, nil, err
 	}
-	s.limiter.succeeded(account)
+	s.limiter.succeeded(account, client, at)
 	if ck, err := c.Cookie(sessionCookie); err == nil {
 		_ = s.svc.EndSession(ctx, ck.Value)
 	}
@@ -124,6 +122,10 @@ func (s *Server) profileForm(c echo.Context) error {
 func (s *Server) passwordForm(c echo.Context) error {
 	m := viewer(c)
 	ctx := c.Request().Context()
+	at, ok := s.limiter.begin(m.Email, c.RealIP())
+	if !ok {
+		return errTooManyLogins
+	}
 	if err := s.svc.ChangePassword(ctx, m, c.FormValue("current_password"), c.FormValue("new_password")); err != nil {
 		fe, ok := formError(err)
 		if !ok {
@@ -133,6 +135,7 @@ func (s *Server) passwordForm(c echo.Context) error {
 		v.PasswordErrors = fe
 		return s.render(c, http.StatusUnprocessableEntity, "account.html", v)
 	}
+	s.limiter.succeeded(m.Email, c.RealIP(), at)
 	// Every session was closed: open a fresh one for this browser.
 	token, _, err := s.svc.StartSession(ctx, m)
 	if err != nil {

@@ -59,7 +59,7 @@ func reasonFor(c echo.Context, suffix string) string {
 func (s *Server) queueDecide(c echo.Context) error {
 	ctx := c.Request().Context()
 	m := viewer(c)
-	if _, err := c.FormParams(); err != nil {
+	if err := formParams(c); err != nil {
 		return err
 	}
 	var action string
@@ -221,7 +221,7 @@ func (s *Server) threadModerationForm(c echo.Context) error {
 	case "move":
 		theme := c.FormValue("theme")
 		in.Theme = &theme
-		if _, err := c.FormParams(); err != nil {
+		if err := formParams(c); err != nil {
 			return err
 		}
 		in.AuthorityTypes = c.Request().PostForm["authority_types"]

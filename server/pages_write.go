@@ -37,7 +37,7 @@ func (s *Server) newThreadPage(c echo.Context) error {
 
 // readPostForm reads the fields of a post form. Browsers send CRLF in textareas.
 func readPostForm(c echo.Context) (postForm, error) {
-	if _, err := c.FormParams(); err != nil {
+	if err := formParams(c); err != nil {
 		return postForm{}, err
 	}
 	r := c.Request()

@@ -50,30 +50,36 @@ func (l *loginLimiter) recent(key string) []time.Time {
 	return ts
 }
 
-// allowed reports whether a login attempt for account from client may be tried.
-func (l *loginLimiter) allowed(account, client string) bool {
+// begin reserves an attempt for account from client, before the password is
+// checked, so that parallel attempts count too; false when a limit is
+// reached. The reservation counts as a failure until done says otherwise.
+func (l *loginLimiter) begin(account, client string) (time.Time, bool) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	return len(l.recent("a:"+account)) < l.limits.PerAccount && len(l.recent("c:"+client)) < l.limits.PerClient
-}
-
-// failed records a failed attempt.
-func (l *loginLimiter) failed(account, client string) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	now := l.now()
 	if len(l.fails) > 100000 { // bound memory under a spray of accounts
 		for k := range l.fails {
 			l.recent(k)
 		}
 	}
-	l.fails["a:"+account] = append(l.recent("a:"+account), now)
-	l.fails["c:"+client] = append(l.recent("c:"+client), now)
+	if len(l.recent("a:"+account)) >= l.limits.PerAccount || len(l.recent("c:"+client)) >= l.limits.PerClient {
+		return time.Time{}, false
+	}
+	now := l.now()
+	l.fails["a:"+account] = append(l.fails["a:"+account], now)
+	l.fails["c:"+client] = append(l.fails["c:"+client], now)
+	return now, true
 }
 
-// succeeded forgets the account's failures.
-func (l *loginLimiter) succeeded(account string) {
+// succeeded forgets the account's failures and the client's reservation.
+func (l *loginLimiter) succeeded(account, client string, at time.Time) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	delete(l.fails, "a:"+account)
+	ts := l.fails["c:"+client]
+	for i := len(ts) - 1; i >= 0; i-- {
+		if ts[i].Equal(at) {
+			l.fails["c:"+client] = append(ts[:i:i], ts[i+1:]...)
+			break
+		}
+	}
 }

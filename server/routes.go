@@ -2,7 +2,6 @@ package server
 
 import (
 	"net/http"
-	"strconv"
 
 	"coterforum/static"
 
@@ -15,10 +14,11 @@ import (
 // method goes through checkCSRF.
 func (s *Server) routes() {
 	e := s.e
+	e.Pre(headAsGet)
 	e.Pre(middleware.RemoveTrailingSlashWithConfig(middleware.TrailingSlashConfig{RedirectCode: http.StatusMovedPermanently}))
 	e.Use(middleware.Recover())
 	e.Use(securityHeaders)
-	e.Use(middleware.BodyLimit(byteSize(s.cfg.BodyLimit)))
+	e.Use(bodyLimit(s.cfg.BodyLimit))
 	e.Use(s.loadSession)
 	e.Use(s.checkCSRF)
 
@@ -116,5 +116,3 @@ func (s *Server) readyz(c echo.Context) error {
 	}
 	return c.String(http.StatusOK, "ok\n")
 }
-
-func byteSize(n int64) string { return strconv.FormatInt(n, 10) + "B" }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -34,6 +35,9 @@ type Config struct {
 	Ready func(ctx context.Context) error
 	// LoginLimits overrides the login rate limits (tests); zero uses defaults.
 	LoginLimits LoginLimits
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For is
+	// believed (for the per-client login limit); none by default.
+	TrustedProxies []*net.IPNet
 	// Moderation is the moderation service; required.
 	Moderation *moderation.Service
 }
@@ -85,6 +89,13 @@ func New(ctx context.Context, svc *forum.Service, cfg Config) (*Server, error) {
 	s.e.HidePort = true
 	s.e.HTTPErrorHandler = s.handleError
 	s.e.IPExtractor = echo.ExtractIPDirect()
+	if len(cfg.TrustedProxies) > 0 {
+		opts := []echo.TrustOption{echo.TrustLoopback(false), echo.TrustLinkLocal(false), echo.TrustPrivateNet(false)}
+		for _, n := range cfg.TrustedProxies {
+			opts = append(opts, echo.TrustIPRange(n))
+		}
+		s.e.IPExtractor = echo.ExtractIPFromXFFHeader(opts...)
+	}
 	s.routes()
 	return s, nil
 }

@@ -111,9 +111,10 @@ func (s *Store) CountPosts(ctx context.Context, f forum.PostFilter, before *foru
 }
 
 // EditPost replaces a post's source and HTML and keeps the previous source
-// as a revision, in one update.
+// as a revision, in one update conditional on the source being unchanged
+// since it was read (forum.ErrConflict otherwise).
 func (s *Store) EditPost(ctx context.Context, id string, e forum.PostEdit) error {
-	return s.updateOne(ctx, colPosts, bson.D{{Key: "_id", Value: id}}, bson.D{
+	err := s.updateOne(ctx, colPosts, bson.D{{Key: "_id", Value: id}, {Key: "source", Value: e.Current}}, bson.D{
 		{Key: "$set", Value: bson.D{
 			{Key: "source", Value: e.Source},
 			{Key: "html", Value: e.HTML},
@@ -121,6 +122,10 @@ func (s *Store) EditPost(ctx context.Context, id string, e forum.PostEdit) error
 		}},
 		{Key: "$push", Value: bson.D{{Key: "revisions", Value: e.Previous}}},
 	})
+	if err == forum.ErrNotFound {
+		return forum.ErrConflict
+	}
+	return err
 }
 
 // Secret returns the named 32-byte secret, creating it on first use. Two
