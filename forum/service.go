@@ -41,6 +41,7 @@ type Service struct {
 	// hashing bounds concurrent argon2id computations (64 MiB each), so a
 	// burst of logins cannot exhaust memory.
 	hashing chan struct{}
+	taxo    taxonomyCache
 }
 
 // New returns a Service on the store. now may be nil (time.Now).

@@ -213,3 +213,33 @@ func TestEditKeepsRevisions(t *testing.T) {
 		t.Fatalf("revision editor = %s", got.Revisions[1].EditorID)
 	}
 }
+
+func TestTaxonomyCacheSeesOwnChangesAtOnce(t *testing.T) {
+	svc, _ := newService(t)
+	ctx := context.Background()
+	admin := mustMember(t, svc, "admin@example.org", forum.RoleAdmin)
+	if _, err := svc.Themes(ctx, false); err != nil { // fill the cache
+		t.Fatal(err)
+	}
+	if _, err := svc.AddTheme(ctx, admin, forum.ThemeInput{Slug: "cyber", NameFR: "Cybersécurité"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.Theme(ctx, "cyber"); err != nil {
+		t.Fatalf("new theme not seen: %v", err)
+	}
+	if err := svc.ArchiveTheme(ctx, admin, "cyber", true); err != nil {
+		t.Fatal(err)
+	}
+	active, _ := svc.Themes(ctx, false)
+	for _, th := range active {
+		if th.Slug == "cyber" {
+			t.Fatal("archived theme still listed as active")
+		}
+	}
+	// Callers get copies: changing them does not change the cache.
+	active[0].NameFR = "modifié"
+	again, _ := svc.Themes(ctx, false)
+	if again[0].NameFR == "modifié" {
+		t.Fatal("cache shared with callers")
+	}
+}

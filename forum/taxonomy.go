@@ -42,12 +42,13 @@ func (s *Service) SeedTaxonomy(ctx context.Context) error {
 			return err
 		}
 	}
+	s.invalidateTaxonomy()
 	return nil
 }
 
 // Themes returns the active themes by position (archived ones too when all).
 func (s *Service) Themes(ctx context.Context, all bool) ([]Theme, error) {
-	ts, err := s.store.ListThemes(ctx)
+	ts, _, err := s.taxonomy(ctx)
 	if err != nil || all {
 		return ts, err
 	}
@@ -65,17 +66,27 @@ func (s *Service) Theme(ctx context.Context, slug string) (*Theme, error) {
 	if !slugRe.MatchString(slug) {
 		return nil, ErrNotFound
 	}
-	return s.store.GetTheme(ctx, slug)
+	themes, _, err := s.taxonomy(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, t := range themes {
+		if t.Slug == slug {
+			return &t, nil
+		}
+	}
+	return nil, ErrNotFound
 }
 
 // AuthorityTypes returns the authority types by position.
 func (s *Service) AuthorityTypes(ctx context.Context) ([]AuthorityType, error) {
-	return s.store.ListAuthorityTypes(ctx)
+	_, types, err := s.taxonomy(ctx)
+	return types, err
 }
 
 // AuthorityType returns one authority type.
 func (s *Service) AuthorityType(ctx context.Context, slug string) (*AuthorityType, error) {
-	all, err := s.store.ListAuthorityTypes(ctx)
+	_, all, err := s.taxonomy(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -152,7 +163,9 @@ func (s *Service) AddTheme(ctx context.Context, actor *Member, in ThemeInput) (*
 	}
 	t := &Theme{Slug: in.Slug, NameFR: in.NameFR, NameEN: in.NameEN, Description: in.Description,
 		Moderation: in.Moderation, Position: pos, CreatedAt: s.now()}
-	if err := s.store.InsertTheme(ctx, t); err != nil {
+	err = s.store.InsertTheme(ctx, t)
+	s.invalidateTaxonomy()
+	if err != nil {
 		if errors.Is(err, ErrDuplicate) {
 			return nil, Invalid("slug", "slug_taken", "Un thème porte déjà cet identifiant.")
 		}
@@ -172,6 +185,7 @@ func (s *Service) UpdateTheme(ctx context.Context, actor *Member, slug string, i
 	if err := in.validate(false); err != nil {
 		return err
 	}
+	defer s.invalidateTaxonomy()
 	return s.store.UpdateTheme(ctx, slug, ThemeUpdate{NameFR: &in.NameFR, NameEN: &in.NameEN,
 		Description: &in.Description, Moderation: &in.Moderation})
 }
@@ -184,6 +198,7 @@ func (s *Service) ArchiveTheme(ctx context.Context, actor *Member, slug string, 
 	if _, err := s.Theme(ctx, slug); err != nil {
 		return err
 	}
+	defer s.invalidateTaxonomy()
 	return s.store.UpdateTheme(ctx, slug, ThemeUpdate{Archived: &archived})
 }
 
@@ -192,6 +207,7 @@ func (s *Service) MoveTheme(ctx context.Context, actor *Member, slug string, del
 	if !actor.IsAdmin() {
 		return ErrForbidden
 	}
+	defer s.invalidateTaxonomy()
 	all, err := s.store.ListThemes(ctx)
 	if err != nil {
 		return err

@@ -74,7 +74,7 @@ func NormalizeTitle(title string) (string, error) {
 // ValidateAuthorityTypes checks the slugs, removes duplicates, and defaults
 // to the author's own type (author may be nil: then at least one is required).
 func (s *Service) ValidateAuthorityTypes(ctx context.Context, author *Member, slugs []string) ([]string, error) {
-	all, err := s.store.ListAuthorityTypes(ctx)
+	_, all, err := s.taxonomy(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -183,7 +183,7 @@ func (s *Service) Reply(ctx context.Context, author *Member, threadID, body stri
 	if err != nil {
 		return nil, err
 	}
-	theme, err := s.store.GetTheme(ctx, th.Theme)
+	theme, err := s.Theme(ctx, th.Theme)
 	if err != nil {
 		return nil, err
 	}
@@ -229,7 +229,7 @@ func (s *Service) EditPost(ctx context.Context, editor *Member, postID, body str
 	if p.Status == PostPublished && !editor.IsModerator() {
 		// An author still under moderation cannot change a published post
 		// behind the moderators' back.
-		theme, err := s.store.GetTheme(ctx, th.Theme)
+		theme, err := s.Theme(ctx, th.Theme)
 		if err != nil {
 			return nil, err
 		}
