@@ -142,7 +142,7 @@ func (s *Service) CreateThread(ctx context.Context, author *Member, in NewThread
 	status := s.initialStatus(author, theme)
 	th := &Thread{ID: NewID(), Theme: theme.Slug, AuthorityTypes: types, Title: title, Author: author.Ref(),
 		Status: status, CreatedAt: now, LastActivityAt: now, LastAuthor: author.DisplayName}
-	p := &Post{ID: NewID(), ThreadID: th.ID, Author: author.Ref(), Source: normalizeSource(in.Body), HTML: html,
+	p := &Post{ID: NewID(), ThreadID: th.ID, Author: author.Ref(), Source: NormalizeSource(in.Body), HTML: html,
 		Status: status, CreatedAt: now}
 	th.FirstPostID, th.LastPostID = p.ID, p.ID
 	if status == PostPublished {
@@ -187,7 +187,7 @@ func (s *Service) Reply(ctx context.Context, author *Member, threadID, body stri
 	if err != nil {
 		return nil, err
 	}
-	p := &Post{ID: NewID(), ThreadID: th.ID, Author: author.Ref(), Source: normalizeSource(body), HTML: html,
+	p := &Post{ID: NewID(), ThreadID: th.ID, Author: author.Ref(), Source: NormalizeSource(body), HTML: html,
 		Status: s.initialStatus(author, theme), CreatedAt: s.now()}
 	if err := s.store.InsertPost(ctx, p); err != nil {
 		return nil, err
@@ -242,7 +242,7 @@ func (s *Service) EditPost(ctx context.Context, editor *Member, postID, body str
 		return nil, err
 	}
 	now := s.now()
-	src := normalizeSource(body)
+	src := NormalizeSource(body)
 	if src == p.Source {
 		return p, nil
 	}
@@ -422,7 +422,8 @@ func (s *Service) QuoteSource(ctx context.Context, viewer *Member, postID string
 // Preview renders Markdown exactly as a post would be, without storing it.
 func (s *Service) Preview(body string) (string, error) { return RenderMarkdown(body) }
 
-func normalizeSource(src string) string {
+// NormalizeSource is the form in which a post's Markdown source is stored.
+func NormalizeSource(src string) string {
 	src = strings.ReplaceAll(src, "\r\n", "\n")
 	src = strings.ReplaceAll(src, "\x00", "")
 	return strings.TrimRight(src, " \t\n")

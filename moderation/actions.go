@@ -10,7 +10,7 @@ import (
 
 // Hide takes a published post out of sight, with a reason sent to its author.
 func (s *Service) Hide(ctx context.Context, actor *forum.Member, postID, reason string) error {
-	if err := requireModerator(actor); err != nil {
+	if err := s.requireModerator(actor); err != nil {
 		return err
 	}
 	reason, err := cleanReason(reason, true)
@@ -43,7 +43,7 @@ func (s *Service) Hide(ctx context.Context, actor *forum.Member, postID, reason 
 
 // Restore publishes a hidden post again and closes its reports.
 func (s *Service) Restore(ctx context.Context, actor *forum.Member, postID string) error {
-	if err := requireModerator(actor); err != nil {
+	if err := s.requireModerator(actor); err != nil {
 		return err
 	}
 	p, err := s.forum.Post(ctx, actor, postID)
@@ -84,7 +84,7 @@ type ThreadInput struct {
 
 // UpdateThread locks, unlocks, pins, moves or retypes a thread.
 func (s *Service) UpdateThread(ctx context.Context, actor *forum.Member, threadID string, in ThreadInput) (*forum.Thread, error) {
-	if err := requireModerator(actor); err != nil {
+	if err := s.requireModerator(actor); err != nil {
 		return nil, err
 	}
 	reason, err := cleanReason(in.Reason, false)
@@ -161,7 +161,7 @@ const MaxSuspendDays = 3650
 
 // UpdateMember suspends or reinstates a member and sets their trust flags.
 func (s *Service) UpdateMember(ctx context.Context, actor *forum.Member, memberID string, in MemberInput) (*forum.Member, error) {
-	if err := requireModerator(actor); err != nil {
+	if err := s.requireModerator(actor); err != nil {
 		return nil, err
 	}
 	reason, err := cleanReason(in.Reason, in.Suspend != "" && in.Suspend != "none")

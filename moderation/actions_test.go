@@ -68,8 +68,8 @@ func TestHideAndRestore(t *testing.T) {
 		t.Fatalf("hide twice: %v", err)
 	}
 	pending := e.reply(t, member, th.ID, "Encore en attente.")
-	if err := e.mod.Hide(e.ctx, e.moderator, pending.ID, reason); !moderation.IsAlreadyDecided(err) {
-		t.Fatalf("hide a pending post: %v", err)
+	if err := e.mod.Hide(e.ctx, e.moderator, pending.ID, reason); err == nil {
+		t.Fatal("a pending post was hidden")
 	}
 	if got := e.post(t, pending.ID); got.Status != forum.PostPending {
 		t.Fatalf("pending post after a refused hide: %s", got.Status)
@@ -96,8 +96,11 @@ func TestHideAndRestore(t *testing.T) {
 	if err := e.mod.Restore(e.ctx, e.admin, r.ID); !moderation.IsAlreadyDecided(err) {
 		t.Fatalf("restore twice: %v", err)
 	}
-	if err := e.mod.Restore(e.ctx, e.admin, first.ID); !moderation.IsAlreadyDecided(err) {
-		t.Fatalf("restore a post never hidden: %v", err)
+	if err := e.mod.Restore(e.ctx, e.admin, first.ID); err == nil {
+		t.Fatal("a post never hidden was restored")
+	}
+	if got := e.post(t, first.ID); got.Status != forum.PostPublished || got.Decision != nil {
+		t.Fatalf("post never hidden after a refused restore: %+v", got)
 	}
 	if c := e.thread(t, th.ID).PostCount; c != 2 {
 		t.Fatalf("post count after refused restores = %d, want 2", c)

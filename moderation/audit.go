@@ -15,7 +15,7 @@ const MaxAuditPage = 200
 
 // Audit returns audit entries, newest first (moderators and admins).
 func (s *Service) Audit(ctx context.Context, actor *forum.Member, f AuditFilter) ([]AuditEntry, error) {
-	if err := requireModerator(actor); err != nil {
+	if err := s.requireModerator(actor); err != nil {
 		return nil, err
 	}
 	if f.Limit <= 0 || f.Limit > MaxAuditPage {
@@ -26,7 +26,7 @@ func (s *Service) Audit(ctx context.Context, actor *forum.Member, f AuditFilter)
 
 // WriteAuditCSV writes every entry matching f as CSV (UTF-8 with BOM, for spreadsheets).
 func (s *Service) WriteAuditCSV(ctx context.Context, actor *forum.Member, f AuditFilter, w io.Writer) error {
-	if err := requireModerator(actor); err != nil {
+	if err := s.requireModerator(actor); err != nil {
 		return err
 	}
 	if _, err := io.WriteString(w, "\ufeff"); err != nil {

@@ -40,82 +40,114 @@ func (s *Service) pendingPost(ctx context.Context, postID string) (*forum.Post, 
 	return p, th, nil
 }
 
-// applyEdit changes the post and, for a first post, its thread before approval.
-func (s *Service) applyEdit(ctx context.Context, actor *forum.Member, p *forum.Post, th *forum.Thread, e *QueueEdit) error {
+// preparedEdit is a validated QueueEdit, not yet written.
+type preparedEdit struct {
+	thread ThreadChange
+	post   *forum.PostEdit
+}
+
+func (e preparedEdit) threadChanged() bool {
+	return e.thread.Title != nil || e.thread.Theme != nil || e.thread.AuthorityTypes != nil
+}
+
+// prepareEdit validates a moderator's edit of a pending post and, for a first
+// post, of its thread, without writing anything: a bad edit changes nothing,
+// and only the moderator whose decision wins has their edit written.
+func (s *Service) prepareEdit(ctx context.Context, actor *forum.Member, p *forum.Post, th *forum.Thread, e *QueueEdit) (preparedEdit, error) {
+	var pe preparedEdit
 	if e.empty() {
-		return nil
+		return pe, nil
 	}
 	first := th.FirstPostID == p.ID
 	if !first && (e.Title != nil || e.Theme != nil || e.AuthorityTypes != nil) {
-		return forum.Invalid("title", "not_first_post", "Le titre, le thème et les types de collectivité se modifient sur le premier message du fil.")
+		return pe, forum.Invalid("title", "not_first_post", "Le titre, le thème et les types de collectivité se modifient sur le premier message du fil.")
 	}
-	var c ThreadChange
 	if e.Title != nil {
 		t, err := forum.NormalizeTitle(*e.Title)
 		if err != nil {
-			return err
+			return pe, err
 		}
-		c.Title = &t
+		pe.thread.Title = &t
 	}
 	if e.Theme != nil {
 		t, err := s.forum.Theme(ctx, *e.Theme)
 		if err != nil || t.Archived {
-			return forum.Invalid("theme", "theme_unknown", "Thème inconnu.")
+			return pe, forum.Invalid("theme", "theme_unknown", "Thème inconnu.")
 		}
-		c.Theme = &t.Slug
+		pe.thread.Theme = &t.Slug
 	}
 	if e.AuthorityTypes != nil {
 		types, err := s.forum.ValidateAuthorityTypes(ctx, nil, e.AuthorityTypes)
 		if err != nil {
-			return err
+			return pe, err
 		}
-		c.AuthorityTypes = types
+		pe.thread.AuthorityTypes = types
 	}
 	if e.Body != nil {
-		// Validate before any write, so a bad body changes nothing.
-		if _, err := forum.RenderMarkdown(*e.Body); err != nil {
-			return err
+		if err := s.forum.CanWrite(actor); err != nil {
+			return pe, err
+		}
+		html, err := forum.RenderMarkdown(*e.Body)
+		if err != nil {
+			return pe, err
+		}
+		if src := forum.NormalizeSource(*e.Body); src != p.Source {
+			now := s.forum.Now()
+			pe.post = &forum.PostEdit{Current: p.Source, Source: src, HTML: html, EditedAt: now,
+				Previous: forum.Revision{Source: p.Source, EditedAt: now, EditorID: actor.ID}}
 		}
 	}
-	if c.Title != nil || c.Theme != nil || c.AuthorityTypes != nil {
-		before := describeThread(th)
-		if err := s.store.UpdateThread(ctx, th.ID, c); err != nil {
-			return err
-		}
-		applyThreadChange(th, c)
-		s.audit(ctx, actor.Ref(), "thread.edit", "thread", th.ID, th.ID, before, describeThread(th), "modifié avant approbation")
-	}
-	if e.Body != nil {
-		if _, err := s.forum.EditPost(ctx, actor, p.ID, *e.Body); err != nil {
-			return err
-		}
-		s.audit(ctx, actor.Ref(), "post.edit", "post", p.ID, th.ID, "", "", "modifié avant approbation")
-	}
-	return nil
+	return pe, nil
 }
 
-// Approve publishes a pending post, exactly once, after optional edits.
+// Approve publishes a pending post, exactly once, after optional edits. The
+// edited body is written by the same conditional update as the decision, so
+// a moderator who loses the race never changes the post.
 func (s *Service) Approve(ctx context.Context, actor *forum.Member, postID string, edit *QueueEdit) error {
-	if err := requireModerator(actor); err != nil {
+	if err := s.requireModerator(actor); err != nil {
 		return err
 	}
 	p, th, err := s.pendingPost(ctx, postID)
 	if err != nil {
 		return err
 	}
-	if err := s.applyEdit(ctx, actor, p, th, edit); err != nil {
+	pe, err := s.prepareEdit(ctx, actor, p, th, edit)
+	if err != nil {
 		return err
 	}
 	now := s.forum.Now()
 	d := forum.Decision{Action: forum.DecisionApproved, By: actor.Ref(), At: now}
-	ok, err := s.store.DecidePost(ctx, p.ID, PostCondition{Statuses: []string{forum.PostPending}}, forum.PostPublished, d)
+	cond := PostCondition{Statuses: []string{forum.PostPending}}
+	var ok bool
+	if pe.post != nil {
+		ok, err = s.store.DecidePostEdited(ctx, p.ID, cond, forum.PostPublished, d, *pe.post)
+	} else {
+		ok, err = s.store.DecidePost(ctx, p.ID, cond, forum.PostPublished, d)
+	}
 	if err != nil {
 		return err
 	}
 	if !ok {
+		if cur, err := s.store.PostByID(ctx, p.ID); err == nil && cur.Status == forum.PostPending {
+			return fmt.Errorf("%w : le message a été modifié pendant votre relecture ; rechargez-le avant de décider", forum.ErrConflict)
+		}
 		return s.alreadyDecided(ctx, p.ID)
 	}
-	// Only the winner gets here: the side effects happen once.
+	// Only the winner gets here: the side effects happen once. The thread
+	// changes come before countPublished publishes the thread.
+	if pe.threadChanged() {
+		before := describeThread(th)
+		if err := s.store.UpdateThread(ctx, th.ID, pe.thread); err != nil {
+			s.log.Error("thread edit before approval not written", "thread", th.ID, "err", err)
+		} else {
+			applyThreadChange(th, pe.thread)
+			s.audit(ctx, actor.Ref(), "thread.edit", "thread", th.ID, th.ID, before, describeThread(th), "modifié avant approbation")
+		}
+	}
+	if pe.post != nil {
+		p.Source, p.HTML = pe.post.Source, pe.post.HTML
+		s.audit(ctx, actor.Ref(), "post.edit", "post", p.ID, th.ID, "", "", "modifié avant approbation")
+	}
 	if err := s.countPublished(ctx, p, th, +1); err != nil {
 		s.log.Error("approved post not counted", "post", p.ID, "err", err)
 	}
@@ -151,7 +183,7 @@ func (s *Service) countPublished(ctx context.Context, p *forum.Post, th *forum.T
 
 // Reject refuses a pending post with a reason sent to its author, exactly once.
 func (s *Service) Reject(ctx context.Context, actor *forum.Member, postID, reason string) error {
-	if err := requireModerator(actor); err != nil {
+	if err := s.requireModerator(actor); err != nil {
 		return err
 	}
 	reason, err := cleanReason(reason, true)
@@ -185,7 +217,7 @@ func (s *Service) Reject(ctx context.Context, actor *forum.Member, postID, reaso
 
 // UndoReject puts a rejected post back in the queue within the grace period.
 func (s *Service) UndoReject(ctx context.Context, actor *forum.Member, postID string) error {
-	if err := requireModerator(actor); err != nil {
+	if err := s.requireModerator(actor); err != nil {
 		return err
 	}
 	if !forum.ValidID(postID) {

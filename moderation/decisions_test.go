@@ -382,6 +382,83 @@ func TestApproveWithEdit(t *testing.T) {
 	if got := e.thread(t, th.ID); got.Title != "Choix d'un SIG pour le département" || got.PostCount != 2 {
 		t.Fatalf("thread after the reply: %+v", got)
 	}
+	// An "edit" that leaves the body as it is keeps no revision.
+	r2 := e.reply(t, author, th.ID, "Rien à corriger ici.")
+	if err := e.mod.Approve(e.ctx, e.moderator, r2.ID, &moderation.QueueEdit{Body: ptr("Rien à corriger ici.\r\n  ")}); err != nil {
+		t.Fatal(err)
+	}
+	if got := e.post(t, r2.ID); got.Status != forum.PostPublished || len(got.Revisions) != 0 || got.EditedAt != nil {
+		t.Fatalf("reply approved with an unchanged body: %+v", got)
+	}
+	if n := len(e.auditOf(t, "post.edit", r2.ID)); n != 0 {
+		t.Fatalf("%d post.edit entries for an unchanged body", n)
+	}
+}
+
+// TestConcurrentApproveWithEdits has moderators edit and approve one post at
+// once: the winner's edit is the one published, and the losers change nothing.
+func TestConcurrentApproveWithEdits(t *testing.T) {
+	e := newEnv(t)
+	author := e.member(t, "Émile Édité", forum.RoleMember)
+	th, p := e.newThread(t, author, "reseaux", "Titre original du fil")
+	const n = 10
+	mods := make([]*forum.Member, n)
+	for i := range mods {
+		mods[i] = e.member(t, fmt.Sprintf("Correcteur %02d", i), forum.RoleModerator)
+	}
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	for i := 0; i < n; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-start
+			errs[i] = e.mod.Approve(e.ctx, mods[i], p.ID, &moderation.QueueEdit{
+				Title: ptr(fmt.Sprintf("Titre corrigé numéro %02d", i)), Body: ptr(fmt.Sprintf("Corps corrigé numéro %02d", i))})
+		}()
+	}
+	close(start)
+	wg.Wait()
+	winner := -1
+	for i, err := range errs {
+		if err == nil {
+			if winner >= 0 {
+				t.Fatalf("two winners: %d and %d", winner, i)
+			}
+			winner = i
+		} else if !moderation.IsAlreadyDecided(err) {
+			t.Fatalf("approval %d: %v", i, err)
+		}
+	}
+	if winner < 0 {
+		t.Fatal("no winner")
+	}
+	gp, gt := e.post(t, p.ID), e.thread(t, th.ID)
+	if gp.Status != forum.PostPublished || gp.Decision.By.ID != mods[winner].ID {
+		t.Fatalf("post %s decided by %s, winner %s", gp.Status, gp.Decision.By.ID, mods[winner].ID)
+	}
+	if want := fmt.Sprintf("Corps corrigé numéro %02d", winner); gp.Source != want || !strings.Contains(gp.HTML, want) {
+		t.Fatalf("published body %q, want the winner's %q", gp.Source, want)
+	}
+	if len(gp.Revisions) != 1 || gp.Revisions[0].Source != p.Source || gp.Revisions[0].EditorID != mods[winner].ID {
+		t.Fatalf("revisions: %+v", gp.Revisions)
+	}
+	if want := fmt.Sprintf("Titre corrigé numéro %02d", winner); gt.Title != want || gt.Status != forum.ThreadPublished || gt.PostCount != 1 {
+		t.Fatalf("thread %q %s %d, want the winner's title %q", gt.Title, gt.Status, gt.PostCount, want)
+	}
+	for _, action := range []string{"thread.edit", "post.edit", "post.approve"} {
+		target := p.ID
+		if action == "thread.edit" {
+			target = th.ID
+		}
+		if es := e.auditOf(t, action, target); len(es) != 1 || es[0].Actor.ID != mods[winner].ID {
+			t.Fatalf("%s entries: %+v", action, es)
+		}
+	}
+	if msgs := e.mail.Messages(); len(msgs) != 1 || !strings.Contains(msgs[0].Subject, gt.Title) {
+		t.Fatalf("mails: %+v", msgs)
+	}
 }
 
 func TestInvalidEditChangesNothing(t *testing.T) {
@@ -404,6 +481,8 @@ func TestInvalidEditChangesNothing(t *testing.T) {
 		{"archived theme", moderation.QueueEdit{Theme: ptr("achats-marches")}, "theme", "theme_unknown"},
 		{"unknown authority type", moderation.QueueEdit{Title: ptr("Un titre tout à fait valable"), AuthorityTypes: []string{"village"}}, "authority_types", "authority_type_unknown"},
 		{"no authority type", moderation.QueueEdit{AuthorityTypes: []string{}}, "authority_types", "authority_types_empty"},
+		{"empty body with valid title", moderation.QueueEdit{Title: ptr("Un titre tout à fait valable"), Body: ptr("  \n ")}, "body", "body_empty"},
+		{"body not UTF-8", moderation.QueueEdit{Theme: ptr("sig"), Body: ptr("texte \xff")}, "body", "body_invalid"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

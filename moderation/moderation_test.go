@@ -564,20 +564,33 @@ func TestOnlyModeratorsModerate(t *testing.T) {
 	pubTh, pub := e.newThread(t, member, "portails", "Un fil déjà publié ici")
 
 	actions := map[string]func(actor *forum.Member) error{
-		"Approve":         func(a *forum.Member) error { return e.mod.Approve(e.ctx, a, p.ID, nil) },
-		"Reject":          func(a *forum.Member) error { return e.mod.Reject(e.ctx, a, p.ID, "Hors sujet.") },
-		"UndoReject":      func(a *forum.Member) error { return e.mod.UndoReject(e.ctx, a, p.ID) },
-		"Hide":            func(a *forum.Member) error { return e.mod.Hide(e.ctx, a, pub.ID, "Raison.") },
-		"Restore":         func(a *forum.Member) error { return e.mod.Restore(e.ctx, a, pub.ID) },
-		"DismissReports":  func(a *forum.Member) error { return e.mod.DismissReports(e.ctx, a, pub.ID) },
-		"Queue":           func(a *forum.Member) error { _, err := e.mod.Queue(e.ctx, a, moderation.QueueFilter{}); return err },
-		"Audit":           func(a *forum.Member) error { _, err := e.mod.Audit(e.ctx, a, moderation.AuditFilter{}); return err },
-		"WriteAuditCSV":   func(a *forum.Member) error { return e.mod.WriteAuditCSV(e.ctx, a, moderation.AuditFilter{}, io.Discard) },
-		"UpdateThread":    func(a *forum.Member) error { _, err := e.mod.UpdateThread(e.ctx, a, pubTh.ID, moderation.ThreadInput{Locked: ptr(true)}); return err },
-		"UpdateMember":    func(a *forum.Member) error { _, err := e.mod.UpdateMember(e.ctx, a, author.ID, moderation.MemberInput{Trusted: ptr(true)}); return err },
-		"Suspend":         func(a *forum.Member) error { _, err := e.mod.UpdateMember(e.ctx, a, author.ID, moderation.MemberInput{Suspend: "7d", Reason: "r"}); return err },
-		"Approve own":     func(a *forum.Member) error { return e.mod.Approve(e.ctx, author, p.ID, nil) },
-		"Approve by edit": func(a *forum.Member) error { return e.mod.Approve(e.ctx, a, p.ID, &moderation.QueueEdit{Title: ptr("Titre changé")}) },
+		"Approve":        func(a *forum.Member) error { return e.mod.Approve(e.ctx, a, p.ID, nil) },
+		"Reject":         func(a *forum.Member) error { return e.mod.Reject(e.ctx, a, p.ID, "Hors sujet.") },
+		"UndoReject":     func(a *forum.Member) error { return e.mod.UndoReject(e.ctx, a, p.ID) },
+		"Hide":           func(a *forum.Member) error { return e.mod.Hide(e.ctx, a, pub.ID, "Raison.") },
+		"Restore":        func(a *forum.Member) error { return e.mod.Restore(e.ctx, a, pub.ID) },
+		"DismissReports": func(a *forum.Member) error { return e.mod.DismissReports(e.ctx, a, pub.ID) },
+		"Queue":          func(a *forum.Member) error { _, err := e.mod.Queue(e.ctx, a, moderation.QueueFilter{}); return err },
+		"Audit":          func(a *forum.Member) error { _, err := e.mod.Audit(e.ctx, a, moderation.AuditFilter{}); return err },
+		"WriteAuditCSV": func(a *forum.Member) error {
+			return e.mod.WriteAuditCSV(e.ctx, a, moderation.AuditFilter{}, io.Discard)
+		},
+		"UpdateThread": func(a *forum.Member) error {
+			_, err := e.mod.UpdateThread(e.ctx, a, pubTh.ID, moderation.ThreadInput{Locked: ptr(true)})
+			return err
+		},
+		"UpdateMember": func(a *forum.Member) error {
+			_, err := e.mod.UpdateMember(e.ctx, a, author.ID, moderation.MemberInput{Trusted: ptr(true)})
+			return err
+		},
+		"Suspend": func(a *forum.Member) error {
+			_, err := e.mod.UpdateMember(e.ctx, a, author.ID, moderation.MemberInput{Suspend: "7d", Reason: "r"})
+			return err
+		},
+		"Approve own": func(a *forum.Member) error { return e.mod.Approve(e.ctx, author, p.ID, nil) },
+		"Approve by edit": func(a *forum.Member) error {
+			return e.mod.Approve(e.ctx, a, p.ID, &moderation.QueueEdit{Title: ptr("Titre changé")})
+		},
 	}
 	for name, act := range actions {
 		t.Run(name, func(t *testing.T) {

@@ -39,7 +39,7 @@ type QueueFilter struct {
 
 // Queue returns pending posts and reported posts, oldest first.
 func (s *Service) Queue(ctx context.Context, actor *forum.Member, f QueueFilter) ([]QueueItem, error) {
-	if err := requireModerator(actor); err != nil {
+	if err := s.requireModerator(actor); err != nil {
 		return nil, err
 	}
 	pending, err := s.store.ListPostsByStatus(ctx, forum.PostPending, MaxQueueItems)
@@ -118,8 +118,12 @@ func (s *Service) fillContext(ctx context.Context, actor *forum.Member, it *Queu
 	if err != nil {
 		return err
 	}
+	if n == 0 {
+		return nil // a limit of 0 would list the whole thread
+	}
+	// Only the posts before this one: fewer than three when the thread is short.
 	f.Skip = max(0, int(n)-3)
-	f.Limit = 3
+	f.Limit = min(3, int(n))
 	posts, err := s.store.ListPosts(ctx, f)
 	if err != nil {
 		return err

@@ -62,7 +62,7 @@ func (s *Service) Report(ctx context.Context, reporter *forum.Member, postID, re
 
 // DismissReports closes a post's reports; a post hidden by them is published again.
 func (s *Service) DismissReports(ctx context.Context, actor *forum.Member, postID string) error {
-	if err := requireModerator(actor); err != nil {
+	if err := s.requireModerator(actor); err != nil {
 		return err
 	}
 	p, err := s.forum.Post(ctx, actor, postID)

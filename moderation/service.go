@@ -95,14 +95,15 @@ func (s *Service) InitialStatus(author *forum.Member, theme *forum.Theme) string
 	return forum.PostPublished
 }
 
-func requireModerator(actor *forum.Member) error {
+func (s *Service) requireModerator(actor *forum.Member) error {
 	if actor == nil {
 		return forum.ErrUnauthenticated
 	}
 	if !actor.IsModerator() {
 		return forum.ErrForbidden
 	}
-	return nil
+	// A suspended moderator reads but no longer acts.
+	return s.forum.CanWrite(actor)
 }
 
 func cleanReason(reason string, required bool) (string, error) {
@@ -123,7 +124,7 @@ func (s *Service) alreadyDecided(ctx context.Context, postID string) error {
 		return err
 	}
 	if p.Decision == nil {
-		return fmt.Errorf("%w : ce message n'est plus en attente (%s)", ErrAlreadyDecided, statusName(p.Status))
+		return fmt.Errorf("%w : ce message est %s", ErrAlreadyDecided, statusName(p.Status))
 	}
 	return fmt.Errorf("%w par %s le %s (%s)", ErrAlreadyDecided, p.Decision.By.DisplayName,
 		p.Decision.At.Format("02/01/2006 à 15:04 UTC"), statusName(p.Status))

@@ -97,6 +97,10 @@ type Store interface {
 	// DecidePost moves a post to status with decision d if it meets cond;
 	// false when it did not (someone else decided first).
 	DecidePost(ctx context.Context, postID string, cond PostCondition, status string, d forum.Decision) (bool, error)
+	// DecidePostEdited is DecidePost that also applies e (new source and HTML,
+	// previous source kept as a revision) in the same update, and only if the
+	// post's source is still e.Current.
+	DecidePostEdited(ctx context.Context, postID string, cond PostCondition, status string, d forum.Decision, e forum.PostEdit) (bool, error)
 	// SetThreadStatus moves a thread from one of from to status; false when it was not in from.
 	SetThreadStatus(ctx context.Context, threadID string, from []string, status string) (bool, error)
 	IncThreadPostCount(ctx context.Context, threadID string, delta int) error

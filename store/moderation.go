@@ -19,8 +19,8 @@ const (
 	colNotifications = "notifications"
 )
 
-// DecidePost is one conditional update: only a post meeting cond changes.
-func (s *Store) DecidePost(ctx context.Context, postID string, cond moderation.PostCondition, status string, d forum.Decision) (bool, error) {
+// decisionFilter selects the post only if it meets cond.
+func decisionFilter(postID string, cond moderation.PostCondition) bson.D {
 	filter := bson.D{{Key: "_id", Value: postID}, {Key: "status", Value: bson.D{{Key: "$in", Value: cond.Statuses}}}}
 	if cond.DecisionAction != "" {
 		filter = append(filter, bson.E{Key: "decision.action", Value: cond.DecisionAction})
@@ -28,9 +28,31 @@ func (s *Store) DecidePost(ctx context.Context, postID string, cond moderation.P
 	if !cond.DecidedAfter.IsZero() {
 		filter = append(filter, bson.E{Key: "decision.at", Value: bson.D{{Key: "$gt", Value: cond.DecidedAfter}}})
 	}
-	err := s.updateOne(ctx, colPosts, filter, bson.D{{Key: "$set", Value: bson.D{
+	return filter
+}
+
+// DecidePost is one conditional update: only a post meeting cond changes.
+func (s *Store) DecidePost(ctx context.Context, postID string, cond moderation.PostCondition, status string, d forum.Decision) (bool, error) {
+	err := s.updateOne(ctx, colPosts, decisionFilter(postID, cond), bson.D{{Key: "$set", Value: bson.D{
 		{Key: "status", Value: status}, {Key: "decision", Value: d},
 	}}})
+	if err == forum.ErrNotFound {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+// DecidePostEdited decides and edits a post in one conditional update: only a
+// post meeting cond whose source is still e.Current changes.
+func (s *Store) DecidePostEdited(ctx context.Context, postID string, cond moderation.PostCondition, status string, d forum.Decision, e forum.PostEdit) (bool, error) {
+	filter := append(decisionFilter(postID, cond), bson.E{Key: "source", Value: e.Current})
+	err := s.updateOne(ctx, colPosts, filter, bson.D{
+		{Key: "$set", Value: bson.D{
+			{Key: "status", Value: status}, {Key: "decision", Value: d},
+			{Key: "source", Value: e.Source}, {Key: "html", Value: e.HTML}, {Key: "edited_at", Value: e.EditedAt},
+		}},
+		{Key: "$push", Value: bson.D{{Key: "revisions", Value: e.Previous}}},
+	})
 	if err == forum.ErrNotFound {
 		return false, nil
 	}
