@@ -133,13 +133,7 @@ type queueEditView struct {
 func (v *queueEditView) SubmitLabel() string { return "Enregistrer et approuver" }
 
 func (s *Server) queueEditPage(c echo.Context) error {
-	ctx := c.Request().Context()
-	m := viewer(c)
-	p, err := s.svc.Post(ctx, m, c.Param("id"))
-	if err != nil {
-		return err
-	}
-	th, err := s.svc.Thread(ctx, m, p.ThreadID)
+	p, th, err := s.viewerPost(c)
 	if err != nil {
 		return err
 	}
@@ -151,11 +145,7 @@ func (s *Server) queueEditPage(c echo.Context) error {
 func (s *Server) queueEditForm(c echo.Context) error {
 	ctx := c.Request().Context()
 	m := viewer(c)
-	p, err := s.svc.Post(ctx, m, c.Param("id"))
-	if err != nil {
-		return err
-	}
-	th, err := s.svc.Thread(ctx, m, p.ThreadID)
+	p, th, err := s.viewerPost(c)
 	if err != nil {
 		return err
 	}

@@ -138,18 +138,13 @@ func (s *Server) replyForm(c echo.Context) error {
 }
 
 func (s *Server) editPostPage(c echo.Context) error {
-	ctx := c.Request().Context()
 	m := viewer(c)
-	p, err := s.svc.Post(ctx, m, c.Param("id"))
+	p, th, err := s.viewerPost(c)
 	if err != nil {
 		return err
 	}
 	if p.Author.ID != m.ID && !m.IsModerator() {
 		return forum.ErrForbidden
-	}
-	th, err := s.svc.Thread(ctx, m, p.ThreadID)
-	if err != nil {
-		return err
 	}
 	return s.render(c, http.StatusOK, "edit.html", &postFormView{Layout: Layout{Title: "Modifier le message"},
 		Thread: th, Post: p, Form: postForm{Body: p.Source}, Action: "/posts/" + p.ID + "/edit"})
@@ -158,11 +153,7 @@ func (s *Server) editPostPage(c echo.Context) error {
 func (s *Server) editPostForm(c echo.Context) error {
 	ctx := c.Request().Context()
 	m := viewer(c)
-	p, err := s.svc.Post(ctx, m, c.Param("id"))
-	if err != nil {
-		return err
-	}
-	th, err := s.svc.Thread(ctx, m, p.ThreadID)
+	p, th, err := s.viewerPost(c)
 	if err != nil {
 		return err
 	}
@@ -203,4 +194,18 @@ func (v *postFormView) SubmitLabel() string {
 		return "Répondre"
 	}
 	return "Publier le fil"
+}
+
+// viewerPost loads the post named in the path and its thread, as the viewer may see them.
+func (s *Server) viewerPost(c echo.Context) (*forum.Post, *forum.Thread, error) {
+	ctx := c.Request().Context()
+	p, err := s.svc.Post(ctx, viewer(c), c.Param("id"))
+	if err != nil {
+		return nil, nil, err
+	}
+	th, err := s.svc.Thread(ctx, viewer(c), p.ThreadID)
+	if err != nil {
+		return nil, nil, err
+	}
+	return p, th, nil
 }
