@@ -454,6 +454,10 @@ func TestLivePreview(t *testing.T) {
 	if got, _ := chromedp.Run(ctx, chromedp.InnerHTML(chromedp.CSS("#preview-output"))); !strings.Contains(got, "<em>italique</em>") {
 		t.Errorf("the preview lacks <em>italique</em>: %s", got)
 	}
+	// The counter shows the characters used out of the limit.
+	if got := brEval[string](t, ctx, `document.querySelector("[data-counter-for=body]").textContent`); !strings.HasPrefix(got, "22 / 32") {
+		t.Errorf("character counter = %q, want 22 / 32 000", got)
+	}
 
 	// Replace the text with a script: the preview must never hold one.
 	brEval[chromedp.Void](t, ctx, `document.getElementById("body").select()`)

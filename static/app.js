@@ -29,7 +29,24 @@
       timer = setTimeout(refresh, 400);
     });
   }
+  // Characters used out of the limit, counted as the server counts them
+  // (code points, line breaks as one).
+  function setupCounter(counter) {
+    var area = document.getElementById(counter.getAttribute("data-counter-for"));
+    if (!area) { return; }
+    var max = parseInt(area.getAttribute("maxlength"), 10);
+    function update() {
+      var n = Array.from(area.value.replace(/\r\n/g, "\n")).length;
+      counter.textContent = n.toLocaleString("fr-FR") + " / " + max.toLocaleString("fr-FR") + " caractères";
+      counter.classList.toggle("over", n > max);
+    }
+    counter.hidden = false;
+    area.addEventListener("input", update);
+    update();
+  }
   document.addEventListener("DOMContentLoaded", function () {
+    var counters = document.querySelectorAll("[data-counter-for]");
+    for (var j = 0; j < counters.length; j++) { setupCounter(counters[j]); }
     var areas = document.querySelectorAll("textarea[data-preview]");
     for (var i = 0; i < areas.length; i++) { setupPreview(areas[i]); }
     var summary = document.querySelector(".error-summary");
