@@ -79,6 +79,7 @@ func (s *Server) queueDecide(c echo.Context) error {
 	}
 	reason := reasonFor(c, reasonSuffix)
 	var done, failed []string
+	status := http.StatusUnprocessableEntity
 	for _, id := range ids {
 		var err error
 		switch action {
@@ -94,9 +95,12 @@ func (s *Server) queueDecide(c echo.Context) error {
 			return forum.Invalid("action", "action_invalid", "Action inconnue.")
 		}
 		if err != nil {
-			status, _, msg, _ := classify(err)
-			if status >= 500 {
+			code, _, msg, _ := classify(err)
+			if code >= 500 {
 				return err
+			}
+			if code == http.StatusConflict {
+				status = code
 			}
 			failed = append(failed, msg)
 			continue
@@ -104,7 +108,7 @@ func (s *Server) queueDecide(c echo.Context) error {
 		done = append(done, id)
 	}
 	if len(failed) > 0 {
-		return s.renderQueue(c, http.StatusConflict, fieldErrors{"form": fmt.Sprintf("%d élément(s) traité(s) ; %d non traité(s) : %s",
+		return s.renderQueue(c, status, fieldErrors{"form": fmt.Sprintf("%d élément(s) traité(s) ; %d non traité(s) : %s",
 			len(done), len(failed), strings.Join(failed, " ; "))})
 	}
 	q := "?notice=decided"
