@@ -119,8 +119,8 @@ func (in *ThemeInput) validate(withSlug bool) error {
 		return Invalid("description", "description_invalid", "La description contient des caractères invalides.")
 	}
 	in.Slug = strings.TrimSpace(in.Slug)
-	in.NameFR = strings.TrimSpace(in.NameFR)
-	in.NameEN = strings.TrimSpace(in.NameEN)
+	in.NameFR = strings.Join(strings.Fields(in.NameFR), " ")
+	in.NameEN = strings.Join(strings.Fields(in.NameEN), " ")
 	in.Description = strings.TrimSpace(in.Description)
 	if withSlug && (!slugRe.MatchString(in.Slug) || len(in.Slug) > 60) {
 		return Invalid("slug", "slug_invalid", "L'identifiant doit être composé de lettres minuscules sans accents, de chiffres et de tirets (60 caractères au plus).")

@@ -450,12 +450,13 @@ func escapeMarkdownInline(s string) string {
 
 // CheckLine refuses text that would corrupt a one-line field: invalid UTF-8,
 // control characters and bidirectional overrides (which can disguise a name).
+// Tabs and line breaks are white space: the caller collapses them.
 func CheckLine(field, s string) error {
 	if !utf8.ValidString(s) {
 		return Invalid(field, field+"_invalid", "Le texte contient des caractères invalides (encodage UTF-8 attendu).")
 	}
 	for _, r := range s {
-		if (unicode.IsControl(r) && r != '\t') || (r >= 0x202A && r <= 0x202E) || (r >= 0x2066 && r <= 0x2069) {
+		if (unicode.IsControl(r) && r != '\t' && r != '\n' && r != '\r') || (r >= 0x202A && r <= 0x202E) || (r >= 0x2066 && r <= 0x2069) {
 			return Invalid(field, field+"_invalid", "Le texte contient des caractères de contrôle interdits.")
 		}
 	}
