@@ -16,10 +16,12 @@ import (
 	"os/signal"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
 	"coterforum/demo"
+	"coterforum/digest"
 	"coterforum/forum"
 	"coterforum/mail"
 	"coterforum/moderation"
@@ -91,7 +93,8 @@ func main() {
 
 const usage = `usage :
   coterforum [serve] [--demo]        sert le forum sur FORUM_ADDR (:8080 par défaut)
-  coterforum user add --email E --name N --role member|moderator|admin --authority-type SLUG --authority "NOM" --password-stdin`
+  coterforum user add --email E --name N --role member|moderator|admin --authority-type SLUG --authority "NOM" --password-stdin
+  coterforum digest run --frequency daily|weekly   envoie maintenant les résumés de cette fréquence`
 
 func run(ctx context.Context, args []string, stdin io.Reader, stdout io.Writer, log *slog.Logger) error {
 	cfg, err := loadConfig()
@@ -109,6 +112,11 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout io.Writer, 
 			return err
 		}
 		return serve(ctx, cfg, *withDemo, stdout, log)
+	case "digest":
+		if len(args) < 2 || args[1] != "run" {
+			return errors.New(usage)
+		}
+		return digestRun(ctx, cfg, args[2:], stdout, log)
 	case "user":
 		if len(args) < 2 || args[1] != "add" {
 			return errors.New(usage)
@@ -147,6 +155,10 @@ func serve(ctx context.Context, cfg config, withDemo bool, stdout io.Writer, log
 	if err != nil {
 		return err
 	}
+	dig, err := newDigest(ctx, cfg, st, svc, sender, log)
+	if err != nil {
+		return err
+	}
 	var creds []demo.Credential
 	if withDemo {
 		// Seeded before the moderation rules are installed: the sample
@@ -170,22 +182,32 @@ func serve(ctx context.Context, cfg config, withDemo bool, stdout io.Writer, log
 		demo.Print(stdout, creds, cfg.BaseURL)
 	}
 	srv, err := server.New(ctx, svc, server.Config{BaseURL: cfg.BaseURL, Mail: sender, Log: log, Ready: st.Ping, Moderation: mod,
-		TrustedProxies: cfg.TrustedProxies})
+		TrustedProxies: cfg.TrustedProxies, Digest: dig, MailFiles: fileSender(sender)})
 	if err != nil {
 		return err
 	}
 	httpSrv := &http.Server{Addr: cfg.Addr, Handler: srv, ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout: 60 * time.Second, WriteTimeout: 60 * time.Second, IdleTimeout: 120 * time.Second,
 		MaxHeaderBytes: 64 << 10}
+	if st.Embedded() {
+		stopControl, err := serveControl(ctx, cfg.DataDir, dig, log)
+		if err != nil {
+			return err
+		}
+		defer stopControl()
+	}
+	// Background jobs: each is a Run(ctx) loop that stops with jobsCtx.
 	jobsCtx, stopJobs := context.WithCancel(context.Background())
+	var jobs sync.WaitGroup
+	for _, job := range []func(context.Context) error{
+		forum.SessionSweeper{Service: svc, Every: time.Hour, Log: log}.Run,
+		moderation.Reminder{Service: mod, Every: 15 * time.Minute}.Run,
+		dig.Scheduler().Run,
+	} {
+		jobs.Go(func() { _ = job(jobsCtx) })
+	}
 	jobsDone := make(chan struct{})
-	go func() {
-		defer close(jobsDone)
-		_ = forum.SessionSweeper{Service: svc, Every: time.Hour, Log: log}.Run(jobsCtx)
-	}()
-	go func() {
-		_ = moderation.Reminder{Service: mod, Every: 15 * time.Minute}.Run(jobsCtx)
-	}()
+	go func() { jobs.Wait(); close(jobsDone) }()
 	errc := make(chan error, 1)
 	go func() { errc <- httpSrv.ListenAndServe() }()
 	log.Info("coterforum à l'écoute", "addr", cfg.Addr, "url", cfg.BaseURL, "embedded_store", st.Embedded())
@@ -276,4 +298,65 @@ func envDuration(name string) time.Duration {
 		return 0
 	}
 	return d
+}
+
+// newDigest builds the digest service with its signing key from the store.
+func newDigest(ctx context.Context, cfg config, st *store.Store, svc *forum.Service, sender mail.Sender, log *slog.Logger) (*digest.Service, error) {
+	key, err := st.Secret(ctx, "digest")
+	if err != nil {
+		return nil, fmt.Errorf("secret des liens de désabonnement : %w", err)
+	}
+	return digest.New(svc, st, sender, digest.Config{BaseURL: cfg.BaseURL, SecretKey: key}, log), nil
+}
+
+// fileSender returns the sender when mail is written to .eml files, else nil.
+func fileSender(s mail.Sender) *mail.FileSender {
+	f, _ := s.(*mail.FileSender)
+	return f
+}
+
+// digestRun sends now, to every confirmed subscriber of the frequency, what
+// is new in what they follow (CONTRACT.md), then waits a little for retries.
+func digestRun(ctx context.Context, cfg config, args []string, stdout io.Writer, log *slog.Logger) error {
+	fs := flag.NewFlagSet("digest run", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	frequency := fs.String("frequency", "", "daily ou weekly")
+	wait := fs.Duration("wait", 2*time.Minute, "durée maximale d'attente des nouvelles tentatives d'envoi")
+	if err := fs.Parse(args); err != nil {
+		return fmt.Errorf("%v\n%s", err, usage)
+	}
+	if *frequency != digest.Daily && *frequency != digest.Weekly {
+		return errors.New("--frequency vaut daily ou weekly")
+	}
+	var res digestRunResult
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	st, svc, err := openService(ctx, cfg, quiet)
+	switch {
+	case errors.Is(err, store.ErrLocked):
+		// A server holds the data dir: it sends the digests itself.
+		if res, err = digestRunViaServer(ctx, cfg.DataDir, *frequency, *wait); err != nil {
+			return err
+		}
+	case err != nil:
+		return err
+	default:
+		defer st.Close(context.Background())
+		sender, err := mail.New(cfg.SMTPURL, cfg.MailFrom, cfg.DataDir)
+		if err != nil {
+			return err
+		}
+		moderation.New(svc, st, sender, cfg.Moderation, quiet)
+		dig, err := newDigest(ctx, cfg, st, svc, sender, log)
+		if err != nil {
+			return err
+		}
+		if res, err = runDigestNow(ctx, dig, *frequency, *wait); err != nil {
+			return err
+		}
+	}
+	fmt.Fprintf(stdout, "%d résumé(s) envoyé(s)\n", res.Sent)
+	if res.Pending > 0 {
+		fmt.Fprintf(stdout, "%d message(s) en attente de nouvelle tentative (envoyés au prochain passage)\n", res.Pending)
+	}
+	return nil
 }

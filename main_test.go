@@ -5,8 +5,11 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"coterforum/store"
 )
@@ -59,5 +62,52 @@ func TestUserAddWhileServerHoldsDataDir(t *testing.T) {
 	err = run(context.Background(), args, strings.NewReader("un-mot-de-passe-long\n"), io.Discard, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err == nil || !strings.Contains(err.Error(), "déjà utilisé") || strings.Contains(err.Error(), "\n") {
 		t.Fatalf("err = %v", err)
+	}
+}
+
+// TestDigestRunDirectAndThroughServer: without a server the command opens the
+// store itself; while a server holds the data dir it asks that server.
+func TestDigestRunDirectAndThroughServer(t *testing.T) {
+	dir := t.TempDir()
+	t.Setenv("FORUM_DATA_DIR", dir)
+	t.Setenv("MONGODB_URI", "")
+	t.Setenv("FORUM_ADDR", "127.0.0.1:0")
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	var out bytes.Buffer
+	if err := run(context.Background(), []string{"digest", "run", "--frequency", "daily", "--wait", "1s"}, nil, &out, log); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "0 résumé(s) envoyé(s)") {
+		t.Fatalf("direct run printed %q", out.String())
+	}
+	if err := run(context.Background(), []string{"digest", "run", "--frequency", "hourly"}, nil, &out, log); err == nil {
+		t.Fatal("bad frequency accepted")
+	}
+
+	ctx, cancel := context.WithCancel(context.Background())
+	served := make(chan error, 1)
+	go func() { served <- run(ctx, []string{"serve"}, nil, io.Discard, log) }()
+	defer func() {
+		cancel()
+		if err := <-served; err != nil {
+			t.Errorf("serve: %v", err)
+		}
+	}()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		if _, err := os.Stat(filepath.Join(dir, controlSocket)); err == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("server did not start")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	out.Reset()
+	if err := run(context.Background(), []string{"digest", "run", "--frequency", "weekly", "--wait", "1s"}, nil, &out, log); err != nil {
+		t.Fatalf("run through the server: %v", err)
+	}
+	if !strings.Contains(out.String(), "0 résumé(s) envoyé(s)") {
+		t.Fatalf("run through the server printed %q", out.String())
 	}
 }

@@ -178,6 +178,8 @@ func TestPagesHaveNoAxeViolations(t *testing.T) {
 		{"type de collectivité", "/authority-types/commune", 200, "Communes"},
 		{"fil (anonyme)", "/threads/" + s.threadID, 200, s.title},
 		{"connexion", "/login", 200, "Connexion"},
+		{"abonnement par courriel (anonyme)", "/subscriptions", 200, "S'abonner par courriel"},
+		{"lien de désabonnement invalide", "/subscriptions/unsubscribe?token=faux", 404, "Lien invalide"},
 		{"page introuvable", "/cette-page-n-existe-pas", 404, "Page introuvable"},
 	} {
 		brVisit(t, anon, base+p.path, p.status)
@@ -201,6 +203,7 @@ func TestPagesHaveNoAxeViolations(t *testing.T) {
 		{"réponse avec citation", "/threads/" + s.threadID + "/reply?quote=" + s.firstPostID, "Répondre à", `document.getElementById("body").value.includes("douze sites")`},
 		{"modification d'un message", "/posts/" + s.replyID + "/edit", "Modifier le message", `document.getElementById("body").value.includes("très utile")`},
 		{"mon compte", "/account", "Mon compte", `!!document.querySelector("form input#current_password")`},
+		{"mes abonnements", "/subscriptions", "Mes abonnements", `!!document.querySelector("form select#sub-frequency")`},
 	} {
 		brVisit(t, tab, base+p.path, 200)
 		if !brEval[bool](t, tab, p.check) {

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"testing"
 
+	"coterforum/digest"
 	"coterforum/forum"
 	"coterforum/mail"
 	"coterforum/moderation"
@@ -23,14 +24,15 @@ import (
 
 // env is a running forum on a real embedded store, served by httptest.
 type env struct {
-	t    *testing.T
-	dir  string
-	st   *store.Store
-	svc  *forum.Service
-	srv  *server.Server
-	ts   *httptest.Server
-	mail mail.Sender
-	mod  *moderation.Service
+	t      *testing.T
+	dir    string
+	st     *store.Store
+	svc    *forum.Service
+	srv    *server.Server
+	ts     *httptest.Server
+	mail   mail.Sender
+	mod    *moderation.Service
+	digest *digest.Service
 }
 
 type serverConfig = server.Config
@@ -63,6 +65,14 @@ func newEnvAt(t *testing.T, dir string, st *store.Store, opts ...envOption) *env
 		cfg.Moderation = moderation.New(svc, st, cfg.Mail, moderation.Config{BaseURL: e.ts.URL}, log)
 	}
 	e.mod = cfg.Moderation
+	if cfg.Digest == nil {
+		key, err := st.Secret(ctx, "digest")
+		if err != nil {
+			t.Fatal(err)
+		}
+		cfg.Digest = digest.New(svc, st, cfg.Mail, digest.Config{BaseURL: e.ts.URL, SecretKey: key}, log)
+	}
+	e.digest = cfg.Digest
 	srv, err := server.New(ctx, svc, cfg)
 	if err != nil {
 		t.Fatal(err)

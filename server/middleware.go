@@ -121,6 +121,11 @@ func (s *Server) checkCSRF(next echo.HandlerFunc) echo.HandlerFunc {
 			strings.HasPrefix(r.URL.Path, "/api/") && isJSON(r) {
 			return next(c)
 		}
+		// A mail client's one-click unsubscribe (RFC 8058) posts to the
+		// signed link itself: the token in the URL is the authority.
+		if r.URL.Path == "/subscriptions/unsubscribe" {
+			return next(c)
+		}
 		got := r.Header.Get(csrfHeader)
 		if got == "" && !strings.HasPrefix(r.URL.Path, "/api/") {
 			got = c.FormValue(csrfField)

@@ -91,6 +91,10 @@ var notices = map[string]string{
 	"undone":       "Le refus est annulé : le message est de nouveau dans la file.",
 	"moderated":    "L'action de modération est enregistrée.",
 	"reported":     "Merci : votre signalement est transmis à la modération.",
+	"subscribed":   "Abonnement enregistré : vous recevrez les nouveautés par courriel.",
+	"unsubscribed": "Désabonnement enregistré.",
+	"confirmed":    "Votre abonnement est confirmé.",
+	"confirm-sent": "Si l'adresse est valide, un courriel de confirmation vient d'y être envoyé : l'abonnement commence quand vous cliquez sur son lien.",
 }
 
 // pages holds one parsed template set per page.

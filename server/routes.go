@@ -59,6 +59,17 @@ func (s *Server) routes() {
 	e.POST("/posts/:id/report", s.reportForm, requireMember)
 	e.GET("/notifications", s.notificationsPage, requireMember)
 	e.POST("/notifications/read", s.notificationsReadForm, requireMember)
+	e.GET("/subscriptions", s.subscriptionsPage, public)
+	e.POST("/subscriptions", s.subscribeForm, public)
+	e.POST("/subscriptions/:id/delete", s.unsubscribeMemberForm, requireMember)
+	e.GET("/subscriptions/confirm", s.confirmPage, public)          // signed link
+	e.POST("/subscriptions/confirm", s.confirmForm, public)         // signed link
+	e.GET("/subscriptions/manage", s.managePage, public)            // signed link
+	e.POST("/subscriptions/manage", s.manageForm, public)           // signed link
+	e.GET("/subscriptions/unsubscribe", s.unsubscribePage, public)  // signed link
+	e.POST("/subscriptions/unsubscribe", s.unsubscribeForm, public) // signed link; RFC 8058 one-click, no CSRF token
+	e.GET("/admin/mail", s.adminMailPage, requireAdmin)
+	e.GET("/admin/mail/:name", s.adminMailFile, requireAdmin)
 	e.GET("/moderation", s.queuePage, requireModerator)
 	e.POST("/moderation", s.queueDecide, requireModerator)
 	e.POST("/moderation/posts/:id/undo", s.queueUndo, requireModerator)
@@ -87,6 +98,9 @@ func (s *Server) routes() {
 	a.PATCH("/posts/:id", s.apiEditPost, requireMember)
 	a.POST("/preview", s.apiPreview, requireMember)
 	a.POST("/invites", s.apiInvite, requireAdmin)
+	a.POST("/subscriptions", s.apiSubscribe, public) // member: 201; with "email": 202 + confirmation mail
+	a.GET("/subscriptions", s.apiSubscriptions, requireMember)
+	a.DELETE("/subscriptions/:id", s.apiUnsubscribe, requireMember)
 	a.POST("/posts/:id/reports", s.apiReport, requireMember)
 	a.GET("/notifications", s.apiNotifications, requireMember)
 	a.POST("/notifications/read", s.apiNotificationsRead, requireMember)

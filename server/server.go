@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"strings"
 
+	"coterforum/digest"
 	"coterforum/forum"
 	"coterforum/mail"
 	"coterforum/moderation"
@@ -38,6 +39,10 @@ type Config struct {
 	// TrustedProxies are the reverse proxies whose X-Forwarded-For is
 	// believed (for the per-client login limit); none by default.
 	TrustedProxies []*net.IPNet
+	// Digest is the subscriptions and digests service; required.
+	Digest *digest.Service
+	// MailFiles lists the .eml files when mail is written to files (nil with SMTP).
+	MailFiles *mail.FileSender
 	// Moderation is the moderation service; required.
 	Moderation *moderation.Service
 }
@@ -46,6 +51,7 @@ type Config struct {
 type Server struct {
 	svc     *forum.Service
 	mod     *moderation.Service
+	digest  *digest.Service
 	cfg     Config
 	e       *echo.Echo
 	pages   *pages
@@ -79,10 +85,10 @@ func New(ctx context.Context, svc *forum.Service, cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	if cfg.Moderation == nil {
-		return nil, fmt.Errorf("server: Config.Moderation is required")
+	if cfg.Moderation == nil || cfg.Digest == nil {
+		return nil, fmt.Errorf("server: Config.Moderation and Config.Digest are required")
 	}
-	s := &Server{svc: svc, mod: cfg.Moderation, cfg: cfg, pages: p, csrfKey: key, secure: base.Scheme == "https", base: base,
+	s := &Server{svc: svc, mod: cfg.Moderation, digest: cfg.Digest, cfg: cfg, pages: p, csrfKey: key, secure: base.Scheme == "https", base: base,
 		limiter: newLoginLimiter(cfg.LoginLimits, svc.Now)}
 	s.e = echo.New()
 	s.e.HideBanner = true

@@ -45,6 +45,7 @@ func (s *Store) ensureIndexes(ctx context.Context) error {
 	for name, models := range moderationIndexes {
 		idx[name] = models
 	}
+	mergeIndexes(idx, digestIndexes)
 	for name, models := range idx {
 		// FerretDB v1.24 crashes the connection on createIndexes for an
 		// index that already exists (seen on every restart), so only the
