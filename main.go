@@ -190,11 +190,14 @@ func serve(ctx context.Context, cfg config, withDemo bool, stdout io.Writer, log
 		ReadTimeout: 60 * time.Second, WriteTimeout: 60 * time.Second, IdleTimeout: 120 * time.Second,
 		MaxHeaderBytes: 64 << 10}
 	if st.Embedded() {
-		stopControl, err := serveControl(ctx, cfg.DataDir, dig, log)
-		if err != nil {
-			return err
+		// The control socket only serves `digest run`: a data dir where a
+		// socket cannot live (path over ~100 bytes, some network or FUSE
+		// filesystems) must not stop the forum.
+		if stopControl, err := serveControl(ctx, cfg.DataDir, dig, log); err != nil {
+			log.Warn("socket de contrôle indisponible : « digest run » devra attendre l'arrêt du serveur", "err", err)
+		} else {
+			defer stopControl()
 		}
-		defer stopControl()
 	}
 	// Background jobs: each is a Run(ctx) loop that stops with jobsCtx.
 	jobsCtx, stopJobs := context.WithCancel(context.Background())

@@ -111,3 +111,27 @@ func TestDigestRunDirectAndThroughServer(t *testing.T) {
 		t.Fatalf("run through the server printed %q", out.String())
 	}
 }
+
+// TestServeWithoutControlSocket: a data dir whose path is too long for a Unix
+// socket still serves (the socket is only a convenience for `digest run`).
+func TestServeWithoutControlSocket(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), strings.Repeat("dossier-de-donnees-long", 5))
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("FORUM_DATA_DIR", dir)
+	t.Setenv("MONGODB_URI", "")
+	t.Setenv("FORUM_ADDR", "127.0.0.1:0")
+	ctx, cancel := context.WithCancel(context.Background())
+	served := make(chan error, 1)
+	go func() { served <- run(ctx, []string{"serve"}, nil, io.Discard, slog.New(slog.NewTextHandler(io.Discard, nil))) }()
+	select {
+	case err := <-served:
+		t.Fatalf("serve stopped: %v", err)
+	case <-time.After(3 * time.Second):
+	}
+	cancel()
+	if err := <-served; err != nil {
+		t.Fatalf("serve: %v", err)
+	}
+}

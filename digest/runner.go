@@ -113,7 +113,10 @@ func (s *Service) pickRun(ctx context.Context, frequency string, now time.Time, 
 	case !latest.Done:
 		return latest, false, nil
 	}
-	key := s.PeriodKey(frequency, now)
+	// A run belongs to the period of the last scheduled slot at or before
+	// now: a manual run at 6:30 belongs to yesterday's 7:00 slot, so it
+	// does not stand for (and cancel) today's scheduled digest.
+	key := s.PeriodKey(frequency, prevRun(now, frequency, s.cfg.DailyHour, s.cfg.WeeklyDay, s.cfg.Location))
 	r := &Run{ID: frequency + ":" + now.Format("2006-01-02T15:04:05.000Z"), Frequency: frequency, Period: key,
 		Until: now, StartedAt: s.now(), Tail: []string{}}
 	if latest != nil {

@@ -182,7 +182,7 @@ func (s *Server) manageForm(c echo.Context) error {
 	} else {
 		_, err = s.digest.UnsubscribeAll(ctx, g.Subscriber.ID)
 	}
-	if err != nil {
+	if err != nil && !errors.Is(err, forum.ErrNotFound) { // a second click finds it gone: done already
 		return err
 	}
 	return c.Redirect(http.StatusSeeOther, "/subscriptions/manage?token="+url.QueryEscape(token)+"&notice=unsubscribed")
