@@ -124,7 +124,9 @@ func TestServeWithoutControlSocket(t *testing.T) {
 	t.Setenv("FORUM_ADDR", "127.0.0.1:0")
 	ctx, cancel := context.WithCancel(context.Background())
 	served := make(chan error, 1)
-	go func() { served <- run(ctx, []string{"serve"}, nil, io.Discard, slog.New(slog.NewTextHandler(io.Discard, nil))) }()
+	go func() {
+		served <- run(ctx, []string{"serve"}, nil, io.Discard, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	}()
 	select {
 	case err := <-served:
 		t.Fatalf("serve stopped: %v", err)
