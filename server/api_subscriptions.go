@@ -26,6 +26,14 @@ func (s *Server) apiSubscribe(c echo.Context) error {
 		if err != nil {
 			return err
 		}
+		// List gives the subscription its French label.
+		if all, err := s.digest.List(ctx, sub.SubscriberID); err == nil {
+			for i := range all {
+				if all[i].ID == sub.ID {
+					sub = &all[i]
+				}
+			}
+		}
 		return c.JSON(http.StatusCreated, map[string]any{"subscription": sub})
 	}
 	if err := s.digest.SubscribeEmail(ctx, in.Email, in.SubscribeInput); err != nil {

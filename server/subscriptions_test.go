@@ -21,7 +21,7 @@ func TestSubscriptionsAPIAndPages(t *testing.T) {
 
 	// A member subscribes: 201, listed on "Mes abonnements".
 	status, out := c.api("POST", "/api/v1/subscriptions", map[string]any{"theme": "reseaux", "authority_type": "departement", "frequency": "daily"})
-	if status != 201 || out["subscription"] == nil {
+	if status != 201 || out["subscription"] == nil || out["subscription"].(map[string]any)["label"] != "Réseaux × Départements" {
 		t.Fatalf("member subscribe: %d %v", status, out)
 	}
 	if status, out := c.api("POST", "/api/v1/subscriptions", map[string]any{"thread": id, "frequency": "immediate"}); status != 201 {
