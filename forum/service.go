@@ -9,23 +9,22 @@ import (
 
 // Limits of the forum, explicit and tested.
 const (
-	MinTitleChars        = 5
-	MaxTitleChars        = 150
-	MaxAuthorityTypes    = 4
-	ThreadsPerPage       = 20
-	PostsPerPage         = 20
-	MaxPage              = 10000
-	MaxDisplayNameChars  = 80
-	MaxAuthorityChars    = 120
-	MinPasswordChars     = 10
-	MaxPasswordChars     = 256
-	MaxEmailChars        = 254
-	SessionLifetime      = 30 * 24 * time.Hour
-	InviteLifetime       = 7 * 24 * time.Hour
-	MaxThemeNameChars    = 80
-	MaxThemeDescChars    = 500
-	MaxQuoteSourceChars  = 4000
-	passwordCheckTimeout = 5 * time.Second
+	MinTitleChars       = 5
+	MaxTitleChars       = 150
+	MaxAuthorityTypes   = 4
+	ThreadsPerPage      = 20
+	PostsPerPage        = 20
+	MaxPage             = 10000
+	MaxDisplayNameChars = 80
+	MaxAuthorityChars   = 120
+	MinPasswordChars    = 10
+	MaxPasswordChars    = 256
+	MaxEmailChars       = 254
+	SessionLifetime     = 30 * 24 * time.Hour
+	InviteLifetime      = 7 * 24 * time.Hour
+	MaxThemeNameChars   = 80
+	MaxThemeDescChars   = 500
+	MaxQuoteSourceChars = 4000
 )
 
 // Service is the forum's domain service: every page and API call goes
@@ -60,11 +59,6 @@ func (s *Service) Store() Store { return s.store }
 
 // Now returns the service's current time (UTC).
 func (s *Service) Now() time.Time { return s.now() }
-
-// Ping is satisfied by stores that can tell whether the database answers.
-type Ping interface {
-	Ping(ctx context.Context) error
-}
 
 // withHashing runs fn while holding one of the argon2id slots.
 func (s *Service) withHashing(ctx context.Context, fn func()) error {

@@ -1,7 +1,6 @@
 package server
 
 import (
-	"errors"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -197,8 +196,6 @@ func (s *Server) postPermalink(c echo.Context) error {
 	}
 	return c.Redirect(http.StatusFound, u+"#post-"+p.ID)
 }
-
-func isNotFound(err error) bool { return errors.Is(err, forum.ErrNotFound) }
 
 // SubmitLabel is the text of the reply form's main button.
 func (v *threadView) SubmitLabel() string { return "Répondre" }

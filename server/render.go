@@ -7,7 +7,6 @@ import (
 	"io/fs"
 	"net/http"
 	"net/url"
-	"strings"
 	"time"
 	_ "time/tzdata" // Europe/Paris on machines without a zoneinfo database
 
@@ -267,5 +266,3 @@ type errorView struct {
 	Status  int
 	Message string
 }
-
-func trimmed(s string) string { return strings.TrimSpace(s) }
