@@ -9,6 +9,7 @@ import (
 
 	"coterforum/digest"
 	"coterforum/forum"
+	"coterforum/internal/testclock"
 )
 
 // scenario is the forum of the acceptance check: two members and a
@@ -295,7 +296,7 @@ func TestRetriesStopAtMaxAttempts(t *testing.T) {
 
 // stopClock is a fake clock that stops the Scheduler at a given time.
 type stopClock struct {
-	*fakeClock
+	*testclock.Clock
 	stop   time.Time
 	cancel func()
 }
@@ -305,7 +306,7 @@ func (c *stopClock) Sleep(ctx context.Context, d time.Duration) error {
 		c.cancel()
 		return context.Canceled
 	}
-	return c.fakeClock.Sleep(ctx, d)
+	return c.Clock.Sleep(ctx, d)
 }
 
 func TestSchedulerSendsTheDailyDigest(t *testing.T) {
@@ -313,7 +314,7 @@ func TestSchedulerSendsTheDailyDigest(t *testing.T) {
 	defer cancel()
 	var clock *stopClock
 	e := newEnv(t, func(c *digest.Config) {
-		clock = &stopClock{fakeClock: c.Clock.(*fakeClock), stop: time.Date(2026, 3, 14, 12, 0, 0, 0, paris), cancel: cancel}
+		clock = &stopClock{Clock: c.Clock.(*testclock.Clock), stop: time.Date(2026, 3, 14, 12, 0, 0, 0, paris), cancel: cancel}
 		c.Clock = clock
 	})
 	m := e.member(t, "Bruno Réseau", "Ville de Lyon", "commune")

@@ -7,12 +7,12 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"coterforum/digest"
 	"coterforum/forum"
+	"coterforum/internal/testclock"
 	"coterforum/mail"
 	"coterforum/mail/mailtest"
 	"coterforum/moderation"
@@ -33,34 +33,6 @@ var paris = func() *time.Location {
 	return loc
 }()
 
-// fakeClock is a settable clock whose Sleep only moves the time forward.
-type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *fakeClock) Set(t time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = t
-}
-
-func (c *fakeClock) Advance(d time.Duration) { c.Set(c.Now().Add(d)) }
-
-func (c *fakeClock) Sleep(ctx context.Context, d time.Duration) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	c.Advance(d)
-	return nil
-}
-
 func discard() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
 
 // env is a moderated forum on a real embedded store with the digest service,
@@ -71,7 +43,7 @@ type env struct {
 	forum  *forum.Service
 	mod    *moderation.Service
 	svc    *digest.Service
-	clock  *fakeClock
+	clock  *testclock.Clock
 	smtp   *mailtest.Server
 	sender mail.Sender
 	// moderator and author exist in every env; the author is trusted (published at once).
@@ -82,7 +54,7 @@ func newEnv(t testing.TB, tweak ...func(*digest.Config)) *env {
 	t.Helper()
 	ctx := context.Background()
 	st := storetest.New(t)
-	clock := &fakeClock{t: t0}
+	clock := testclock.New(t0)
 	fsvc := forum.New(st, discard(), clock.Now)
 	if err := fsvc.SeedTaxonomy(ctx); err != nil {
 		t.Fatal(err)

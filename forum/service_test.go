@@ -9,19 +9,15 @@ import (
 	"time"
 
 	"coterforum/forum"
+	"coterforum/internal/testclock"
 	"coterforum/store/storetest"
 )
 
-// clock is a settable fake clock.
-type clock struct{ t time.Time }
-
-func (c *clock) now() time.Time { return c.t }
-
-func newService(t *testing.T) (*forum.Service, *clock) {
+func newService(t *testing.T) (*forum.Service, *testclock.Clock) {
 	t.Helper()
 	st := storetest.New(t)
-	c := &clock{t: time.Date(2026, 3, 12, 13, 5, 0, 0, time.UTC)}
-	svc := forum.New(st, slog.New(slog.NewTextHandler(io.Discard, nil)), c.now)
+	c := testclock.New(time.Date(2026, 3, 12, 13, 5, 0, 0, time.UTC))
+	svc := forum.New(st, slog.New(slog.NewTextHandler(io.Discard, nil)), c.Now)
 	if err := svc.SeedTaxonomy(context.Background()); err != nil {
 		t.Fatal(err)
 	}
@@ -113,12 +109,12 @@ func TestSessionsExpire(t *testing.T) {
 	if _, got, err := svc.SessionMember(ctx, token); err != nil || got.ID != m.ID {
 		t.Fatalf("fresh session: %v", err)
 	}
-	clk.t = clk.t.Add(forum.SessionLifetime + time.Second)
+	clk.Advance(forum.SessionLifetime + time.Second)
 	if _, _, err := svc.SessionMember(ctx, token); !errors.Is(err, forum.ErrUnauthenticated) {
 		t.Fatalf("expired session accepted: %v", err)
 	}
 	token2, _, _ := svc.StartSession(ctx, m)
-	clk.t = clk.t.Add(forum.SessionLifetime + time.Second)
+	clk.Advance(forum.SessionLifetime + time.Second)
 	if n, err := svc.SweepSessions(ctx); err != nil || n != 1 {
 		t.Fatalf("sweep: %d %v", n, err)
 	}
@@ -158,7 +154,7 @@ func TestInvitations(t *testing.T) {
 		t.Fatalf("reused invitation: %v", err)
 	}
 	token2, _, _ := svc.CreateInvite(ctx, admin, "tard@example.org", "")
-	clk.t = clk.t.Add(forum.InviteLifetime + time.Minute)
+	clk.Advance(forum.InviteLifetime + time.Minute)
 	if _, err := svc.AcceptInvite(ctx, token2, p, "un-mot-de-passe-long"); !errors.Is(err, forum.ErrInviteInvalid) {
 		t.Fatalf("expired invitation: %v", err)
 	}
@@ -195,7 +191,7 @@ func TestEditKeepsRevisions(t *testing.T) {
 	mod := mustMember(t, svc, "mod@example.org", forum.RoleModerator)
 	other := mustMember(t, svc, "o@example.org", forum.RoleMember)
 	_, p, _ := svc.CreateThread(ctx, m, forum.NewThreadInput{Theme: "sig", Title: "Un fil de test", Body: "Version 1"})
-	clk.t = clk.t.Add(time.Hour)
+	clk.Advance(time.Hour)
 	if _, err := svc.EditPost(ctx, m, p.ID, "Version 2"); err != nil {
 		t.Fatal(err)
 	}

@@ -7,34 +7,16 @@ import (
 	"io"
 	"log/slog"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"coterforum/forum"
+	"coterforum/internal/testclock"
 	"coterforum/mail/mailtest"
 	"coterforum/moderation"
 	"coterforum/store"
 	"coterforum/store/storetest"
 )
-
-// fakeClock is a settable clock, safe for concurrent use.
-type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
 
 // env is a moderated forum on a real embedded store, a fake clock and a real
 // SMTP server.
@@ -43,7 +25,7 @@ type env struct {
 	st    *store.Store
 	forum *forum.Service
 	mod   *moderation.Service
-	clock *fakeClock
+	clock *testclock.Clock
 	mail  *mailtest.Server
 	// moderator and admin exist in every env.
 	moderator *forum.Member
@@ -65,7 +47,7 @@ func newEnvConfig(t *testing.T, cfg moderation.Config) *env {
 	t.Helper()
 	ctx := context.Background()
 	st := storetest.New(t)
-	clock := &fakeClock{t: t0}
+	clock := testclock.New(t0)
 	fsvc := forum.New(st, discard(), clock.Now)
 	if err := fsvc.SeedTaxonomy(ctx); err != nil {
 		t.Fatal(err)

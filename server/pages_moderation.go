@@ -179,7 +179,7 @@ func (s *Server) queueEditForm(c echo.Context) error {
 	return seeOther(c, "/moderation?notice=decided")
 }
 
-// postAction handles a moderator's hide/restore buttons on a thread page.
+// postModerationForm handles a moderator's hide/restore buttons on a thread page.
 func (s *Server) postModerationForm(c echo.Context) error {
 	ctx := c.Request().Context()
 	m := viewer(c)
