@@ -169,6 +169,14 @@ func (s *Service) UpdateProfile(ctx context.Context, m *Member, p ProfileInput) 
 	return s.store.UpdateMemberProfile(ctx, m.ID, p.DisplayName, p.Authority, p.AuthorityType, p.Lang)
 }
 
+// SetLanguage records the member's interface language ("fr" or "en").
+func (s *Service) SetLanguage(ctx context.Context, m *Member, lang string) error {
+	if lang != "fr" && lang != "en" {
+		return Invalid("lang", "lang_invalid", "Langue inconnue (fr ou en).")
+	}
+	return s.store.UpdateMemberProfile(ctx, m.ID, m.DisplayName, m.Authority, m.AuthorityType, lang)
+}
+
 // ChangePassword replaces the member's password after checking the current
 // one, and ends the member's other sessions.
 func (s *Service) ChangePassword(ctx context.Context, m *Member, current, next string) error {

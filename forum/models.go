@@ -67,6 +67,14 @@ type AuthorityType struct {
 	Position int    `bson:"position" json:"position"`
 }
 
+// Name returns the authority type's name in the language lang ("fr" or "en").
+func (a AuthorityType) Name(lang string) string {
+	if lang == "en" && a.NameEN != "" {
+		return a.NameEN
+	}
+	return a.NameFR
+}
+
 // Member is an account of the forum.
 type Member struct {
 	ID             string    `bson:"_id" json:"id"`

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"coterforum/forum"
+	"coterforum/i18n"
 	"coterforum/moderation"
 
 	"github.com/labstack/echo/v4"
@@ -112,6 +113,7 @@ func (s *Server) handleError(err error, c echo.Context) {
 		return
 	}
 	status, code, msg, field := classify(err)
+	msg = i18n.T(language(c), msg)
 	if status >= 500 {
 		s.cfg.Log.Error("request failed", "method", c.Request().Method, "path", c.Request().URL.Path, "err", err)
 	}

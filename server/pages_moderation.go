@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"coterforum/forum"
+	"coterforum/i18n"
 	"coterforum/moderation"
 
 	"github.com/labstack/echo/v4"
@@ -333,7 +334,7 @@ func auditFilter(c echo.Context) (moderation.AuditFilter, error) {
 		dst  *time.Time
 	}{{"since", &f.Since}, {"until", &f.Until}} {
 		if v := c.QueryParam(p.name); v != "" {
-			t, err := time.ParseInLocation("2006-01-02", v, paris)
+			t, err := time.ParseInLocation("2006-01-02", v, i18n.Paris)
 			if err != nil {
 				return f, forum.Invalid(p.name, "date_invalid", "La date s'écrit AAAA-MM-JJ.")
 			}

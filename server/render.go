@@ -8,37 +8,18 @@ import (
 	"net/http"
 	"net/url"
 	"time"
-	_ "time/tzdata" // Europe/Paris on machines without a zoneinfo database
 
 	"coterforum/forum"
+	"coterforum/i18n"
 	"coterforum/templates"
 
 	"github.com/labstack/echo/v4"
 )
 
-// paris is the time zone every date is shown in.
-var paris = mustLoadLocation("Europe/Paris")
-
-func mustLoadLocation(name string) *time.Location {
-	loc, err := time.LoadLocation(name)
-	if err != nil {
-		panic(err)
-	}
-	return loc
-}
-
-var frenchMonths = [...]string{"janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
-	"septembre", "octobre", "novembre", "décembre"}
-
-// frenchDate formats a time as "12 mars 2026 à 14 h 05", in Europe/Paris.
-func frenchDate(t time.Time) string {
-	t = t.In(paris)
-	return fmt.Sprintf("%d %s %d à %d h %02d", t.Day(), frenchMonths[t.Month()-1], t.Year(), t.Hour(), t.Minute())
-}
-
 // Layout is the part of every page's view that the layout template uses.
 type Layout struct {
 	Title          string
+	Lang           i18n.Lang
 	Viewer         *forum.Member
 	CSRF           string
 	Themes         []forum.Theme
@@ -52,7 +33,10 @@ type Layout struct {
 	authNames      map[string]string
 }
 
-// ThemeName returns the French name of a theme slug.
+// T translates French source text into the page's language.
+func (l *Layout) T(fr string) string { return i18n.T(l.Lang, fr) }
+
+// ThemeName returns the name of a theme slug in the page's language.
 func (l *Layout) ThemeName(slug string) string {
 	if n, ok := l.themeNames[slug]; ok {
 		return n
@@ -96,13 +80,34 @@ var notices = map[string]string{
 	"confirm-sent": "Si l'adresse est valide, un courriel de confirmation vient d'y être envoyé : l'abonnement commence quand vous cliquez sur son lien.",
 }
 
-// pages holds one parsed template set per page.
+// pages holds one parsed template set per page and language.
 type pages struct {
-	sets map[string]*template.Template
+	sets map[i18n.Lang]map[string]*template.Template
+}
+
+// langFuncs are the template functions that speak the page's language:
+// t translates French source text, tf translates and fills a format,
+// date and ago write dates, plural picks a form by count.
+func langFuncs(lang i18n.Lang) template.FuncMap {
+	return template.FuncMap{
+		"t":  func(fr string) string { return i18n.T(lang, fr) },
+		"tf": func(fr string, args ...any) string { return i18n.Tf(lang, fr, args...) },
+		"date": func(t time.Time) string {
+			return i18n.DateTime(lang, t)
+		},
+		"day": func(t time.Time) string { return i18n.Date(lang, t) },
+		"ago": func(t time.Time) string { return i18n.Ago(lang, time.Now(), t) },
+		"plural": func(n int, one, many string) string {
+			if n <= 1 {
+				return fmt.Sprintf("%d %s", n, i18n.T(lang, one))
+			}
+			return fmt.Sprintf("%d %s", n, i18n.T(lang, many))
+		},
+		"lang": func() string { return string(lang) },
+	}
 }
 
 var funcs = template.FuncMap{
-	"date":    frenchDate,
 	"isodate": func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
 	"postHTML": func(p forum.Post) template.HTML {
 		return template.HTML(p.HTML) // sanitised by bluemonday when written
@@ -114,12 +119,6 @@ var funcs = template.FuncMap{
 			out[i] = i + 1
 		}
 		return out
-	},
-	"plural": func(n int, one, many string) string {
-		if n <= 1 {
-			return fmt.Sprintf("%d %s", n, one)
-		}
-		return fmt.Sprintf("%d %s", n, many)
 	},
 	"query": url.QueryEscape,
 	"has": func(list []string, s string) bool {
@@ -155,16 +154,19 @@ func loadPages() (*pages, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &pages{sets: map[string]*template.Template{}}
-	for _, name := range names {
-		if name == "base.html" {
-			continue
+	p := &pages{sets: map[i18n.Lang]map[string]*template.Template{}}
+	for _, lang := range i18n.Langs {
+		p.sets[lang] = map[string]*template.Template{}
+		for _, name := range names {
+			if name == "base.html" {
+				continue
+			}
+			t, err := template.New("base.html").Funcs(funcs).Funcs(langFuncs(lang)).ParseFS(templates.FS, "base.html", "partials/*.html", name)
+			if err != nil {
+				return nil, fmt.Errorf("gabarit %s : %w", name, err)
+			}
+			p.sets[lang][name] = t
 		}
-		t, err := template.New("base.html").Funcs(funcs).ParseFS(templates.FS, "base.html", "partials/*.html", name)
-		if err != nil {
-			return nil, fmt.Errorf("gabarit %s : %w", name, err)
-		}
-		p.sets[name] = t
 	}
 	return p, nil
 }
@@ -172,11 +174,13 @@ func loadPages() (*pages, error) {
 // render fills the layout and writes a page into a buffer first, so a
 // template error never sends half a page.
 func (s *Server) render(c echo.Context, status int, name string, v view) error {
-	t, ok := s.pages.sets[name]
+	lang := language(c)
+	t, ok := s.pages.sets[lang][name]
 	if !ok {
 		return fmt.Errorf("gabarit inconnu : %s", name)
 	}
 	l := v.layout()
+	l.Lang = lang
 	ctx := c.Request().Context()
 	var err error
 	l.Viewer = viewer(c)
@@ -192,7 +196,9 @@ func (s *Server) render(c echo.Context, status int, name string, v view) error {
 		}
 	}
 	if l.Notice == "" {
-		l.Notice = notices[c.QueryParam("notice")]
+		if n, ok := notices[c.QueryParam("notice")]; ok {
+			l.Notice = i18n.T(lang, n)
+		}
 	}
 	themes, err := s.svc.Themes(ctx, true)
 	if err != nil {
@@ -200,7 +206,7 @@ func (s *Server) render(c echo.Context, status int, name string, v view) error {
 	}
 	l.themeNames = map[string]string{}
 	for _, th := range themes {
-		l.themeNames[th.Slug] = th.NameFR
+		l.themeNames[th.Slug] = th.Name(string(lang))
 		if !th.Archived {
 			l.Themes = append(l.Themes, th)
 		}
@@ -210,14 +216,15 @@ func (s *Server) render(c echo.Context, status int, name string, v view) error {
 	}
 	l.authNames = map[string]string{}
 	for _, a := range l.AuthorityTypes {
-		l.authNames[a.Slug] = a.NameFR
+		l.authNames[a.Slug] = a.Name(string(lang))
 	}
 	var buf bytes.Buffer
 	if err := t.Execute(&buf, v); err != nil {
 		return err
 	}
 	h := c.Response().Header()
-	h.Set("Content-Language", "fr")
+	h.Set("Content-Language", string(lang))
+	h.Add("Vary", "Accept-Language, Cookie")
 	if l.Viewer != nil || session(c) != nil {
 		h.Set("Cache-Control", "private, no-store")
 	} else {

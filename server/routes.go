@@ -42,6 +42,7 @@ func (s *Server) routes() {
 	e.GET("/login", s.loginPage, public)
 	e.POST("/login", s.loginForm, public)
 	e.POST("/logout", s.logoutForm, requireMember)
+	e.POST("/language", s.languageForm, public)
 	e.GET("/account", s.accountPage, requireMember)
 	e.POST("/account/profile", s.profileForm, requireMember)
 	e.POST("/account/password", s.passwordForm, requireMember)
