@@ -3,7 +3,6 @@ package digest
 import (
 	"context"
 	"errors"
-	"fmt"
 	"sort"
 	"strings"
 	"unicode"
@@ -52,14 +51,14 @@ func (s *Service) validate(ctx context.Context, in SubscribeInput) (Target, erro
 	if t.Theme != "" {
 		th, err := s.forum.Theme(ctx, t.Theme)
 		if errors.Is(err, forum.ErrNotFound) || (err == nil && th.Archived) {
-			return t, forum.Invalid("theme", "theme_unknown", fmt.Sprintf("Thème inconnu : « %s ».", quote(t.Theme)))
+			return t, forum.Invalidf("theme", "theme_unknown", "Thème inconnu : « %s ».", quote(t.Theme))
 		} else if err != nil {
 			return t, err
 		}
 	}
 	if t.AuthorityType != "" {
 		if _, err := s.forum.AuthorityType(ctx, t.AuthorityType); errors.Is(err, forum.ErrNotFound) {
-			return t, forum.Invalid("authority_type", "authority_type_unknown", fmt.Sprintf("Type de collectivité inconnu : « %s ».", quote(t.AuthorityType)))
+			return t, forum.Invalidf("authority_type", "authority_type_unknown", "Type de collectivité inconnu : « %s ».", quote(t.AuthorityType))
 		} else if err != nil {
 			return t, err
 		}

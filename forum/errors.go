@@ -3,7 +3,10 @@
 // nothing of HTTP or of the database driver.
 package forum
 
-import "errors"
+import (
+	"errors"
+	"fmt"
+)
 
 // Domain errors returned by the services; server/errors.go maps them to
 // HTTP statuses.
@@ -25,6 +28,10 @@ type ValidationError struct {
 	Field   string // the input field (JSON name), e.g. "title"
 	Code    string // machine-readable, e.g. "title_too_short"
 	Message string // for a person, in French
+	// Format and Args, when Format is set, built Message: a translation
+	// looks up Format and fills it with Args.
+	Format string
+	Args   []any
 }
 
 func (e *ValidationError) Error() string { return e.Message }
@@ -32,4 +39,10 @@ func (e *ValidationError) Error() string { return e.Message }
 // Invalid builds a ValidationError.
 func Invalid(field, code, message string) *ValidationError {
 	return &ValidationError{Field: field, Code: code, Message: message}
+}
+
+// Invalidf builds a ValidationError whose French message is a format
+// filled with args, so that it can be translated as a format.
+func Invalidf(field, code, format string, args ...any) *ValidationError {
+	return &ValidationError{Field: field, Code: code, Message: fmt.Sprintf(format, args...), Format: format, Args: args}
 }

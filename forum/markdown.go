@@ -177,8 +177,7 @@ func RenderMarkdown(src string) (string, error) {
 		return "", Invalid("body", "body_empty", "Le message est vide.")
 	}
 	if n := utf8.RuneCountInString(src); n > MaxPostSourceChars {
-		return "", Invalid("body", "body_too_long", fmt.Sprintf(
-			"Le message dépasse %s caractères (il en compte %s).", mdFrenchInt(MaxPostSourceChars), mdFrenchInt(n)))
+		return "", Invalidf("body", "body_too_long", "Le message dépasse %s caractères (il en compte %s).", mdFrenchInt(MaxPostSourceChars), mdFrenchInt(n))
 	}
 	if err := mdComplexity(src); err != nil {
 		return "", err
@@ -198,7 +197,7 @@ func RenderMarkdown(src string) (string, error) {
 // super-linear or blow up the output; it over-estimates, never under.
 func mdComplexity(src string) *ValidationError {
 	tooComplex := func(format string, limit int) *ValidationError {
-		return Invalid("body", "body_too_complex", fmt.Sprintf(format, mdFrenchInt(limit)))
+		return Invalidf("body", "body_too_complex", format, mdFrenchInt(limit))
 	}
 	runs := 0
 	for i := 0; i < len(src); i++ {

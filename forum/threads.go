@@ -63,10 +63,10 @@ func NormalizeTitle(title string) (string, error) {
 		return "", Invalid("title", "title_empty", "Le titre est obligatoire.")
 	}
 	if n < MinTitleChars {
-		return "", Invalid("title", "title_too_short", fmt.Sprintf("Le titre doit compter au moins %d caractères.", MinTitleChars))
+		return "", Invalidf("title", "title_too_short", "Le titre doit compter au moins %d caractères.", MinTitleChars)
 	}
 	if n > MaxTitleChars {
-		return "", Invalid("title", "title_too_long", fmt.Sprintf("Le titre compte %d caractères au plus (il en compte %d).", MaxTitleChars, n))
+		return "", Invalidf("title", "title_too_long", "Le titre compte %d caractères au plus (il en compte %d).", MaxTitleChars, n)
 	}
 	return title, nil
 }
@@ -95,7 +95,7 @@ func (s *Service) ValidateAuthorityTypes(ctx context.Context, author *Member, sl
 	out := []string{}
 	for _, slug := range slugs {
 		if !known[slug] {
-			return nil, Invalid("authority_types", "authority_type_unknown", fmt.Sprintf("Type de collectivité inconnu : « %s ».", truncate(slug, 40)))
+			return nil, Invalidf("authority_types", "authority_type_unknown", "Type de collectivité inconnu : « %s ».", truncate(slug, 40))
 		}
 		if !seen[slug] {
 			seen[slug] = true
@@ -112,7 +112,7 @@ func (s *Service) activeTheme(ctx context.Context, slug string) (*Theme, error) 
 	}
 	t, err := s.Theme(ctx, slug)
 	if errors.Is(err, ErrNotFound) || (err == nil && t.Archived) {
-		return nil, Invalid("theme", "theme_unknown", fmt.Sprintf("Thème inconnu : « %s ».", truncate(slug, 40)))
+		return nil, Invalidf("theme", "theme_unknown", "Thème inconnu : « %s ».", truncate(slug, 40))
 	}
 	return t, err
 }
@@ -324,7 +324,7 @@ type PostPage struct {
 // Posts returns page (from 1) of the posts of a thread the viewer may see.
 func (s *Service) Posts(ctx context.Context, viewer *Member, th *Thread, page int) (*PostPage, error) {
 	if page < 1 || page > MaxPage {
-		return nil, Invalid("page", "page_invalid", fmt.Sprintf("La page doit être comprise entre 1 et %d.", MaxPage))
+		return nil, Invalidf("page", "page_invalid", "La page doit être comprise entre 1 et %d.", MaxPage)
 	}
 	f := s.postFilter(viewer, th.ID)
 	total, err := s.store.CountPosts(ctx, f, nil)
@@ -370,21 +370,21 @@ func (s *Service) Threads(ctx context.Context, q ThreadQuery) (*ThreadList, erro
 		q.Page = 1
 	}
 	if q.Page < 1 || q.Page > MaxPage {
-		return nil, Invalid("page", "page_invalid", fmt.Sprintf("La page doit être comprise entre 1 et %d.", MaxPage))
+		return nil, Invalidf("page", "page_invalid", "La page doit être comprise entre 1 et %d.", MaxPage)
 	}
 	if q.PerPage <= 0 || q.PerPage > ThreadsPerPage {
 		q.PerPage = ThreadsPerPage
 	}
 	if q.Theme != "" {
 		if _, err := s.Theme(ctx, q.Theme); errors.Is(err, ErrNotFound) {
-			return nil, Invalid("theme", "theme_unknown", fmt.Sprintf("Thème inconnu : « %s ».", truncate(q.Theme, 40)))
+			return nil, Invalidf("theme", "theme_unknown", "Thème inconnu : « %s ».", truncate(q.Theme, 40))
 		} else if err != nil {
 			return nil, err
 		}
 	}
 	if q.AuthorityType != "" {
 		if _, err := s.AuthorityType(ctx, q.AuthorityType); errors.Is(err, ErrNotFound) {
-			return nil, Invalid("authority_type", "authority_type_unknown", fmt.Sprintf("Type de collectivité inconnu : « %s ».", truncate(q.AuthorityType, 40)))
+			return nil, Invalidf("authority_type", "authority_type_unknown", "Type de collectivité inconnu : « %s ».", truncate(q.AuthorityType, 40))
 		} else if err != nil {
 			return nil, err
 		}

@@ -6,6 +6,7 @@ package i18n
 
 import (
 	"fmt"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -73,9 +74,21 @@ func Negotiate(header string) Lang {
 	return best
 }
 
-// catalogs maps English text by its French source. Files en_*.go fill it
+// english maps English text by its French source. Files en_*.go fill it
 // at init, one map per area, and nothing writes it afterwards.
 var english = map[string]string{}
+
+// formats are the catalog's French format strings (with %s or %d) as
+// patterns, so that a message already filled in French (an error built
+// with fmt.Sprintf) is still translated, its values carried over.
+var formats []format
+
+type format struct {
+	re *regexp.Regexp
+	en string
+}
+
+var verb = regexp.MustCompile(`%[sdv]`)
 
 func register(m map[string]string) {
 	for fr, en := range m {
@@ -83,7 +96,41 @@ func register(m map[string]string) {
 			panic(fmt.Sprintf("i18n: %q translated twice: %q and %q", fr, prev, en))
 		}
 		english[fr] = en
+		if verb.MatchString(fr) {
+			parts := verb.Split(fr, -1)
+			for i := range parts {
+				parts[i] = regexp.QuoteMeta(parts[i])
+			}
+			formats = append(formats, format{re: regexp.MustCompile("^" + strings.Join(parts, "(.*?)") + "$"), en: en})
+		}
 	}
+}
+
+// fromFormat translates a filled French message by the format it matches.
+func fromFormat(fr string) (string, bool) {
+	if !strings.ContainsAny(fr, "0123456789«(") && len(fr) > 0 {
+		// Every format fills a number or a quoted/parenthesised value.
+		return "", false
+	}
+	for _, f := range formats {
+		m := f.re.FindStringSubmatch(fr)
+		if m == nil {
+			continue
+		}
+		args := m[1:]
+		i := 0
+		return verb.ReplaceAllStringFunc(f.en, func(string) string {
+			if i >= len(args) {
+				return ""
+			}
+			i++
+			if en, ok := english[args[i-1]]; ok {
+				return en // a French word filled in, like a status
+			}
+			return args[i-1]
+		}), true
+	}
+	return "", false
 }
 
 // T translates French source text into lang, with French typography when
@@ -91,6 +138,9 @@ func register(m map[string]string) {
 func T(lang Lang, fr string) string {
 	if lang == EN {
 		if en, ok := english[fr]; ok {
+			return en
+		}
+		if en, ok := fromFormat(fr); ok {
 			return en
 		}
 		return fr

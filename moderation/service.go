@@ -112,7 +112,7 @@ func cleanReason(reason string, required bool) (string, error) {
 		return "", forum.Invalid("reason", "reason_required", "Indiquez la raison : elle est transmise à l'auteur.")
 	}
 	if utf8.RuneCountInString(reason) > MaxReasonChars {
-		return "", forum.Invalid("reason", "reason_too_long", fmt.Sprintf("La raison compte %d caractères au plus.", MaxReasonChars))
+		return "", forum.Invalidf("reason", "reason_too_long", "La raison compte %d caractères au plus.", MaxReasonChars)
 	}
 	return reason, nil
 }

@@ -150,9 +150,9 @@ func decodeJSON(c echo.Context, v any) error {
 			if field == "" {
 				return forum.Invalid("", "json_type", "Le corps de la requête doit être un objet JSON.")
 			}
-			return forum.Invalid(field, "json_type", fmt.Sprintf("Le champ « %s » n'a pas le bon type (attendu : %s).", field, frenchType(te.Type.String())))
+			return forum.Invalidf(field, "json_type", "Le champ « %s » n'a pas le bon type (attendu : %s).", field, frenchType(te.Type.String()))
 		case errors.As(err, &se):
-			return forum.Invalid("", "json_invalid", fmt.Sprintf("Le corps de la requête n'est pas du JSON valide (position %d).", se.Offset))
+			return forum.Invalidf("", "json_invalid", "Le corps de la requête n'est pas du JSON valide (position %d).", se.Offset)
 		}
 		return forum.Invalid("", "json_invalid", "Le corps de la requête n'est pas du JSON valide.")
 	}

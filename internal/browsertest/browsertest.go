@@ -81,6 +81,10 @@ func New(t testing.TB) *Browser {
 		chromedp.Flag("disable-quic", true),
 		chromedp.Flag("disable-component-update", true),
 		chromedp.Flag("disable-sync", true),
+		// A French browser: the forum answers in the Accept-Language's
+		// language. Tests of the English pages set the cf_lang cookie.
+		chromedp.Flag("lang", "fr-FR"),
+		chromedp.Flag("accept-lang", "fr-FR,fr"),
 		chromedp.UserDataDir(profile),
 		chromedp.WindowSize(WindowWidth, WindowHeight),
 	}
