@@ -594,3 +594,27 @@ func TestPrivacyAndAccessibilityPages(t *testing.T) {
 		t.Fatal("privacy page: the DPO address is not shown")
 	}
 }
+
+// TestDeletedAuthorNotNotified: a pending post kept after its author's
+// deletion can still be moderated; nobody is notified or mailed.
+func TestDeletedAuthorNotNotified(t *testing.T) {
+	smtp := mailtest.Start(t)
+	e := newEnv(t, func(c *serverConfig) { c.Mail = smtp.Sender(t) })
+	mod, mpw := e.member(forum.RoleModerator, "region")
+	m, pw := e.newcomer("commune")
+	c := e.login(m, pw)
+	_, postID := c.createThread("sig", nil, "Référentiel d'adresses", "Quel outil pour la BAN ?")
+	if status, out := c.api("DELETE", "/api/v1/account", map[string]any{"password": pw, "posts": "anonymise"}); status != 200 {
+		t.Fatalf("delete: %d %v", status, out)
+	}
+	if status, out := e.login(mod, mpw).api("POST", "/api/v1/moderation/posts/"+postID+"/approve", nil); status != 200 {
+		t.Fatalf("approve after deletion: %d %v", status, out)
+	}
+	if n, _ := e.st.ListNotifications(context.Background(), m.ID, 10); len(n) != 0 {
+		t.Fatalf("%d notifications for a deleted member", len(n))
+	}
+	time.Sleep(200 * time.Millisecond)
+	if n := len(smtp.Messages()); n != 0 {
+		t.Fatalf("%d messages sent about a deleted member's post", n)
+	}
+}
