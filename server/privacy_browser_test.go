@@ -47,6 +47,11 @@ func TestPrivacyPagesHaveNoAxeViolations(t *testing.T) {
 
 	tab := b.NewTab(t)
 	browserLogin(t, tab, base, m, pw)
+	brVisit(t, tab, base+"/account", 200)
+	if !brEval[bool](t, tab, `!!document.querySelector('a[href="/account/export"]') && !!document.querySelector('a[href="/account/delete"]')`) {
+		t.Fatal("the account page does not link to the export and the deletion")
+	}
+	brAudit(t, b, tab, "mon compte (liens données personnelles)", "Mon compte")
 	brVisit(t, tab, base+"/account/delete", 200)
 	brAudit(t, b, tab, "suppression du compte", "Supprimer mon compte")
 	// With a wrong password: the error is shown and tied to its field.
