@@ -36,7 +36,6 @@ type Config struct {
 type Store interface {
 	forum.Store
 	ListNotifications(ctx context.Context, memberID string, limit int) ([]moderation.Notification, error)
-	ListAudit(ctx context.Context, f moderation.AuditFilter) ([]moderation.AuditEntry, error)
 	ListModerators(ctx context.Context) ([]forum.Member, error)
 
 	// PostsByAuthor returns every post of a member, any status, oldest first.
