@@ -39,22 +39,40 @@ type DeleteInput struct {
 //     anonymised. Each step is idempotent.
 //  3. Last, the member record becomes a tombstone (address, name, authority
 //     erased, deleted_at set). The real address is kept until then because
-//     steps 2 find the subscriber and the invitations by it.
+//     step 2 finds the subscriber and the invitations by it.
+//
+// Nothing is written before the checks (CheckDeletion, then the password):
+// a refused request changes nothing.
 func (s *Service) DeleteAccount(ctx context.Context, m *forum.Member, in DeleteInput) error {
-	if m == nil {
-		return forum.ErrUnauthenticated
-	}
-	posts, err := s.postsChoice(in.Posts)
+	posts, err := s.CheckDeletion(ctx, m, in.Posts)
 	if err != nil {
 		return err
 	}
 	if err := s.forum.CheckPassword(ctx, m, in.Password); err != nil {
 		return err
 	}
+	if err := s.store.BeginMemberDeletion(ctx, m.ID, posts, s.forum.Now()); err != nil {
+		return err
+	}
+	return s.complete(ctx, m.ID)
+}
+
+// CheckDeletion says whether the member may delete the account with that
+// choice for the posts, before any password is checked (so that the login
+// rate limits count password failures only). It returns the choice, the
+// club's default when posts is empty and the club allows no other.
+func (s *Service) CheckDeletion(ctx context.Context, m *forum.Member, posts string) (string, error) {
+	if m == nil {
+		return "", forum.ErrUnauthenticated
+	}
+	posts, err := s.postsChoice(posts)
+	if err != nil {
+		return "", err
+	}
 	if m.IsAdmin() {
 		mods, err := s.store.ListModerators(ctx)
 		if err != nil {
-			return err
+			return "", err
 		}
 		others := 0
 		for _, o := range mods {
@@ -63,13 +81,10 @@ func (s *Service) DeleteAccount(ctx context.Context, m *forum.Member, in DeleteI
 			}
 		}
 		if others == 0 {
-			return forum.Invalid("form", "last_admin", "Vous êtes le dernier administrateur du forum : invitez ou désignez un autre administrateur avant de supprimer votre compte.")
+			return "", forum.Invalid("form", "last_admin", "Vous êtes le dernier administrateur du forum : invitez ou désignez un autre administrateur avant de supprimer votre compte.")
 		}
 	}
-	if err := s.store.BeginMemberDeletion(ctx, m.ID, posts, s.forum.Now()); err != nil {
-		return err
-	}
-	return s.complete(ctx, m.ID)
+	return posts, nil
 }
 
 // postsChoice checks the choice for the posts against the club's policy.

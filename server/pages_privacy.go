@@ -78,10 +78,13 @@ func (s *Server) accountDeletePage(c echo.Context) error {
 	return s.render(c, http.StatusOK, "account_delete.html", s.accountDeleteView(viewer(c)))
 }
 
-// deleteAccount checks the password under the login rate limits, deletes
-// the account and ends the browser's session.
+// deleteAccount checks the request, then the password under the login rate
+// limits, deletes the account and ends the browser's session.
 func (s *Server) deleteAccount(c echo.Context, in privacy.DeleteInput) error {
 	m := viewer(c)
+	if _, err := s.privacy.CheckDeletion(c.Request().Context(), m, in.Posts); err != nil {
+		return err
+	}
 	at, ok := s.limiter.begin(m.Email, c.RealIP())
 	if !ok {
 		return errTooManyLogins
