@@ -25,6 +25,7 @@ import (
 	"coterforum/forum"
 	"coterforum/mail"
 	"coterforum/moderation"
+	"coterforum/privacy"
 	"coterforum/server"
 	"coterforum/store"
 )
@@ -44,6 +45,9 @@ type config struct {
 	// TrustedProxies (FORUM_TRUSTED_PROXIES, comma-separated CIDRs) are the
 	// reverse proxies whose X-Forwarded-For gives the client address.
 	TrustedProxies []*net.IPNet
+	// Privacy: FORUM_DELETE_POSTS_POLICY (choice, the default, or
+	// anonymise) and FORUM_DPO_EMAIL (the club's data protection officer).
+	Privacy privacy.Config
 }
 
 func loadConfig() (config, error) {
@@ -69,6 +73,12 @@ func loadConfig() (config, error) {
 		ReportsToHide: envInt("FORUM_REPORTS_TO_HIDE"), RemindAfter: envDuration("FORUM_REMIND_AFTER")}
 	if c.MailFrom == "" {
 		c.MailFrom = "coterforum <ne-pas-repondre@coterforum.localhost>"
+	}
+	c.Privacy = privacy.Config{DeletePostsPolicy: os.Getenv("FORUM_DELETE_POSTS_POLICY"), DPOEmail: strings.TrimSpace(os.Getenv("FORUM_DPO_EMAIL"))}
+	switch c.Privacy.DeletePostsPolicy {
+	case "", privacy.PolicyChoice, privacy.PolicyAnonymise:
+	default:
+		return c, fmt.Errorf("FORUM_DELETE_POSTS_POLICY : %q inconnu (choice ou anonymise)", c.Privacy.DeletePostsPolicy)
 	}
 	for _, cidr := range strings.Split(os.Getenv("FORUM_TRUSTED_PROXIES"), ",") {
 		if cidr = strings.TrimSpace(cidr); cidr == "" {
@@ -182,7 +192,7 @@ func serve(ctx context.Context, cfg config, withDemo bool, stdout io.Writer, log
 		demo.Print(stdout, creds, cfg.BaseURL)
 	}
 	srv, err := server.New(ctx, svc, server.Config{BaseURL: cfg.BaseURL, Mail: sender, Log: log, Ready: st.Ping, Moderation: mod,
-		TrustedProxies: cfg.TrustedProxies, Digest: dig, MailFiles: fileSender(sender)})
+		TrustedProxies: cfg.TrustedProxies, Digest: dig, MailFiles: fileSender(sender), Privacy: cfg.Privacy})
 	if err != nil {
 		return err
 	}
@@ -206,6 +216,7 @@ func serve(ctx context.Context, cfg config, withDemo bool, stdout io.Writer, log
 		forum.SessionSweeper{Service: svc, Every: time.Hour, Log: log}.Run,
 		moderation.Reminder{Service: mod, Every: 15 * time.Minute}.Run,
 		dig.Scheduler().Run,
+		privacy.Resumer{Service: srv.Privacy(), Every: time.Hour, Log: log}.Run,
 	} {
 		jobs.Go(func() { _ = job(jobsCtx) })
 	}

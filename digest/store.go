@@ -97,4 +97,13 @@ type Store interface {
 	OutboxMessages(ctx context.Context, limit int) ([]OutboxMessage, error)
 	// DeliveryLog lists the latest log entries, newest first.
 	DeliveryLog(ctx context.Context, limit int) ([]LogEntry, error)
+
+	// DeliveriesTo lists the log entries of one subscriber, newest first (data export).
+	DeliveriesTo(ctx context.Context, subscriberID string) ([]LogEntry, error)
+	// ForgetSubscriberMail removes every outbox message of the subscriber
+	// (in flight ones too) with its body, and writes tombstone instead of
+	// the address in the subscriber's delivery log entries.
+	ForgetSubscriberMail(ctx context.Context, subscriberID, tombstone string) error
+	// DeleteSubscriber removes the subscriber record.
+	DeleteSubscriber(ctx context.Context, id string) error
 }

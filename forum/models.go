@@ -94,7 +94,17 @@ type Member struct {
 	SuspendedUntil *time.Time `bson:"suspended_until,omitempty" json:"-"`
 	SuspendReason  string     `bson:"suspend_reason,omitempty" json:"-"`
 	RejectedPosts  int        `bson:"rejected_posts" json:"-"`
+	// DeletionStartedAt is set when the member asked to delete the account
+	// (forum/deletion.go): from then on the member can neither log in nor
+	// use a session, and DeletionPosts says what becomes of the posts.
+	DeletionStartedAt *time.Time `bson:"deletion_started_at,omitempty" json:"-"`
+	DeletionPosts     string     `bson:"deletion_posts,omitempty" json:"-"`
+	// DeletedAt is set when the deletion is complete: the record is a tombstone.
+	DeletedAt *time.Time `bson:"deleted_at,omitempty" json:"-"`
 }
+
+// Deleting reports whether the member's account is being or was deleted.
+func (m *Member) Deleting() bool { return m != nil && m.DeletionStartedAt != nil }
 
 // SuspendedAt reports whether the member is suspended at time now.
 func (m *Member) SuspendedAt(now time.Time) bool {

@@ -16,8 +16,12 @@ const (
 )
 
 // notifyAuthor tells the author of a post about a decision, in the forum and
-// by mail. Failures are logged: the decision stands.
+// by mail. Failures are logged: the decision stands. The author of a
+// deleted account is not told (there is nobody, and no address, left).
 func (s *Service) notifyAuthor(ctx context.Context, p *forum.Post, th *forum.Thread, kind, reason string) {
+	if m, err := s.store.MemberByID(ctx, p.Author.ID); err == nil && m.Deleting() {
+		return
+	}
 	n := &Notification{ID: forum.NewID(), MemberID: p.Author.ID, Kind: kind, PostID: p.ID, ThreadID: th.ID,
 		Title: th.Title, Reason: reason, CreatedAt: s.forum.Now()}
 	if err := s.store.InsertNotification(ctx, n); err != nil {

@@ -104,6 +104,8 @@ type linkView struct {
 	Subscriptions []digest.Subscription
 	Done          bool
 	Problem       string
+	// Erased is set once the reader erased all their data (pages_privacy.go).
+	Erased bool
 }
 
 // linkProblem renders the page of an invalid or expired signed link.

@@ -46,6 +46,11 @@ func (s *Server) routes() {
 	e.GET("/account", s.accountPage, requireMember)
 	e.POST("/account/profile", s.profileForm, requireMember)
 	e.POST("/account/password", s.passwordForm, requireMember)
+	e.GET("/account/export", s.accountExport, requireMember)
+	e.GET("/account/delete", s.accountDeletePage, requireMember)
+	e.POST("/account/delete", s.accountDeleteForm, requireMember)
+	e.GET("/confidentialite", s.privacyPage, public)
+	e.GET("/accessibilite", s.accessibilityPage, public)
 	e.GET("/invite/:token", s.invitePage, public)
 	e.POST("/invite/:token", s.inviteForm, public)
 	e.GET("/admin/themes", s.adminThemesPage, requireAdmin)
@@ -69,6 +74,7 @@ func (s *Server) routes() {
 	e.POST("/subscriptions/manage", s.manageForm, public)           // signed link
 	e.GET("/subscriptions/unsubscribe", s.unsubscribePage, public)  // signed link
 	e.POST("/subscriptions/unsubscribe", s.unsubscribeForm, public) // signed link; RFC 8058 one-click, no CSRF token
+	e.POST("/subscriptions/erase", s.eraseSubscriberForm, public)   // signed link (manage or unsubscribe)
 	e.GET("/admin/mail", s.adminMailPage, requireAdmin)
 	e.GET("/admin/mail/:name", s.adminMailFile, requireAdmin)
 	e.GET("/moderation", s.queuePage, requireModerator)
@@ -87,6 +93,8 @@ func (s *Server) routes() {
 	a.POST("/session", s.apiLogin, public)
 	a.GET("/session", s.apiSession, requireMember)
 	a.DELETE("/session", s.apiLogout, requireMember)
+	a.GET("/account/export", s.apiAccountExport, requireMember)
+	a.DELETE("/account", s.apiDeleteAccount, requireMember)
 	a.GET("/themes", s.apiThemes, public)
 	a.POST("/themes", s.apiAddTheme, requireAdmin)
 	a.PATCH("/themes/:slug", s.apiUpdateTheme, requireAdmin)
