@@ -2,11 +2,11 @@ package moderation
 
 import (
 	"context"
-	"fmt"
 	"strings"
 	"time"
 
 	"coterforum/forum"
+	"coterforum/i18n"
 	"coterforum/mail"
 )
 
@@ -62,20 +62,38 @@ func (s *Service) RemindOnce(ctx context.Context) (int, error) {
 	if err != nil {
 		return len(late), err
 	}
-	var b strings.Builder
-	fmt.Fprintf(&b, "Bonjour,\n\n%d message(s) attendent une décision depuis plus de %d heures :\n\n", len(late), int(s.cfg.RemindAfter.Hours()))
-	for _, p := range late {
-		fmt.Fprintf(&b, "- %s, le %s\n", p.Author.DisplayName, p.CreatedAt.Format("02/01/2006 à 15:04 UTC"))
-	}
-	fmt.Fprintf(&b, "\nLa file de modération : %s/moderation\n\n-- \ncoterforum\n", s.cfg.BaseURL)
+	texts := map[i18n.Lang]string{}
 	for _, m := range mods {
 		if m.SuspendedAt(now) {
 			continue
 		}
-		msg := mail.Message{To: m.Email, Subject: fmt.Sprintf("Modération : %d message(s) en attente", len(late)), Text: b.String()}
+		lang := memberLang(&m)
+		if _, ok := texts[lang]; !ok {
+			texts[lang] = s.reminderText(lang, late)
+		}
+		msg := mail.Message{To: m.Email, Subject: sprintf(lang, "Modération : %d message(s) en attente", len(late)),
+			Text: texts[lang], Headers: languageHeader(lang)}
 		if err := s.mail.Send(ctx, msg); err != nil {
 			s.log.Error("reminder not sent", "moderator", m.ID, "err", err)
 		}
 	}
 	return len(late), nil
+}
+
+// reminderText lists the late posts for a moderator reading lang.
+func (s *Service) reminderText(lang i18n.Lang, late []forum.Post) string {
+	var b strings.Builder
+	b.WriteString(i18n.T(lang, "Bonjour,") + "\n\n")
+	b.WriteString(sprintf(lang, "%d message(s) attendent une décision depuis plus de %d heures :", len(late), int(s.cfg.RemindAfter.Hours())) + "\n\n")
+	for _, p := range late {
+		// The French date keeps its historical UTC form; English uses the
+		// forum's Europe/Paris dates.
+		when := p.CreatedAt.Format("02/01/2006 à 15:04 UTC")
+		if lang == i18n.EN {
+			when = i18n.DateTime(lang, p.CreatedAt)
+		}
+		b.WriteString(sprintf(lang, "- %s, le %s", p.Author.DisplayName, when) + "\n")
+	}
+	b.WriteString("\n" + sprintf(lang, "La file de modération : %s", s.cfg.BaseURL+"/moderation") + "\n\n-- \ncoterforum\n")
+	return b.String()
 }
