@@ -36,7 +36,7 @@ func (s *Server) apiSubscribe(c echo.Context) error {
 		}
 		return c.JSON(http.StatusCreated, map[string]any{"subscription": sub})
 	}
-	if err := s.digest.SubscribeEmail(ctx, in.Email, in.SubscribeInput); err != nil {
+	if err := s.digest.SubscribeEmail(ctx, in.Email, string(language(c)), in.SubscribeInput); err != nil {
 		return err
 	}
 	return c.JSON(http.StatusAccepted, map[string]any{"status": "confirmation_sent",

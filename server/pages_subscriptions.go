@@ -64,7 +64,7 @@ func (s *Server) subscribeForm(c echo.Context) error {
 	if m := viewer(c); m != nil {
 		_, err = s.digest.Subscribe(ctx, m, in)
 	} else {
-		err = s.digest.SubscribeEmail(ctx, c.FormValue("email"), in)
+		err = s.digest.SubscribeEmail(ctx, c.FormValue("email"), string(language(c)), in)
 	}
 	if err != nil {
 		fe, ok := formError(err)
