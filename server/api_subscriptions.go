@@ -26,8 +26,8 @@ func (s *Server) apiSubscribe(c echo.Context) error {
 		if err != nil {
 			return err
 		}
-		// List gives the subscription its French label.
-		if all, err := s.digest.List(ctx, sub.SubscriberID); err == nil {
+		// ListIn gives the subscription its label.
+		if all, err := s.digest.ListIn(ctx, sub.SubscriberID, language(c)); err == nil {
 			for i := range all {
 				if all[i].ID == sub.ID {
 					sub = &all[i]

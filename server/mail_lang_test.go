@@ -151,6 +151,11 @@ func TestSubscriptionLanguageFromRequest(t *testing.T) {
 			t.Fatalf("after switching to %s: %+v %v", lang, sub, err)
 		}
 	}
+	// The member's subscriptions are labelled in the member's language.
+	if status, out := mc.api("GET", "/api/v1/subscriptions", nil); status != 200 ||
+		out["subscriptions"].([]any)[0].(map[string]any)["label"] != "Theme “Networks”" {
+		t.Fatalf("English member's subscriptions: %d %v", status, out)
+	}
 	// The profile form too (its language field: "" is French).
 	tok = web.pageCSRF("/account")
 	if status, _, _ := web.post("/account/profile", url.Values{"csrf_token": {tok}, "display_name": {m.DisplayName}, "authority": {m.Authority},
@@ -159,5 +164,8 @@ func TestSubscriptionLanguageFromRequest(t *testing.T) {
 	}
 	if sub, _ := e.st.SubscriberByEmail(t.Context(), strings.ToLower(m.Email)); sub.Lang != "fr" {
 		t.Fatalf("after the profile form chose French: %q", sub.Lang)
+	}
+	if _, out := mc.api("GET", "/api/v1/subscriptions", nil); out["subscriptions"].([]any)[0].(map[string]any)["label"] != "Thème «\u00a0Réseaux\u00a0»" {
+		t.Fatalf("French member's subscriptions: %v", out)
 	}
 }

@@ -30,7 +30,7 @@ func (s *Server) memberSubscriptions(c echo.Context) ([]digest.Subscription, err
 	if err != nil {
 		return nil, err
 	}
-	return s.digest.List(ctx, sub.ID)
+	return s.digest.ListIn(ctx, sub.ID, language(c))
 }
 
 // subscriptionsPage is "Mes abonnements" for members, and the subscription
