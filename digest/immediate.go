@@ -175,13 +175,8 @@ type immediateView struct {
 // T translates a French text of the HTML template.
 func (v immediateView) T(fr string) string { return i18n.T(v.Lang, fr) }
 
-// Colon is the colon ending a sentence before a quote: spaced in French.
-func (v immediateView) Colon() string {
-	if v.Lang == i18n.EN {
-		return ":"
-	}
-	return i18n.Typo(" :")
-}
+// Colon ends the sentence before the excerpt.
+func (v immediateView) Colon() string { return colon(v.Lang) }
 
 // Tf translates a French format of the HTML template and fills it.
 func (v immediateView) Tf(fr string, args ...any) string { return sprintf(v.Lang, fr, args...) }

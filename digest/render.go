@@ -66,9 +66,9 @@ func BuildDigest(in DigestInput) (msg mail.Message, threads int, ok bool) {
 	total := threads + v.MoreThreads
 	date := i18n.Date(lang, inZone(in.Until, in.Location))
 	if in.Frequency == Weekly {
-		v.Subject = sprintf(lang, "coterforum — votre sélection de la semaine, %s : %s", date, plural(lang, total, "1 fil", "%d fils"))
+		v.Subject = sprintf(lang, "coterforum — votre sélection de la semaine, %s : %s", date, plural(lang, total, "fil", "fils"))
 	} else {
-		v.Subject = sprintf(lang, "coterforum — votre sélection du %s : %s", date, plural(lang, total, "1 fil", "%d fils"))
+		v.Subject = sprintf(lang, "coterforum — votre sélection du %s : %s", date, plural(lang, total, "fil", "fils"))
 	}
 	var html bytes.Buffer
 	if err := digestHTML.Execute(&html, v); err != nil {
@@ -127,9 +127,9 @@ func threadView(in DigestInput, lang i18n.Lang, tn ThreadNews) threadItemView {
 	case tn.New && n == 1:
 		tv.Status = i18n.T(lang, "Nouveau fil")
 	case tn.New:
-		tv.Status = sprintf(lang, "Nouveau fil, %s", plural(lang, n-1, "1 réponse", "%d réponses"))
+		tv.Status = sprintf(lang, "Nouveau fil, %s", plural(lang, n-1, "réponse", "réponses"))
 	default:
-		tv.Status = plural(lang, n, "1 nouveau message", "%d nouveaux messages")
+		tv.Status = plural(lang, n, "nouveau message", "nouveaux messages")
 	}
 	for i, p := range tn.Posts {
 		if i == MaxPostsPerThread {
@@ -160,15 +160,15 @@ func digestText(v digestView) string {
 		for _, t := range g.Threads {
 			fmt.Fprintf(&b, "\n* %s\n  %s — %s — %s\n  %s\n", t.Title, t.Status, t.Types, sprintf(lang, "lancé par %s", t.Author), t.URL)
 			for _, p := range t.Posts {
-				fmt.Fprintf(&b, "\n  - %s\n    %s\n    %s\n", sprintf(lang, "%s, %s :", p.Author, p.When), p.Excerpt, p.URL)
+				fmt.Fprintf(&b, "\n  - %s, %s%s\n    %s\n    %s\n", p.Author, p.When, colon(lang), p.Excerpt, p.URL)
 			}
 			if t.MorePosts > 0 {
-				fmt.Fprintf(&b, "\n  %s\n", sprintf(lang, "… et %s : %s", plural(lang, t.MorePosts, "1 autre message", "%d autres messages"), t.URL))
+				fmt.Fprintf(&b, "\n  %s\n", sprintf(lang, "… et %s : %s", plural(lang, t.MorePosts, "autre message", "autres messages"), t.URL))
 			}
 		}
 	}
 	if v.MoreThreads > 0 {
-		fmt.Fprintf(&b, "\n%s\n", sprintf(lang, "… et %s sur le forum.", plural(lang, v.MoreThreads, "1 autre fil", "%d autres fils")))
+		fmt.Fprintf(&b, "\n%s\n", sprintf(lang, "… et %s sur le forum.", plural(lang, v.MoreThreads, "autre fil", "autres fils")))
 	}
 	fmt.Fprintf(&b, "\n-- \n%s\n%s\n%s\n", v.Why, sprintf(lang, "Gérer vos abonnements : %s", v.ManageURL),
 		sprintf(lang, "Vous désabonner de tout : %s", v.UnsubscribeURL))
@@ -229,12 +229,23 @@ func inZone(t time.Time, loc *time.Location) time.Time {
 	return time.Date(w.Year(), w.Month(), w.Day(), w.Hour(), w.Minute(), w.Second(), w.Nanosecond(), i18n.Paris)
 }
 
-// plural translates "1 fil" or "%d fils" by count, and fills in the count.
+// plural is "1 fil", "5 fils" in French, "1 thread", "5 threads" in English.
+// The words, not formats, are the catalog's keys (as in the page templates):
+// a format like "%d fils" would also match unrelated filled texts.
 func plural(lang i18n.Lang, n int, one, many string) string {
 	if n == 1 {
-		return i18n.T(lang, one)
+		return "1 " + i18n.T(lang, one)
 	}
-	return sprintf(lang, many, n)
+	return fmt.Sprintf("%d %s", n, i18n.T(lang, many))
+}
+
+// colon ends a sentence before what it announces: " :" with a non-breaking
+// space in French, ":" in English.
+func colon(lang i18n.Lang) string {
+	if lang == i18n.EN {
+		return ":"
+	}
+	return i18n.Typo(" :")
 }
 
 // sprintf fills the translation of a French format. Unlike i18n.Tf, the

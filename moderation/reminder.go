@@ -2,6 +2,7 @@ package moderation
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"time"
 
@@ -86,13 +87,14 @@ func (s *Service) reminderText(lang i18n.Lang, late []forum.Post) string {
 	b.WriteString(i18n.T(lang, "Bonjour,") + "\n\n")
 	b.WriteString(sprintf(lang, "%d message(s) attendent une décision depuis plus de %d heures :", len(late), int(s.cfg.RemindAfter.Hours())) + "\n\n")
 	for _, p := range late {
-		// The French date keeps its historical UTC form; English uses the
-		// forum's Europe/Paris dates.
-		when := p.CreatedAt.Format("02/01/2006 à 15:04 UTC")
+		// The French line keeps its historical UTC date; English uses the
+		// forum's Europe/Paris dates. No catalog format: "- %s, le %s"
+		// would match unrelated filled texts.
 		if lang == i18n.EN {
-			when = i18n.DateTime(lang, p.CreatedAt)
+			fmt.Fprintf(&b, "- %s, %s\n", p.Author.DisplayName, i18n.DateTime(lang, p.CreatedAt))
+		} else {
+			fmt.Fprintf(&b, "- %s, le %s\n", p.Author.DisplayName, p.CreatedAt.Format("02/01/2006 à 15:04 UTC"))
 		}
-		b.WriteString(sprintf(lang, "- %s, le %s", p.Author.DisplayName, when) + "\n")
 	}
 	b.WriteString("\n" + sprintf(lang, "La file de modération : %s", s.cfg.BaseURL+"/moderation") + "\n\n-- \ncoterforum\n")
 	return b.String()
