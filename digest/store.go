@@ -30,6 +30,8 @@ type Store interface {
 	// StampConfirmation sets ConfirmSentAt to now if it is unset or not after
 	// notAfter; false when a confirmation mail was queued more recently.
 	StampConfirmation(ctx context.Context, id string, now, notAfter time.Time) (bool, error)
+	// SetSubscriberLang sets the language of a subscriber's mail.
+	SetSubscriberLang(ctx context.Context, id, lang string) error
 	// ConfirmedSubscribers returns at most limit confirmed subscribers with
 	// _id greater than afterID, by _id.
 	ConfirmedSubscribers(ctx context.Context, afterID string, limit int) ([]Subscriber, error)

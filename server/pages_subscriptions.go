@@ -30,7 +30,7 @@ func (s *Server) memberSubscriptions(c echo.Context) ([]digest.Subscription, err
 	if err != nil {
 		return nil, err
 	}
-	return s.digest.List(ctx, sub.ID)
+	return s.digest.ListIn(ctx, sub.ID, language(c))
 }
 
 // subscriptionsPage is "Mes abonnements" for members, and the subscription
@@ -64,7 +64,7 @@ func (s *Server) subscribeForm(c echo.Context) error {
 	if m := viewer(c); m != nil {
 		_, err = s.digest.Subscribe(ctx, m, in)
 	} else {
-		err = s.digest.SubscribeEmail(ctx, c.FormValue("email"), in)
+		err = s.digest.SubscribeEmail(ctx, c.FormValue("email"), string(language(c)), in)
 	}
 	if err != nil {
 		fe, ok := formError(err)
