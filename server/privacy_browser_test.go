@@ -19,7 +19,7 @@ func TestPrivacyPagesHaveNoAxeViolations(t *testing.T) {
 	ctx := context.Background()
 	m, pw := e.member(forum.RoleMember, "commune")
 	const addr = "lecteur.axe@example.org"
-	if err := e.digest.SubscribeEmail(ctx, addr, digest.SubscribeInput{Theme: "sig", Frequency: "daily"}); err != nil {
+	if err := e.digest.SubscribeEmail(ctx, addr, "fr", digest.SubscribeInput{Theme: "sig", Frequency: "daily"}); err != nil {
 		t.Fatal(err)
 	}
 	sub, err := e.st.SubscriberByEmail(ctx, addr)

@@ -490,7 +490,7 @@ func TestReaderErasesData(t *testing.T) {
 	e := newEnv(t, func(c *serverConfig) { c.Mail = smtp.Sender(t) })
 	ctx := context.Background()
 	const addr = "lecteur.effacer@example.org"
-	if err := e.digest.SubscribeEmail(ctx, addr, digest.SubscribeInput{Theme: "sig", Frequency: "daily"}); err != nil {
+	if err := e.digest.SubscribeEmail(ctx, addr, "fr", digest.SubscribeInput{Theme: "sig", Frequency: "daily"}); err != nil {
 		t.Fatal(err)
 	}
 	sub, err := e.st.SubscriberByEmail(ctx, addr)
