@@ -34,6 +34,7 @@ type listView struct {
 	List          *forum.ThreadList
 	BaseURL       string // the listing's path, for pagination and filters
 	FilterParam   string // "authority_type" on theme pages, "theme" on authority pages
+	Feed          feedLink
 }
 
 // PrevURL and NextURL are the pagination links.
@@ -62,7 +63,8 @@ func (s *Server) homePage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	v := &listView{Layout: Layout{Title: "Derniers fils"}, Heading: "Derniers fils de discussion", List: list, BaseURL: "/"}
+	v := &listView{Layout: Layout{Title: "Derniers fils"}, Heading: "Derniers fils de discussion", List: list, BaseURL: "/",
+		Feed: s.allFeedLink(c)}
 	return s.render(c, http.StatusOK, "home.html", v)
 }
 
@@ -83,6 +85,7 @@ func (s *Server) themePage(c echo.Context) error {
 	}
 	v := &listView{Layout: Layout{Title: th.NameFR}, Heading: th.NameFR, Intro: th.Description, Theme: th,
 		FilterType: at, List: list, BaseURL: "/themes/" + th.Slug, FilterParam: "authority_type"}
+	v.Feed = s.themeFeedLink(c, th, at)
 	return s.render(c, http.StatusOK, "listing.html", v)
 }
 
@@ -104,6 +107,7 @@ func (s *Server) authorityPage(c echo.Context) error {
 	v := &listView{Layout: Layout{Title: at.Plural}, Heading: at.Plural + " : tous les thèmes",
 		Intro: "Les fils qui concernent les " + lowerFirst(at.Plural) + ", tous thèmes confondus.", AuthorityType: at,
 		FilterTheme: theme, List: list, BaseURL: "/authority-types/" + at.Slug, FilterParam: "theme"}
+	v.Feed = s.authorityFeedLink(c, at)
 	return s.render(c, http.StatusOK, "listing.html", v)
 }
 
@@ -125,6 +129,7 @@ type threadView struct {
 	CanReply bool
 	CanWrite bool
 	Form     postForm
+	Feed     feedLink
 }
 
 // PageURL returns the link to page n of the thread.
@@ -168,6 +173,9 @@ func (s *Server) threadPage(c echo.Context) error {
 	canWrite := s.svc.CanWrite(m) == nil
 	v := &threadView{Layout: Layout{Title: th.Title}, Thread: th, Posts: posts, CanWrite: canWrite,
 		CanReply: canWrite && th.Status == forum.ThreadPublished && (!th.Locked || m.IsModerator())}
+	if th.Status == forum.ThreadPublished {
+		v.Feed = s.threadFeedLink(th)
+	}
 	return s.render(c, http.StatusOK, "thread.html", v)
 }
 
