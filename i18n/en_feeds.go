@@ -8,4 +8,8 @@ var enFeeds = map[string]string{
 	"Tous les messages": "All posts",
 	"Re : %s":           "Re: %s",
 	"Flux Atom":         "Atom feed",
+
+	// Unread marks in listings.
+	"nouveau":            "new",
+	"(messages non lus)": "(unread posts)",
 }

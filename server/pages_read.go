@@ -35,6 +35,9 @@ type listView struct {
 	BaseURL       string // the listing's path, for pagination and filters
 	FilterParam   string // "authority_type" on theme pages, "theme" on authority pages
 	Feed          feedLink
+	// Unread marks the listed threads with posts the viewer has not read
+	// (per viewer; nil for anonymous readers).
+	Unread map[string]bool
 }
 
 // PrevURL and NextURL are the pagination links.
@@ -65,6 +68,7 @@ func (s *Server) homePage(c echo.Context) error {
 	}
 	v := &listView{Layout: Layout{Title: "Derniers fils"}, Heading: "Derniers fils de discussion", List: list, BaseURL: "/",
 		Feed: s.allFeedLink(c)}
+	v.Unread = s.unreadMarks(c, list)
 	return s.render(c, http.StatusOK, "home.html", v)
 }
 
@@ -86,6 +90,7 @@ func (s *Server) themePage(c echo.Context) error {
 	v := &listView{Layout: Layout{Title: th.NameFR}, Heading: th.NameFR, Intro: th.Description, Theme: th,
 		FilterType: at, List: list, BaseURL: "/themes/" + th.Slug, FilterParam: "authority_type"}
 	v.Feed = s.themeFeedLink(c, th, at)
+	v.Unread = s.unreadMarks(c, list)
 	return s.render(c, http.StatusOK, "listing.html", v)
 }
 
@@ -108,6 +113,7 @@ func (s *Server) authorityPage(c echo.Context) error {
 		Intro: "Les fils qui concernent les " + lowerFirst(at.Plural) + ", tous thèmes confondus.", AuthorityType: at,
 		FilterTheme: theme, List: list, BaseURL: "/authority-types/" + at.Slug, FilterParam: "theme"}
 	v.Feed = s.authorityFeedLink(c, at)
+	v.Unread = s.unreadMarks(c, list)
 	return s.render(c, http.StatusOK, "listing.html", v)
 }
 
@@ -176,6 +182,7 @@ func (s *Server) threadPage(c echo.Context) error {
 	if th.Status == forum.ThreadPublished {
 		v.Feed = s.threadFeedLink(th)
 	}
+	s.markRead(c, th, posts.Posts)
 	return s.render(c, http.StatusOK, "thread.html", v)
 }
 

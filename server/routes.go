@@ -37,6 +37,7 @@ func (s *Server) routes() {
 	e.POST("/threads", s.createThreadForm, requireMember)
 	e.GET("/threads/:id", s.threadPage, public)
 	e.GET("/threads/:id/feed.atom", s.threadFeed, public)
+	e.GET("/threads/:id/unread", s.firstUnread, requireMember)
 	e.GET("/threads/:id/reply", s.replyPage, requireMember)
 	e.POST("/threads/:id/posts", s.replyForm, requireMember)
 	e.GET("/posts/:id", s.postPermalink, public)
