@@ -1,7 +1,9 @@
 package server_test
 
 import (
+	"context"
 	"encoding/xml"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -255,5 +257,50 @@ func TestEmptyFeedIsValid(t *testing.T) {
 	doc := e.anon().feed("/authority-types/region/feed.atom")
 	if len(doc.Entries) != 0 || doc.Updated == "" {
 		t.Fatalf("empty feed: %d entries, updated %q", len(doc.Entries), doc.Updated)
+	}
+}
+
+// TestFeedWidensPastBusyThreads builds the case where the most recently
+// active threads do not hold the newest posts: 2×30+1 threads whose last
+// activity is a reply hidden since, and one newer thread without replies
+// that ranks below them all. Its post is the newest published one and must
+// head the feed.
+func TestFeedWidensPastBusyThreads(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	author, _ := e.member(forum.RoleMember, "commune")
+	mod, _ := e.member(forum.RoleModerator, "commune")
+	busy := make([]string, 2*forum.FeedEntries+1)
+	for i := range busy {
+		th, _, err := e.svc.CreateThread(ctx, author, forum.NewThreadInput{Theme: "reseaux", Title: fmt.Sprintf("Fil animé %d", i), Body: "Ouverture."})
+		if err != nil {
+			t.Fatal(err)
+		}
+		busy[i] = th.ID
+	}
+	quiet, _, err := e.svc.CreateThread(ctx, author, forum.NewThreadInput{Theme: "reseaux", Title: "Fil calme mais récent", Body: "calmemotunique"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range busy {
+		p, err := e.svc.Reply(ctx, author, id, "Réponse masquée ensuite.")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := e.mod.Hide(ctx, mod, p.ID, "Hors sujet"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, path := range []string{"/feed.atom", "/themes/reseaux/feed.atom"} {
+		doc := e.anon().feed(path)
+		if len(doc.Entries) != forum.FeedEntries {
+			t.Fatalf("%s: want %d entries, got %d", path, forum.FeedEntries, len(doc.Entries))
+		}
+		if !strings.Contains(doc.Entries[0].Content.Body, "calmemotunique") || doc.Entries[0].ID != e.ts.URL+"/posts/"+quiet.FirstPostID {
+			t.Fatalf("%s: the newest post (thread %s) is not first: %q", path, quiet.ID, doc.Entries[0].Title)
+		}
+		if strings.Contains(doc.text(), "Réponse masquée") {
+			t.Fatalf("%s: shows a hidden reply", path)
+		}
 	}
 }
