@@ -160,6 +160,7 @@ type countingStore struct {
 	lists   int
 	listIDs []int
 	singles int
+	writes  int
 }
 
 func (s *countingStore) ReadMarkers(ctx context.Context, memberID string, threadIDs []string) ([]forum.ReadMarker, error) {
@@ -177,9 +178,16 @@ func (s *countingStore) ReadMarker(ctx context.Context, memberID, threadID strin
 	return s.Store.ReadMarker(ctx, memberID, threadID)
 }
 
+func (s *countingStore) AdvanceReadMarker(ctx context.Context, m *forum.ReadMarker) error {
+	s.mu.Lock()
+	s.writes++
+	s.mu.Unlock()
+	return s.Store.AdvanceReadMarker(ctx, m)
+}
+
 func (s *countingStore) reset() {
 	s.mu.Lock()
-	s.lists, s.listIDs, s.singles = 0, nil, 0
+	s.lists, s.listIDs, s.singles, s.writes = 0, nil, 0, 0
 	s.mu.Unlock()
 }
 
@@ -245,5 +253,39 @@ func TestListingReadsMarkersInOneQuery(t *testing.T) {
 	e.anon().get("/")
 	if cs.lists != 0 {
 		t.Errorf("anonymous listing queried markers %d times", cs.lists)
+	}
+}
+
+// TestOpeningAThreadWritesOnlyWhenTheMarkerMoves: the embedded store's
+// writes are slow, so a page view that reads nothing new writes nothing.
+func TestOpeningAThreadWritesOnlyWhenTheMarkerMoves(t *testing.T) {
+	e, cs := newCountingEnv(t)
+	ctx := context.Background()
+	author, _ := e.member(forum.RoleMember, "commune")
+	reader, rpw := e.member(forum.RoleMember, "commune")
+	th, _, err := e.svc.CreateThread(ctx, author, forum.NewThreadInput{Theme: "reseaux", Title: "Fil relu plusieurs fois", Body: "Texte."})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := e.login(reader, rpw)
+	cs.reset()
+	for range 3 {
+		r.get("/threads/" + th.ID)
+	}
+	if cs.writes != 1 {
+		t.Fatalf("three views of an unchanged thread: want 1 marker write, got %d", cs.writes)
+	}
+	if _, err := e.svc.Reply(ctx, author, th.ID, "Une réponse."); err != nil {
+		t.Fatal(err)
+	}
+	r.get("/threads/" + th.ID)
+	r.get("/threads/" + th.ID)
+	if cs.writes != 2 {
+		t.Fatalf("after a new reply: want 2 marker writes in all, got %d", cs.writes)
+	}
+	cs.reset()
+	e.anon().get("/threads/" + th.ID)
+	if cs.writes != 0 || cs.singles != 0 {
+		t.Fatalf("anonymous view touched markers: %d writes, %d reads", cs.writes, cs.singles)
 	}
 }
