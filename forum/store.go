@@ -93,4 +93,7 @@ type Store interface {
 
 	// Secret returns the named random secret, creating it once for all processes.
 	Secret(ctx context.Context, name string) ([]byte, error)
+
+	FeedStore
+	ReadMarkerStore
 }

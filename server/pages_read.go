@@ -34,6 +34,10 @@ type listView struct {
 	List          *forum.ThreadList
 	BaseURL       string // the listing's path, for pagination and filters
 	FilterParam   string // "authority_type" on theme pages, "theme" on authority pages
+	Feed          feedLink
+	// Unread marks the listed threads with posts the viewer has not read
+	// (per viewer; nil for anonymous readers).
+	Unread map[string]bool
 }
 
 // PrevURL and NextURL are the pagination links.
@@ -62,7 +66,9 @@ func (s *Server) homePage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	v := &listView{Layout: Layout{Title: "Derniers fils"}, Heading: "Derniers fils de discussion", List: list, BaseURL: "/"}
+	v := &listView{Layout: Layout{Title: "Derniers fils"}, Heading: "Derniers fils de discussion", List: list, BaseURL: "/",
+		Feed: s.allFeedLink(c)}
+	v.Unread = s.unreadMarks(c, list)
 	return s.render(c, http.StatusOK, "home.html", v)
 }
 
@@ -83,6 +89,8 @@ func (s *Server) themePage(c echo.Context) error {
 	}
 	v := &listView{Layout: Layout{Title: th.NameFR}, Heading: th.NameFR, Intro: th.Description, Theme: th,
 		FilterType: at, List: list, BaseURL: "/themes/" + th.Slug, FilterParam: "authority_type"}
+	v.Feed = s.themeFeedLink(c, th, at)
+	v.Unread = s.unreadMarks(c, list)
 	return s.render(c, http.StatusOK, "listing.html", v)
 }
 
@@ -104,6 +112,8 @@ func (s *Server) authorityPage(c echo.Context) error {
 	v := &listView{Layout: Layout{Title: at.Plural}, Heading: at.Plural + " : tous les thèmes",
 		Intro: "Les fils qui concernent les " + lowerFirst(at.Plural) + ", tous thèmes confondus.", AuthorityType: at,
 		FilterTheme: theme, List: list, BaseURL: "/authority-types/" + at.Slug, FilterParam: "theme"}
+	v.Feed = s.authorityFeedLink(c, at)
+	v.Unread = s.unreadMarks(c, list)
 	return s.render(c, http.StatusOK, "listing.html", v)
 }
 
@@ -125,6 +135,7 @@ type threadView struct {
 	CanReply bool
 	CanWrite bool
 	Form     postForm
+	Feed     feedLink
 }
 
 // PageURL returns the link to page n of the thread.
@@ -168,6 +179,10 @@ func (s *Server) threadPage(c echo.Context) error {
 	canWrite := s.svc.CanWrite(m) == nil
 	v := &threadView{Layout: Layout{Title: th.Title}, Thread: th, Posts: posts, CanWrite: canWrite,
 		CanReply: canWrite && th.Status == forum.ThreadPublished && (!th.Locked || m.IsModerator())}
+	if th.Status == forum.ThreadPublished {
+		v.Feed = s.threadFeedLink(th)
+	}
+	s.markRead(c, th, posts.Posts)
 	return s.render(c, http.StatusOK, "thread.html", v)
 }
 

@@ -28,11 +28,16 @@ func (s *Server) routes() {
 
 	// Pages.
 	e.GET("/", s.homePage, public)
+	e.GET("/feed.atom", s.allFeed, public)
 	e.GET("/themes/:slug", s.themePage, public)
+	e.GET("/themes/:slug/feed.atom", s.themeFeed, public) // ?authority_type=SLUG
 	e.GET("/authority-types/:slug", s.authorityPage, public)
+	e.GET("/authority-types/:slug/feed.atom", s.authorityFeed, public)
 	e.GET("/threads/new", s.newThreadPage, requireMember)
 	e.POST("/threads", s.createThreadForm, requireMember)
 	e.GET("/threads/:id", s.threadPage, public)
+	e.GET("/threads/:id/feed.atom", s.threadFeed, public)
+	e.GET("/threads/:id/unread", s.firstUnread, requireMember)
 	e.GET("/threads/:id/reply", s.replyPage, requireMember)
 	e.POST("/threads/:id/posts", s.replyForm, requireMember)
 	e.GET("/posts/:id", s.postPermalink, public)
