@@ -121,8 +121,10 @@ func (s *Service) complete(ctx context.Context, memberID string) error {
 	if err := s.digest.EraseMember(ctx, m.Email); err != nil {
 		return fmt.Errorf("abonnements : %w", err)
 	}
-	// The member's read markers (feat-feeds) are to be deleted here too.
 	if err := s.store.DeleteNotifications(ctx, m.ID); err != nil {
+		return err
+	}
+	if _, err := s.store.DeleteReadMarkers(ctx, m.ID); err != nil {
 		return err
 	}
 	if err := s.store.DeleteInvitesFor(ctx, m.Email); err != nil {

@@ -221,6 +221,12 @@ func TestAccountDeleteAnonymise(t *testing.T) {
 		t.Fatalf("reply: %d %v", status, out)
 	}
 	replyID := out["post"].(map[string]any)["id"].(string)
+	if status, _, _ := mc.get("/threads/" + threadID); status != 200 { // leaves a read marker
+		t.Fatalf("thread page: %d", status)
+	}
+	if rm, _ := e.st.ReadMarkers(ctx, m.ID, []string{threadID}); len(rm) != 1 {
+		t.Fatalf("reading the thread left %d read markers, want 1", len(rm))
+	}
 	if status, out := mc.api("POST", "/api/v1/posts/"+replyID+"/reports", map[string]any{"reason": "Hors sujet"}); status != 201 {
 		t.Fatalf("report: %d %v", status, out)
 	}
@@ -291,9 +297,12 @@ func TestAccountDeleteAnonymise(t *testing.T) {
 	if subs, _ := e.st.SubscriptionsOf(ctx, sub.ID); len(subs) != 0 || len(outboxOf(t, e, sub.ID)) != 0 {
 		t.Fatalf("%d subscriptions, %d queued messages left", len(subs), len(outboxOf(t, e, sub.ID)))
 	}
-	// Notifications gone; the report stays, anonymised.
+	// Notifications and read markers gone; the report stays, anonymised.
 	if n, _ := e.st.ListNotifications(ctx, m.ID, 100); len(n) != 0 {
 		t.Fatalf("%d notifications left", len(n))
+	}
+	if rm, _ := e.st.ReadMarkers(ctx, m.ID, []string{threadID}); len(rm) != 0 {
+		t.Fatalf("%d read markers left", len(rm))
 	}
 	if r, _ := e.st.ReportsBy(ctx, m.ID); len(r) != 1 || r[0].Reporter.DisplayName != forum.DeletedMemberName || r[0].Reporter.Authority != "" {
 		t.Fatalf("reports: %+v", r)
