@@ -1,7 +1,6 @@
 package forum
 
 import (
-	"fmt"
 	"html/template"
 	"strings"
 	"unicode"
@@ -182,8 +181,9 @@ func (q SearchQuery) Empty() bool { return len(q.Words) == 0 }
 // interpreted (no operators, no patterns).
 func ParseSearchQuery(text string) (SearchQuery, error) {
 	if len(text) > 4*MaxSearchChars || utf8.RuneCountInString(text) > MaxSearchChars {
-		return SearchQuery{}, Invalid("q", "query_too_long",
-			fmt.Sprintf("La recherche est trop longue : %d caractères au plus.", MaxSearchChars))
+		// The message states MaxSearchChars as a literal, so that it is
+		// one text for the English catalog.
+		return SearchQuery{}, Invalid("q", "query_too_long", "La recherche est trop longue : 200 caractères au plus.")
 	}
 	text = strings.TrimSpace(strings.ToValidUTF8(text, " "))
 	q := SearchQuery{Text: text}
