@@ -12,7 +12,7 @@ var enSearch = map[string]string{
 	"Tous les mots doivent figurer dans le message ou le titre du fil ; les accents et les pluriels sont ignorés.": "Every word must be in the post or in the thread's title; accents and plurals are ignored.",
 	"Thème":                    "Theme",
 	"Tous les thèmes":          "All themes",
-	"Type de collectivité":     "Type of authority",
+	"Type de collectivité":     "Authority type",
 	"Tous les types":           "All types",
 	"Du":                       "From",
 	"Au":                       "To",
