@@ -161,6 +161,13 @@ func serve(ctx context.Context, cfg config, withDemo bool, stdout io.Writer, log
 		return err
 	}
 	defer st.Close(context.Background())
+	// Posts and threads written before search existed get their terms
+	// (idempotent: once done, one query per collection).
+	if posts, threads, err := svc.IndexSearchTerms(ctx); err != nil {
+		log.Error("index de recherche incomplet", "err", err)
+	} else if posts+threads > 0 {
+		log.Info("index de recherche complété", "posts", posts, "threads", threads)
+	}
 	sender, err := mail.New(cfg.SMTPURL, cfg.MailFrom, cfg.DataDir)
 	if err != nil {
 		return err

@@ -152,6 +152,9 @@ type Thread struct {
 	LastActivityAt time.Time `bson:"last_activity_at" json:"last_activity_at"`
 	LastPostID     string    `bson:"last_post_id" json:"last_post_id"`
 	LastAuthor     string    `bson:"last_author" json:"last_author"`
+	// TitleTerms are the search terms of the title (SearchTerms), written
+	// with the title.
+	TitleTerms []string `bson:"title_terms" json:"-"`
 }
 
 // Revision is an earlier version of a post's source.
@@ -177,6 +180,9 @@ type Post struct {
 	Revisions   []Revision `bson:"revisions,omitempty" json:"-"`
 	CreatedAt   time.Time  `bson:"created_at" json:"created_at"`
 	EditedAt    *time.Time `bson:"edited_at,omitempty" json:"edited_at,omitempty"`
+	// Terms are the search terms of the post's visible text
+	// (PostSearchTerms of HTML), written with the HTML.
+	Terms []string `bson:"terms" json:"-"`
 }
 
 // Session is a server-side login session. ID is the SHA-256 of the cookie value.

@@ -408,6 +408,15 @@ func TestAccountDeleteRemovePosts(t *testing.T) {
 		strings.Contains(page, "Drupal 11") {
 		t.Fatalf("thread page after removal: %d", status)
 	}
+	// The erased words are no longer found; the reply, which quotes them, is.
+	status, out = e.anon().api("GET", "/api/v1/search?q=drupal", nil)
+	if status != 200 {
+		t.Fatalf("search: %d %v", status, out)
+	}
+	results, _ := out["results"].([]any)
+	if len(results) != 1 || results[0].(map[string]any)["post_id"] != replyID {
+		t.Fatalf("search for an erased word: %v, want only the reply %s", results, replyID)
+	}
 
 	// A moderator deletes their own account: the audit log keeps the
 	// action, without the name.

@@ -47,6 +47,7 @@ func (s *Store) ensureIndexes(ctx context.Context) error {
 	}
 	mergeIndexes(idx, digestIndexes)
 	mergeIndexes(idx, readMarkerIndexes)
+	mergeIndexes(idx, searchIndexes)
 	for name, models := range idx {
 		// FerretDB v1.24 crashes the connection on createIndexes for an
 		// index that already exists (seen on every restart), so only the

@@ -73,7 +73,9 @@ func (s *Store) MembersBeingDeleted(ctx context.Context) ([]forum.Member, error)
 // drops their earlier revisions.
 func (s *Store) ErasePostBodies(ctx context.Context, memberID, source, html string) error {
 	return s.updateMany(ctx, colPosts, dg("author.id", memberID), bson.D{
-		{Key: "$set", Value: bson.D{{Key: "source", Value: source}, {Key: "html", Value: html}}},
+		// The search terms follow the placeholder: the erased words are no longer found.
+		{Key: "$set", Value: bson.D{{Key: "source", Value: source}, {Key: "html", Value: html},
+			{Key: "terms", Value: forum.PostSearchTerms(html)}}},
 		{Key: "$unset", Value: bson.D{{Key: "revisions", Value: ""}}},
 	})
 }
