@@ -168,7 +168,7 @@ func bench(ctx context.Context, o options) (err error) {
 			return ctx.Err()
 		}
 		if d := waitIdle(ctx, pid, 60*time.Second); d > time.Second {
-			progress("%s : serveur revenu au repos après %.0f s (requêtes abandonnées encore en cours)", p.name, d.Seconds())
+			progress("%s : serveur revenu au repos %.0f s après la mesure", p.name, d.Seconds())
 		}
 	}
 	rep.RSSPeakReads, rep.RSSCurReads, _ = memStats(pid)
@@ -224,11 +224,14 @@ func measure(ctx context.Context, name string, o options, do doFunc) *loadResult
 
 // checkPage makes sure a measured page answers 200 before measuring it (for
 // the thread page, that it shows the 20 posts of its first page), and
-// returns the median time of three requests made one after the other.
+// returns the median time of three requests made one after the other, or
+// -aloneLimit when one of them takes longer than aloneLimit.
 func checkPage(ctx context.Context, client *http.Client, url string, gzip, isThread bool) (time.Duration, error) {
 	var lat []time.Duration
 	for range 3 {
-		req, err := newGet(ctx, url, gzip)
+		rctx, cancel := context.WithTimeout(ctx, aloneLimit)
+		defer cancel()
+		req, err := newGet(rctx, url, gzip)
 		if err != nil {
 			return 0, err
 		}
@@ -237,6 +240,10 @@ func checkPage(ctx context.Context, client *http.Client, url string, gzip, isThr
 		}
 		t0 := time.Now()
 		resp, err := client.Do(req)
+		if errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil {
+			progress("attention : GET %s seul a pris plus de %s", url, aloneLimit)
+			return -aloneLimit, nil
+		}
 		if err != nil {
 			return 0, err
 		}
@@ -258,6 +265,9 @@ func checkPage(ctx context.Context, client *http.Client, url string, gzip, isThr
 	slices.Sort(lat)
 	return lat[1], nil
 }
+
+// aloneLimit bounds each request of checkPage.
+const aloneLimit = 30 * time.Second
 
 // runStatic measures the static-bytes server.
 func runStatic(ctx context.Context, o options, rep *report, dir, tmp string) error {

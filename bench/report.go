@@ -100,6 +100,8 @@ func ms(d time.Duration) string {
 	switch {
 	case d == 0:
 		return "–"
+	case d < 0:
+		return "> " + (-d).String()
 	case d < 10*time.Millisecond:
 		return fmt.Sprintf("%.2f ms", float64(d)/float64(time.Millisecond))
 	case d < 10*time.Second:
