@@ -49,15 +49,17 @@ func TestPercentile(t *testing.T) {
 func TestTextGenPosts(t *testing.T) {
 	g := newTextGen(1)
 	const n = 500
-	var total int
+	var total, shortest, longest int
+	shortest = 1 << 30
 	var headings, lists, links, inline, fenced int
 	for range n {
 		src := forum.NormalizeSource(g.Post())
 		c := utf8.RuneCountInString(src)
-		if c < 350 || c > 1200 {
+		if c < 450 || c > 800 {
 			t.Fatalf("post of %d characters:\n%s", c, src)
 		}
 		total += c
+		shortest, longest = min(shortest, c), max(longest, c)
 		html, err := forum.RenderMarkdown(src)
 		if err != nil {
 			t.Fatalf("RenderMarkdown: %v\n%s", err, src)
@@ -78,6 +80,8 @@ func TestTextGenPosts(t *testing.T) {
 			fenced++
 		}
 	}
+	t.Logf("%d posts: %d to %d characters, mean %d; headings %d, lists %d, links %d, inline code %d, fenced code %d",
+		n, shortest, longest, total/n, headings, lists, links, inline, fenced)
 	if mean := total / n; mean < 520 || mean > 720 {
 		t.Errorf("mean post length %d characters, want about 600", mean)
 	}
