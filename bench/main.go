@@ -45,7 +45,7 @@ type options struct {
 func run() error {
 	var o options
 	flag.DurationVar(&o.window, "d", 20*time.Second, "durée de chaque mesure")
-	flag.DurationVar(&o.warmup, "warmup", 0, "échauffement avant chaque mesure (défaut : d/5, entre 1 s et 5 s)")
+	flag.DurationVar(&o.warmup, "warmup", 5*time.Second, "échauffement avant chaque mesure (remplit le cache de rendu)")
 	flag.DurationVar(&o.timeout, "timeout", 10*time.Second, "délai maximal d'une requête (au-delà : erreur)")
 	flag.IntVar(&o.conns, "c", 50, "connexions simultanées des lecteurs")
 	flag.IntVar(&o.posters, "posters", 10, "membres qui publient en même temps (0 : pas de mesure d'écriture)")
@@ -63,9 +63,6 @@ func run() error {
 	flag.Parse()
 	if *staticDir != "" {
 		return serveStatic(*staticDir, *staticAddr)
-	}
-	if o.warmup == 0 {
-		o.warmup = min(max(o.window/5, time.Second), 5*time.Second)
 	}
 	if o.conns < 1 || o.posters < 0 || o.window <= 0 {
 		return errors.New("-c ≥ 1, -posters ≥ 0 et -d > 0")
@@ -164,6 +161,10 @@ func bench(ctx context.Context, o options) (err error) {
 		r := measure(ctx, p.name, o, getter(client, srv.base+p.path, o.gzip))
 		r.Alone = alone
 		*p.dst = r
+		if peak, cur, err := memStats(pid); err == nil {
+			progress("%s : RSS du serveur %s, pic %s", p.name, mb(cur), mb(peak))
+			rep.Notes = append(rep.Notes, fmt.Sprintf("server RSS after the %s measure: %s, peak so far %s", p.name, mb(cur), mb(peak)))
+		}
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}

@@ -101,7 +101,7 @@ func ms(d time.Duration) string {
 	case d == 0:
 		return "–"
 	case d < 0:
-		return "> " + (-d).String()
+		return "> " + ms(-d)
 	case d < 10*time.Millisecond:
 		return fmt.Sprintf("%.2f ms", float64(d)/float64(time.Millisecond))
 	case d < 10*time.Second:
@@ -186,8 +186,12 @@ func (r *report) write(w io.Writer) {
 	}
 	if r.RSSPeakReads > 0 {
 		fmt.Fprintf(w, "| server peak RSS (VmHWM) after the page runs | %s | | | | | | ≤ 170 MB | %s |\n", mb(r.RSSPeakReads), verdict(r.RSSPeakReads <= targetRSS))
-		fmt.Fprintf(w, "| server RSS: at start / now after the page runs / peak at the end (after the %d logins and the posting run) | %s / %s / %s | | | | | | | |\n",
-			r.Posters, mb(r.RSSReady), mb(r.RSSCurReads), mb(r.RSSPeakEnd))
+		end := "peak at the end"
+		if r.Posters > 0 {
+			end = fmt.Sprintf("peak at the end (after the %d logins and the posting run)", r.Posters)
+		}
+		fmt.Fprintf(w, "| server RSS: peak at start / current after the page runs / %s | %s / %s / %s | | | | | | | |\n",
+			end, mb(r.RSSReady), mb(r.RSSCurReads), mb(r.RSSPeakEnd))
 	}
 	if r.StaticRSS > 0 {
 		fmt.Fprintf(w, "| static-bytes server peak RSS | %s | | | | | | | |\n", mb(r.StaticRSS))
