@@ -36,6 +36,9 @@ type config struct {
 	BaseURL  string
 	DataDir  string
 	MongoURI string
+	// MongoDB is the database name on MONGODB_URI (MONGODB_DATABASE,
+	// default "coterforum"); the benchmark uses a fresh one.
+	MongoDB  string
 	SMTPURL  string
 	MailFrom string
 	// Moderation rules: FORUM_TRUST_AFTER (approved posts before publishing
@@ -56,6 +59,7 @@ func loadConfig() (config, error) {
 		BaseURL:  os.Getenv("FORUM_BASE_URL"),
 		DataDir:  os.Getenv("FORUM_DATA_DIR"),
 		MongoURI: os.Getenv("MONGODB_URI"),
+		MongoDB:  os.Getenv("MONGODB_DATABASE"),
 		SMTPURL:  os.Getenv("FORUM_SMTP_URL"),
 		MailFrom: os.Getenv("FORUM_MAIL_FROM"),
 	}
@@ -141,7 +145,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout io.Writer, 
 
 // openService opens the store and seeds the taxonomy.
 func openService(ctx context.Context, cfg config, log *slog.Logger) (*store.Store, *forum.Service, error) {
-	st, err := store.Open(ctx, store.Config{URI: cfg.MongoURI, DataDir: cfg.DataDir}, log)
+	st, err := store.Open(ctx, store.Config{URI: cfg.MongoURI, Database: cfg.MongoDB, DataDir: cfg.DataDir}, log)
 	if err != nil {
 		return nil, nil, err
 	}
