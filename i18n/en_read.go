@@ -46,6 +46,9 @@ var enRead = map[string]string{
 	"Épingler":                              "Pin",
 	"Épinglé":                               "Pinned",
 
+	"« %s »": "“%s”",
+	"les %s": "%s",
+
 	// Listing headings and introductions (server/pages_read.go).
 	"Derniers fils":               "Latest threads",
 	"Derniers fils de discussion": "Latest discussion threads",

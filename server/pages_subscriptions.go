@@ -8,6 +8,7 @@ import (
 
 	"coterforum/digest"
 	"coterforum/forum"
+	"coterforum/i18n"
 
 	"github.com/labstack/echo/v4"
 )
@@ -234,15 +235,15 @@ func (v *listView) Follow() followData {
 	switch {
 	case v.Theme != nil:
 		f.Theme, f.AuthorityType = v.Theme.Slug, v.FilterType
-		f.Label = "« " + v.Theme.NameFR + " »"
+		f.Label = i18n.Tf(v.Lang, "« %s »", v.ThemeName(v.Theme.Slug))
 		if v.FilterType != "" {
 			f.Label += " × " + v.AuthorityName(v.FilterType)
 		}
 	case v.AuthorityType != nil:
 		f.AuthorityType, f.Theme = v.AuthorityType.Slug, v.FilterTheme
-		f.Label = "les " + lowerFirst(v.AuthorityType.Plural)
+		f.Label = i18n.Tf(v.Lang, "les %s", lowerFirst(i18n.T(v.Lang, v.AuthorityType.Plural)))
 		if v.FilterTheme != "" {
-			f.Label += " × « " + v.ThemeName(v.FilterTheme) + " »"
+			f.Label += " × " + i18n.Tf(v.Lang, "« %s »", v.ThemeName(v.FilterTheme))
 		}
 	}
 	return f
