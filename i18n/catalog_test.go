@@ -66,16 +66,20 @@ func TestMessagesHaveEnglish(t *testing.T) {
 }
 
 func TestFilledFormatIsTranslated(t *testing.T) {
-	if got := T(EN, "Thème inconnu : « zzz »."); got != "Unknown theme: “zzz”." {
+	if got := Message(EN, "Thème inconnu : « zzz »."); got != "Unknown theme: “zzz”." {
 		t.Errorf("filled format: %q", got)
 	}
-	if got := T(EN, "Le titre compte 150 caractères au plus (il en compte 151)."); got != "The title is 150 characters at most (it has 151)." {
+	if got := Message(EN, "Le titre compte 150 caractères au plus (il en compte 151)."); got != "The title is 150 characters at most (it has 151)." {
 		t.Errorf("two values: %q", got)
 	}
-	if got := T(EN, "Déjà traité par Alice le 02/01/2026 à 10:00 UTC (publié)."); got != "Already handled by Alice on 02/01/2026 à 10:00 UTC (published)." {
+	if got := Message(EN, "Déjà traité par Alice le 02/01/2026 à 10:00 UTC (publié)."); got != "Already handled by Alice on 02/01/2026 à 10:00 UTC (published)." {
 		t.Errorf("already decided: %q", got)
 	}
-	if got := T(EN, "suspendu jusqu'au 02/01/2026 10:00 UTC, de confiance"); got != "suspended until 02/01/2026 10:00 UTC, trusted" {
+	if got := Message(EN, "suspendu jusqu'au 02/01/2026 10:00 UTC, de confiance"); got != "suspended until 02/01/2026 10:00 UTC, trusted" {
 		t.Errorf("the most specific format must win: %q", got)
+	}
+	// Text written by people is never guessed from a format.
+	if got := T(EN, "Erreur 404 fréquente"); got != "Erreur 404 fréquente" {
+		t.Errorf("T guessed a translation of free text: %q", got)
 	}
 }

@@ -53,7 +53,13 @@ var enMessages = map[string]string{
 	"La date s'écrit AAAA-MM-JJ.":                                                                                                   "A date is written YYYY-MM-DD.",
 
 	"publié": "published",
-	"masqué": "hidden",
+	// JSON types named in "n'a pas le bon type (attendu : %s)".
+	"une chaîne de caractères": "a string",
+	"une liste":                "a list",
+	"un nombre":                "a number",
+	"un booléen":               "a boolean",
+	"un objet":                 "an object",
+	"masqué":                   "hidden",
 
 	// Formats.
 	"suspendu jusqu'au %s, de confiance":                                                      "suspended until %s, trusted",

@@ -151,6 +151,21 @@ func T(lang Lang, fr string) string {
 		if en, ok := english[fr]; ok {
 			return en
 		}
+		return fr
+	}
+	return Typo(fr)
+}
+
+// Message translates a message the code may have filled in French (an
+// error built with fmt.Sprintf): besides the exact text, it is matched
+// against the catalog's formats and its values carried over. Only for
+// messages: text written by people (names, descriptions) goes through T,
+// which never guesses.
+func Message(lang Lang, fr string) string {
+	if lang == EN {
+		if en, ok := english[fr]; ok {
+			return en
+		}
 		if en, ok := fromFormat(fr); ok {
 			return en
 		}

@@ -113,7 +113,7 @@ func (s *Server) handleError(err error, c echo.Context) {
 		return
 	}
 	status, code, msg, field := classify(err)
-	msg = i18n.T(language(c), msg)
+	msg = i18n.Message(language(c), msg)
 	if status >= 500 {
 		s.cfg.Log.Error("request failed", "method", c.Request().Method, "path", c.Request().URL.Path, "err", err)
 	}

@@ -89,6 +89,11 @@ func TestLanguageFromHeaderCookieAndSetting(t *testing.T) {
 	if resp.Header.Get("Location") != "/" {
 		t.Fatalf("open redirect: %q", resp.Header.Get("Location"))
 	}
+	for _, next := range []string{"/\x0c/evil.example", "/\x00x", "/\\evil.example"} {
+		if _, _, resp := a.post("/language", url.Values{"csrf_token": {tok}, "lang": {"fr"}, "next": {next}}); resp.Header.Get("Location") != "/" {
+			t.Fatalf("next %q: Location %q, want /", next, resp.Header.Get("Location"))
+		}
+	}
 	if status, _, _ := a.post("/language", url.Values{"lang": {"en"}}); status != http.StatusForbidden {
 		t.Fatalf("no CSRF token: %d, want 403", status)
 	}

@@ -200,11 +200,13 @@ func (s *Server) clearCookie(c echo.Context, name string) {
 // safeNext returns a local path to go to after login, never another site.
 func safeNext(next string) string {
 	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") ||
-		strings.HasPrefix(next, "/\\") || strings.ContainsAny(next, "\r\n\t\\") {
+		strings.HasPrefix(next, "/\\") || strings.ContainsAny(next, "\\") || strings.IndexFunc(next, isControl) >= 0 {
 		return "/"
 	}
 	return next
 }
+
+func isControl(r rune) bool { return r < 0x20 || r == 0x7f }
 
 // headAsGet answers HEAD like GET without the body (Echo routes GET only).
 func headAsGet(next echo.HandlerFunc) echo.HandlerFunc {

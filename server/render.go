@@ -90,8 +90,10 @@ type pages struct {
 // date and ago write dates, plural picks a form by count.
 func langFuncs(lang i18n.Lang) template.FuncMap {
 	return template.FuncMap{
-		"t":  func(fr string) string { return i18n.T(lang, fr) },
-		"tf": func(fr string, args ...any) string { return i18n.Tf(lang, fr, args...) },
+		"t": func(fr string) string { return i18n.T(lang, fr) },
+		// msg translates a message the code built (validation errors).
+		"msg": func(fr string) string { return i18n.Message(lang, fr) },
+		"tf":  func(fr string, args ...any) string { return i18n.Tf(lang, fr, args...) },
 		"date": func(t time.Time) string {
 			return i18n.DateTime(lang, t)
 		},
