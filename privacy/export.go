@@ -24,6 +24,14 @@ type Export struct {
 	ReportsFiled   []ExportReport         `json:"reports_filed"`
 	Sessions       []ExportSession        `json:"sessions"`
 	Moderation     []ExportModerationNote `json:"moderation_decisions"`
+	ThreadsRead    []ExportRead           `json:"threads_read"`
+}
+
+// ExportRead is how far the member has read a thread (unread tracking).
+type ExportRead struct {
+	ThreadID   string    `json:"thread_id"`
+	LastPostID string    `json:"read_up_to_post_id"`
+	LastPostAt time.Time `json:"read_up_to"`
 }
 
 // exportAbout heads the export file.
@@ -152,7 +160,8 @@ func (s *Service) Export(ctx context.Context, m *forum.Member, currentSession st
 		SuspendedUntil: m.SuspendedUntil, SuspendReason: m.SuspendReason, Language: m.Lang, Trusted: m.Trusted,
 		AlwaysModerate: m.AlwaysModerate, ApprovedPosts: m.ApprovedPosts, RejectedPosts: m.RejectedPosts, CreatedAt: m.CreatedAt},
 		Posts: []ExportPost{}, ThreadsStarted: []ExportThread{}, Subscriptions: []digest.Subscription{}, MailSent: []ExportMail{},
-		Notifications: []ExportNotification{}, ReportsFiled: []ExportReport{}, Sessions: []ExportSession{}, Moderation: []ExportModerationNote{}}
+		Notifications: []ExportNotification{}, ReportsFiled: []ExportReport{}, Sessions: []ExportSession{}, Moderation: []ExportModerationNote{},
+		ThreadsRead: []ExportRead{}}
 
 	threads, err := s.store.ListThreads(ctx, forum.ThreadFilter{AuthorID: m.ID,
 		Statuses: []string{forum.ThreadPublished, forum.ThreadPending, forum.ThreadRejected, forum.ThreadHidden}})
@@ -178,6 +187,13 @@ func (s *Service) Export(ctx context.Context, m *forum.Member, currentSession st
 	for _, n := range notes {
 		x.Notifications = append(x.Notifications, ExportNotification{Kind: n.Kind, PostID: n.PostID, ThreadID: n.ThreadID,
 			Title: n.Title, Reason: n.Reason, CreatedAt: n.CreatedAt, Read: n.Read})
+	}
+	reads, err := s.store.ReadMarkersOf(ctx, m.ID)
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range reads {
+		x.ThreadsRead = append(x.ThreadsRead, ExportRead{ThreadID: r.ThreadID, LastPostID: r.PostID, LastPostAt: r.PostAt})
 	}
 	reports, err := s.store.ReportsBy(ctx, m.ID)
 	if err != nil {

@@ -57,6 +57,8 @@ type Store interface {
 	// AnonymiseMember writes ref over the member's name wherever it was copied.
 	AnonymiseMember(ctx context.Context, memberID string, ref forum.AuthorRef, lastPostIDs []string) error
 	DeleteNotifications(ctx context.Context, memberID string) error
+	// ReadMarkersOf returns every read marker of a member.
+	ReadMarkersOf(ctx context.Context, memberID string) ([]forum.ReadMarker, error)
 	DeleteInvitesFor(ctx context.Context, email string) error
 	// FinishMemberDeletion makes the member record a tombstone.
 	FinishMemberDeletion(ctx context.Context, id, tombstoneEmail string, at time.Time) error

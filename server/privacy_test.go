@@ -80,6 +80,9 @@ func TestAccountExport(t *testing.T) {
 	if status, out := mc.api("POST", "/api/v1/subscriptions", map[string]any{"theme": "sig", "frequency": "weekly"}); status != 201 {
 		t.Fatalf("subscribe: %d %v", status, out)
 	}
+	if status, _, _ := mc.get("/threads/" + otherThread); status != 200 { // a read marker
+		t.Fatalf("thread page: %d", status)
+	}
 
 	// The page download: a dated JSON attachment, never cached.
 	resp, err := mc.http.Get(e.ts.URL + "/account/export")
@@ -124,6 +127,9 @@ func TestAccountExport(t *testing.T) {
 			TargetID string `json:"target_id"`
 			Reason   string `json:"reason"`
 		} `json:"moderation_decisions"`
+		ThreadsRead []struct {
+			ThreadID string `json:"thread_id"`
+		} `json:"threads_read"`
 	}
 	if err := json.Unmarshal(raw, &x); err != nil {
 		t.Fatalf("export is not JSON: %v\n%s", err, raw)
@@ -152,6 +158,9 @@ func TestAccountExport(t *testing.T) {
 	}
 	if len(x.Moderation) != 1 || x.Moderation[0].Action != "post.reject" || x.Moderation[0].TargetID != replyID {
 		t.Fatalf("moderation decisions: %+v", x.Moderation)
+	}
+	if len(x.ThreadsRead) != 1 || x.ThreadsRead[0].ThreadID != otherThread {
+		t.Fatalf("threads read: %+v", x.ThreadsRead)
 	}
 	for _, secret := range []string{mod.DisplayName, "password", "csrf", "token"} {
 		if strings.Contains(string(raw), secret) {

@@ -64,6 +64,11 @@ func (s *Store) AdvanceReadMarker(ctx context.Context, m *forum.ReadMarker) erro
 	return mapErr(err)
 }
 
+// ReadMarkersOf returns every marker of the member (data export).
+func (s *Store) ReadMarkersOf(ctx context.Context, memberID string) ([]forum.ReadMarker, error) {
+	return findAll[forum.ReadMarker](ctx, s, colReadMarkers, bson.D{{Key: "member_id", Value: memberID}}, nil)
+}
+
 // DeleteReadMarkers removes every marker of the member.
 func (s *Store) DeleteReadMarkers(ctx context.Context, memberID string) (int64, error) {
 	return s.dgDelete(ctx, colReadMarkers, bson.D{{Key: "member_id", Value: memberID}})
