@@ -41,6 +41,8 @@ type Service struct {
 	// burst of logins cannot exhaust memory.
 	hashing chan struct{}
 	taxo    taxonomyCache
+	// changes holds the versions of cached things and the read cache.
+	changes *changes
 }
 
 // New returns a Service on the store. now may be nil (time.Now).
@@ -49,7 +51,7 @@ func New(store Store, log *slog.Logger, now func() time.Time) *Service {
 		now = time.Now
 	}
 	s := &Service{store: store, log: log, now: func() time.Time { return now().UTC().Truncate(time.Millisecond) }, policy: publishAll{},
-		hashing: make(chan struct{}, max(2, runtime.NumCPU()))}
+		hashing: make(chan struct{}, max(2, runtime.NumCPU())), changes: newChanges()}
 	s.dummyHash, _ = HashPassword("mot-de-passe-factice-pour-le-temps-constant")
 	return s
 }

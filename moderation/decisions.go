@@ -134,7 +134,10 @@ func (s *Service) Approve(ctx context.Context, actor *forum.Member, postID strin
 		return s.alreadyDecided(ctx, p.ID)
 	}
 	// Only the winner gets here: the side effects happen once. The thread
-	// changes come before countPublished publishes the thread.
+	// changes come before countPublished publishes the thread. The caches
+	// are invalidated after the last write, for the thread as it was and is.
+	keys := append(forum.ThreadKeys(th), forum.KeyQueue)
+	defer func() { s.forum.Invalidate(ctx, append(keys, forum.ThreadKeys(th)...)...) }()
 	if pe.threadChanged() {
 		before := describeThread(th)
 		if err := s.store.UpdateThread(ctx, th.ID, pe.thread); err != nil {
@@ -202,6 +205,7 @@ func (s *Service) Reject(ctx context.Context, actor *forum.Member, postID, reaso
 	if !ok {
 		return s.alreadyDecided(ctx, p.ID)
 	}
+	defer s.forum.Invalidate(ctx, append(forum.ThreadKeys(th), forum.KeyQueue)...)
 	if th.FirstPostID == p.ID {
 		if _, err := s.store.SetThreadStatus(ctx, th.ID, []string{forum.ThreadPending}, forum.ThreadRejected); err != nil {
 			s.log.Error("rejected thread status not set", "thread", th.ID, "err", err)
@@ -242,6 +246,11 @@ func (s *Service) UndoReject(ctx context.Context, actor *forum.Member, postID st
 	th, err := s.store.ThreadByID(ctx, p.ThreadID)
 	if err == nil && th.FirstPostID == p.ID {
 		_, _ = s.store.SetThreadStatus(ctx, th.ID, []string{forum.ThreadRejected}, forum.ThreadPending)
+	}
+	if err == nil {
+		s.forum.Invalidate(ctx, append(forum.ThreadKeys(th), forum.KeyQueue)...)
+	} else {
+		s.forum.Invalidate(ctx, forum.ThreadKey(p.ThreadID), forum.KeyQueue)
 	}
 	if err := s.store.IncMemberRejectedPosts(ctx, p.Author.ID, -1); err != nil {
 		s.log.Error("rejected post count not updated", "member", p.Author.ID, "err", err)
