@@ -3,6 +3,7 @@ package server
 
 import (
 	"context"
+	"crypto/rand"
 	"fmt"
 	"log/slog"
 	"net"
@@ -14,6 +15,7 @@ import (
 	"coterforum/forum"
 	"coterforum/mail"
 	"coterforum/moderation"
+	"coterforum/static"
 
 	"github.com/labstack/echo/v4"
 )
@@ -59,6 +61,10 @@ type Server struct {
 	csrfKey []byte
 	secure  bool
 	base    *url.URL
+	// placeholder stands for the visitor's CSRF token in cached pages; it is
+	// random, so no post can contain it.
+	placeholder string
+	assets      *assets
 }
 
 // New builds the server and its routes. Templates are parsed here, so a
@@ -81,7 +87,11 @@ func New(ctx context.Context, svc *forum.Service, cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("secret CSRF : %w", err)
 	}
-	p, err := loadPages()
+	as, err := loadAssets(static.FS)
+	if err != nil {
+		return nil, err
+	}
+	p, err := loadPages(as)
 	if err != nil {
 		return nil, err
 	}
@@ -89,7 +99,7 @@ func New(ctx context.Context, svc *forum.Service, cfg Config) (*Server, error) {
 		return nil, fmt.Errorf("server: Config.Moderation and Config.Digest are required")
 	}
 	s := &Server{svc: svc, mod: cfg.Moderation, digest: cfg.Digest, cfg: cfg, pages: p, csrfKey: key, secure: base.Scheme == "https", base: base,
-		limiter: newLoginLimiter(cfg.LoginLimits, svc.Now)}
+		limiter: newLoginLimiter(cfg.LoginLimits, svc.Now), assets: as, placeholder: "cfcsrf" + rand.Text()}
 	s.e = echo.New()
 	s.e.HideBanner = true
 	s.e.HidePort = true
