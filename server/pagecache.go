@@ -70,6 +70,15 @@ func newRenderedPage(stamp uint64, minute int64, ctype string, body []byte, plac
 	return p
 }
 
+// plainLen is the length of the body with the token in place.
+func (p *renderedPage) plainLen(token string) int {
+	n := (len(p.segs) - 1) * len(token)
+	for _, seg := range p.segs {
+		n += len(seg)
+	}
+	return n
+}
+
 // plain returns the body with the token in place.
 func (p *renderedPage) plain(token string) []byte {
 	return bytes.Join(p.segs, []byte(token))
@@ -171,7 +180,7 @@ func writeRendered(c echo.Context, p *renderedPage, token, etag string) error {
 	h.Add("Vary", "Accept-Encoding")
 	h.Set("Content-Type", p.ctype)
 	var body []byte
-	if acceptsGzip(r) {
+	if p.plainLen(token) >= minCompress && acceptsGzip(r) {
 		body = p.gzipped(token)
 		h.Set("Content-Encoding", "gzip")
 		etag = strings.TrimSuffix(etag, `"`) + `-gz"`
@@ -192,8 +201,13 @@ type cacheSpec struct {
 	// keys are the forum keys whose writes change the response (the
 	// taxonomy is added for pages).
 	keys []forum.Key
-	// json: an API read (no language, no CSRF token in the body).
-	json bool
+	// viewerKeys are keys of what a logged-in viewer's response adds to the
+	// shared data (e.g. their unread marks); they are part of that viewer's
+	// ETag only. The viewer's record, notifications and, for moderators,
+	// the queue are always part of it.
+	viewerKeys []forum.Key
+	// raw: a response without language nor CSRF token (API reads, feeds).
+	raw bool
 }
 
 // validator computes, from versions alone, the stamp and the ETag of the
@@ -201,14 +215,14 @@ type cacheSpec struct {
 func (s *Server) validator(c echo.Context, spec cacheSpec) (stamp uint64, minute int64, etag, token string) {
 	m := viewer(c)
 	keys := spec.keys
-	if !spec.json {
+	if !spec.raw {
 		keys = append(keys, forum.KeyTaxonomy)
 	}
 	// Everything a page shows of its viewer: their record and sessions,
 	// their notifications, and for moderators the queue.
 	vkeys := keys
 	if m != nil {
-		vkeys = append(append([]forum.Key{}, keys...), forum.MemberKey(m.ID), forum.NotificationsKey(m.ID))
+		vkeys = append(append(append([]forum.Key{}, keys...), spec.viewerKeys...), forum.MemberKey(m.ID), forum.NotificationsKey(m.ID))
 		if m.IsModerator() {
 			vkeys = append(vkeys, forum.KeyQueue)
 		}
@@ -222,7 +236,7 @@ func (s *Server) validator(c echo.Context, spec cacheSpec) (stamp uint64, minute
 	h.Write(binary.LittleEndian.AppendUint64(b[:0], uint64(minute)))
 	h.Write([]byte(spec.id))
 	h.Write([]byte{0})
-	if !spec.json {
+	if !spec.raw {
 		token = s.csrfToken(c)
 		h.Write([]byte(language(c)))
 		h.Write([]byte{0})
@@ -240,7 +254,7 @@ func (s *Server) validator(c echo.Context, spec cacheSpec) (stamp uint64, minute
 	etag = `"` + base64.RawURLEncoding.EncodeToString(h.Sum(nil)[:15]) + `"`
 
 	rh := c.Response().Header()
-	if spec.json {
+	if spec.raw {
 		rh.Add("Vary", "Cookie")
 	} else {
 		rh.Set("Content-Language", string(language(c)))
@@ -311,14 +325,32 @@ func (s *Server) servePage(c echo.Context, spec cacheSpec, build func() (string,
 // serveJSON answers a cacheable API read like servePage: build returns the
 // value to encode.
 func (s *Server) serveJSON(c echo.Context, spec cacheSpec, build func() (any, error)) error {
-	spec.json = true
+	return s.serveBytes(c, spec, echo.MIMEApplicationJSON, func() ([]byte, error) {
+		v, err := build()
+		if err != nil {
+			return nil, err
+		}
+		body, err := json.Marshal(v)
+		return append(body, '\n'), err
+	})
+}
+
+// serveBytes answers a cacheable response without language nor CSRF token
+// (API reads, feeds) like servePage: 304 from the versions, the anonymous
+// body from the render cache (compressed once), else build's bytes. A feed
+// handler is one call:
+//
+//	return s.serveBytes(c, cacheSpec{id: "feed/theme/" + slug, keys: []forum.Key{forum.ThemeListingKey(slug)}},
+//		"application/atom+xml; charset=utf-8", func() ([]byte, error) { ... })
+func (s *Server) serveBytes(c echo.Context, spec cacheSpec, ctype string, build func() ([]byte, error)) error {
+	spec.raw = true
 	stamp, minute, etag, _ := s.validator(c, spec)
 	fresh := s.svc.CacheFresh()
 	if fresh && etagMatches(c.Request(), etag) {
 		return notModified(c, etag)
 	}
 	anonymous := viewer(c) == nil && session(c) == nil
-	ck := "json:" + spec.id
+	ck := "raw:" + ctype + ":" + spec.id
 	if fresh && anonymous {
 		if v, ok := s.svc.Cache().Get(ck); ok {
 			if p := v.(*renderedPage); p.stamp == stamp && p.minute == minute {
@@ -326,19 +358,14 @@ func (s *Server) serveJSON(c echo.Context, spec cacheSpec, build func() (any, er
 			}
 		}
 	}
-	v, err := build()
+	body, err := build()
 	if err != nil {
 		return err
 	}
-	body, err := json.Marshal(v)
-	if err != nil {
-		return err
-	}
-	body = append(body, '\n')
 	if !anonymous || !fresh {
-		return writeBody(c, http.StatusOK, echo.MIMEApplicationJSON, body, etag)
+		return writeBody(c, http.StatusOK, ctype, body, etag)
 	}
-	p := newRenderedPage(stamp, minute, echo.MIMEApplicationJSON, body, "")
+	p := newRenderedPage(stamp, minute, ctype, body, "")
 	s.svc.Cache().Add(ck, p, int64(p.size)+256)
 	return writeRendered(c, p, "", etag)
 }
