@@ -104,6 +104,12 @@ const (
 	maxStaleness = time.Second
 )
 
+// sharing is how a process shares its database with others.
+type sharing struct {
+	remote VersionStore
+	every  time.Duration
+}
+
 // changes holds the versions of keys in this process.
 type changes struct {
 	epoch uint64 // random per process: stamps never repeat across restarts or replicas
@@ -112,10 +118,9 @@ type changes struct {
 	mu sync.RWMutex
 	v  map[Key]uint64
 
-	// Shared mode: several processes on one database.
-	shared   bool
-	remote   VersionStore
-	every    time.Duration
+	// Shared mode: several processes on one database. The poll state
+	// (seen, since, polled) belongs to the one RunChanges loop.
+	share    atomic.Pointer[sharing]
 	seen     map[string]int64
 	since    time.Time
 	polled   bool
@@ -160,8 +165,7 @@ func (s *Service) ShareChanges(every time.Duration) bool {
 	if every <= 0 {
 		every = DefaultPollEvery
 	}
-	c := s.changes
-	c.shared, c.remote, c.every = true, vs, every
+	s.changes.share.Store(&sharing{remote: vs, every: every})
 	return true
 }
 
@@ -179,12 +183,12 @@ func (s *Service) Invalidate(ctx context.Context, keys ...Key) {
 		c.v[k] = c.gen.Add(1)
 	}
 	c.mu.Unlock()
-	if c.shared {
+	if sh := c.share.Load(); sh != nil {
 		names := make([]string, len(keys))
 		for i, k := range keys {
 			names[i] = string(k)
 		}
-		if err := c.remote.BumpVersions(context.WithoutCancel(ctx), names, time.Now().UTC()); err != nil {
+		if err := sh.remote.BumpVersions(context.WithoutCancel(ctx), names, time.Now().UTC()); err != nil {
 			s.log.Error("cache versions not published to the other processes", "keys", names, "err", err)
 		}
 	}
@@ -216,7 +220,7 @@ func (s *Service) Stamp(keys ...Key) uint64 {
 // other processes' changes is under a second old.
 func (s *Service) CacheFresh() bool {
 	c := s.changes
-	if !c.shared {
+	if c.share.Load() == nil {
 		return true
 	}
 	return time.Since(time.Unix(0, c.lastPoll.Load())) < maxStaleness
@@ -225,14 +229,14 @@ func (s *Service) CacheFresh() bool {
 // RunChanges follows the other processes' invalidations until ctx ends; it
 // returns at once when the database is not shared.
 func (s *Service) RunChanges(ctx context.Context) error {
-	c := s.changes
-	if !c.shared {
+	sh := s.changes.share.Load()
+	if sh == nil {
 		return nil
 	}
-	t := time.NewTicker(c.every)
+	t := time.NewTicker(sh.every)
 	defer t.Stop()
 	for {
-		if err := s.pollChanges(ctx); err != nil && ctx.Err() == nil {
+		if err := s.pollChanges(ctx, sh.remote); err != nil && ctx.Err() == nil {
 			s.log.Warn("cache versions not read", "err", err)
 		}
 		select {
@@ -245,7 +249,7 @@ func (s *Service) RunChanges(ctx context.Context) error {
 
 // pollChanges reads the versions changed since the last poll and bumps the
 // local version of every key another process changed.
-func (s *Service) pollChanges(ctx context.Context) error {
+func (s *Service) pollChanges(ctx context.Context, remote VersionStore) error {
 	c := s.changes
 	start := time.Now()
 	var since time.Time
@@ -253,7 +257,7 @@ func (s *Service) pollChanges(ctx context.Context) error {
 	if !first && !c.since.IsZero() {
 		since = c.since.Add(-pollOverlap)
 	}
-	recs, err := c.remote.VersionsSince(ctx, since)
+	recs, err := remote.VersionsSince(ctx, since)
 	if err != nil {
 		return err
 	}
