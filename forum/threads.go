@@ -156,16 +156,16 @@ func (s *Service) CreateThread(ctx context.Context, author *Member, in NewThread
 	if err := s.store.InsertThread(ctx, th); err != nil {
 		return nil, nil, err
 	}
-	if status == PostPublished {
-		s.Invalidate(ctx, ThreadKeys(th)...)
-	} else {
+	if status != PostPublished {
 		s.Invalidate(ctx, ThreadKey(th.ID), KeyQueue)
+		return th, p, nil
 	}
-	if status == PostPublished {
-		if err := s.store.IncMemberApprovedPosts(ctx, author.ID, 1); err != nil {
-			s.log.Warn("approved post count not updated", "member", author.ID, "err", err)
-		}
+	if err := s.store.IncMemberApprovedPosts(ctx, author.ID, 1); err != nil {
+		s.log.Warn("approved post count not updated", "member", author.ID, "err", err)
 	}
+	// The author's record too: their approved count decides the moderation
+	// of their next post, and the session cache holds it.
+	s.Invalidate(ctx, append(ThreadKeys(th), MemberKey(author.ID))...)
 	return th, p, nil
 }
 
@@ -201,13 +201,14 @@ func (s *Service) Reply(ctx context.Context, author *Member, threadID, body stri
 		s.Invalidate(ctx, ThreadKey(th.ID), KeyQueue)
 	} else {
 		err := s.store.RecordThreadPost(ctx, th.ID, 1, p)
-		s.Invalidate(ctx, ThreadKeys(th)...)
 		if err != nil {
+			s.Invalidate(ctx, ThreadKeys(th)...)
 			return nil, err
 		}
 		if err := s.store.IncMemberApprovedPosts(ctx, author.ID, 1); err != nil {
 			s.log.Warn("approved post count not updated", "member", author.ID, "err", err)
 		}
+		s.Invalidate(ctx, append(ThreadKeys(th), MemberKey(author.ID))...)
 	}
 	return p, nil
 }

@@ -157,6 +157,7 @@ func (s *Service) Approve(ctx context.Context, actor *forum.Member, postID strin
 	if err := s.store.IncMemberApprovedPosts(ctx, p.Author.ID, 1); err != nil {
 		s.log.Error("approved post count not updated", "member", p.Author.ID, "err", err)
 	}
+	keys = append(keys, forum.MemberKey(p.Author.ID)) // their count decides their next post's moderation
 	s.audit(ctx, actor.Ref(), "post.approve", "post", p.ID, th.ID, forum.PostPending, forum.PostPublished, "")
 	s.notifyAuthor(ctx, p, th, KindApproved, "")
 	return nil
@@ -214,6 +215,7 @@ func (s *Service) Reject(ctx context.Context, actor *forum.Member, postID, reaso
 	if err := s.store.IncMemberRejectedPosts(ctx, p.Author.ID, 1); err != nil {
 		s.log.Error("rejected post count not updated", "member", p.Author.ID, "err", err)
 	}
+	s.forum.Invalidate(ctx, forum.MemberKey(p.Author.ID))
 	s.audit(ctx, actor.Ref(), "post.reject", "post", p.ID, th.ID, forum.PostPending, forum.PostRejected, reason)
 	s.notifyAuthor(ctx, p, th, KindRejected, reason)
 	return nil
@@ -255,6 +257,7 @@ func (s *Service) UndoReject(ctx context.Context, actor *forum.Member, postID st
 	if err := s.store.IncMemberRejectedPosts(ctx, p.Author.ID, -1); err != nil {
 		s.log.Error("rejected post count not updated", "member", p.Author.ID, "err", err)
 	}
+	s.forum.Invalidate(ctx, forum.MemberKey(p.Author.ID))
 	s.audit(ctx, actor.Ref(), "post.undo_reject", "post", p.ID, p.ThreadID, forum.PostRejected, forum.PostPending, "")
 	return nil
 }
