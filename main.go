@@ -25,6 +25,7 @@ import (
 	"coterforum/forum"
 	"coterforum/mail"
 	"coterforum/moderation"
+	"coterforum/privacy"
 	"coterforum/server"
 	"coterforum/store"
 )
@@ -35,6 +36,9 @@ type config struct {
 	BaseURL  string
 	DataDir  string
 	MongoURI string
+	// MongoDB is the database name on MONGODB_URI (MONGODB_DATABASE,
+	// default "coterforum"); the benchmark uses a fresh one.
+	MongoDB  string
 	SMTPURL  string
 	MailFrom string
 	// Moderation rules: FORUM_TRUST_AFTER (approved posts before publishing
@@ -47,6 +51,9 @@ type config struct {
 	// CacheBytes (FORUM_CACHE_BYTES) bounds the in-process read and render
 	// cache (default forum.DefaultCacheBytes, 64 MiB).
 	CacheBytes int64
+	// Privacy: FORUM_DELETE_POSTS_POLICY (choice, the default, or
+	// anonymise) and FORUM_DPO_EMAIL (the club's data protection officer).
+	Privacy privacy.Config
 }
 
 func loadConfig() (config, error) {
@@ -55,6 +62,7 @@ func loadConfig() (config, error) {
 		BaseURL:  os.Getenv("FORUM_BASE_URL"),
 		DataDir:  os.Getenv("FORUM_DATA_DIR"),
 		MongoURI: os.Getenv("MONGODB_URI"),
+		MongoDB:  os.Getenv("MONGODB_DATABASE"),
 		SMTPURL:  os.Getenv("FORUM_SMTP_URL"),
 		MailFrom: os.Getenv("FORUM_MAIL_FROM"),
 	}
@@ -73,6 +81,12 @@ func loadConfig() (config, error) {
 	c.CacheBytes = int64(envInt("FORUM_CACHE_BYTES"))
 	if c.MailFrom == "" {
 		c.MailFrom = "coterforum <ne-pas-repondre@coterforum.localhost>"
+	}
+	c.Privacy = privacy.Config{DeletePostsPolicy: os.Getenv("FORUM_DELETE_POSTS_POLICY"), DPOEmail: strings.TrimSpace(os.Getenv("FORUM_DPO_EMAIL"))}
+	switch c.Privacy.DeletePostsPolicy {
+	case "", privacy.PolicyChoice, privacy.PolicyAnonymise:
+	default:
+		return c, fmt.Errorf("FORUM_DELETE_POSTS_POLICY : %q inconnu (choice ou anonymise)", c.Privacy.DeletePostsPolicy)
 	}
 	for _, cidr := range strings.Split(os.Getenv("FORUM_TRUSTED_PROXIES"), ",") {
 		if cidr = strings.TrimSpace(cidr); cidr == "" {
@@ -135,7 +149,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout io.Writer, 
 
 // openService opens the store and seeds the taxonomy.
 func openService(ctx context.Context, cfg config, log *slog.Logger) (*store.Store, *forum.Service, error) {
-	st, err := store.Open(ctx, store.Config{URI: cfg.MongoURI, DataDir: cfg.DataDir}, log)
+	st, err := store.Open(ctx, store.Config{URI: cfg.MongoURI, Database: cfg.MongoDB, DataDir: cfg.DataDir}, log)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -162,6 +176,13 @@ func serve(ctx context.Context, cfg config, withDemo bool, stdout io.Writer, log
 		return err
 	}
 	defer st.Close(context.Background())
+	// Posts and threads written before search existed get their terms
+	// (idempotent: once done, one query per collection).
+	if posts, threads, err := svc.IndexSearchTerms(ctx); err != nil {
+		log.Error("index de recherche incomplet", "err", err)
+	} else if posts+threads > 0 {
+		log.Info("index de recherche complété", "posts", posts, "threads", threads)
+	}
 	sender, err := mail.New(cfg.SMTPURL, cfg.MailFrom, cfg.DataDir)
 	if err != nil {
 		return err
@@ -193,7 +214,7 @@ func serve(ctx context.Context, cfg config, withDemo bool, stdout io.Writer, log
 		demo.Print(stdout, creds, cfg.BaseURL)
 	}
 	srv, err := server.New(ctx, svc, server.Config{BaseURL: cfg.BaseURL, Mail: sender, Log: log, Ready: st.Ping, Moderation: mod,
-		TrustedProxies: cfg.TrustedProxies, Digest: dig, MailFiles: fileSender(sender)})
+		TrustedProxies: cfg.TrustedProxies, Digest: dig, MailFiles: fileSender(sender), Privacy: cfg.Privacy})
 	if err != nil {
 		return err
 	}
@@ -218,6 +239,7 @@ func serve(ctx context.Context, cfg config, withDemo bool, stdout io.Writer, log
 		svc.RunChanges,
 		moderation.Reminder{Service: mod, Every: 15 * time.Minute}.Run,
 		dig.Scheduler().Run,
+		privacy.Resumer{Service: srv.Privacy(), Every: time.Hour, Log: log}.Run,
 	} {
 		jobs.Go(func() { _ = job(jobsCtx) })
 	}

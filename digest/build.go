@@ -8,6 +8,7 @@ import (
 	"unicode"
 
 	"coterforum/forum"
+	"coterforum/i18n"
 )
 
 // Limits of one digest. Posts beyond them are still counted and linked
@@ -33,7 +34,7 @@ func NewItem(p *forum.Post) Item {
 		Excerpt: forum.PlainExcerpt(p.HTML, ExcerptRunes), PublishedAt: PublishedAt(p)}
 }
 
-// names turns slugs into French names.
+// names turns slugs into names, French or English.
 type names struct {
 	themes map[string]forum.Theme
 	types  map[string]forum.AuthorityType
@@ -59,38 +60,41 @@ func (s *Service) loadNames(ctx context.Context) (names, error) {
 	return newNames(themes, types), err
 }
 
-func (n names) theme(slug string) string {
+// theme names a theme in lang (French when it has no English name).
+func (n names) theme(slug string, lang i18n.Lang) string {
 	if t, ok := n.themes[slug]; ok {
-		return t.NameFR
+		return t.Name(string(lang))
 	}
 	return slug
 }
 
-func (n names) authorityType(slug string, plural bool) string {
+// authorityType names an authority type in lang, in the plural ("Régions",
+// "Regions") or not.
+func (n names) authorityType(slug string, plural bool, lang i18n.Lang) string {
 	a, ok := n.types[slug]
 	switch {
 	case !ok:
 		return slug
-	case plural && a.Plural != "":
-		return a.Plural
+	case plural && a.Plural != "" && (lang != i18n.EN || i18n.Has(a.Plural)):
+		return i18n.T(lang, a.Plural)
 	}
-	return a.NameFR
+	return a.Name(string(lang))
 }
 
-// label describes a target in French.
-func (n names) label(t Target, threadTitle string) string {
+// label describes a target in lang.
+func (n names) label(t Target, threadTitle string, lang i18n.Lang) string {
 	switch t.Kind {
 	case TargetTheme:
-		return "Thème « " + n.theme(t.Theme) + " »"
+		return sprintf(lang, "Thème « %s »", n.theme(t.Theme, lang))
 	case TargetAuthorityType:
-		return "Collectivités : " + n.authorityType(t.AuthorityType, true)
+		return sprintf(lang, "Collectivités : %s", n.authorityType(t.AuthorityType, true, lang))
 	case TargetThemeAuthority:
-		return n.theme(t.Theme) + " × " + n.authorityType(t.AuthorityType, true)
+		return n.theme(t.Theme, lang) + " × " + n.authorityType(t.AuthorityType, true, lang)
 	case TargetThread:
 		if threadTitle == "" {
-			return "Un fil qui n'est plus publié"
+			return i18n.T(lang, "Un fil qui n'est plus publié")
 		}
-		return "Fil « " + oneLine(threadTitle) + " »"
+		return sprintf(lang, "Fil « %s »", oneLine(threadTitle))
 	}
 	return t.Kind
 }
@@ -224,7 +228,7 @@ func (c *Content) Select(subs []Subscription, from, until time.Time) []ThemeNews
 		if !ok {
 			i = len(out)
 			themeIdx[th.Theme] = i
-			out = append(out, ThemeNews{Slug: th.Theme, Name: c.names.theme(th.Theme)})
+			out = append(out, ThemeNews{Slug: th.Theme, Name: c.names.theme(th.Theme, i18n.FR)})
 		}
 		out[i].Threads = append(out[i].Threads, tn)
 		out[i].posts += len(tn.Posts)

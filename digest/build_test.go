@@ -125,7 +125,7 @@ func TestBuildDigest(t *testing.T) {
 	if !ok || n != 4 {
 		t.Fatalf("ok %v, %d threads; want 4", ok, n)
 	}
-	if want := "coterforum — votre sélection du 12 mars 2026 : 4 fils"; msg.Subject != want {
+	if want := "coterforum — votre sélection du 12 mars 2026\u00a0: 4 fils"; msg.Subject != want {
 		t.Errorf("subject %q, want %q", msg.Subject, want)
 	}
 	if msg.To != "lecteur@example.org" || msg.MessageID != "id@forum.example.org" {
@@ -203,7 +203,7 @@ func TestBuildDigestLimits(t *testing.T) {
 	in := digestInput([]digest.Subscription{subOf(digest.TargetTheme, "reseaux", "", "", bFrom)}, digest.NewContent(items[:1], threads[:1], themes, types, nil))
 	in.Frequency, in.Until = digest.Weekly, time.Date(2026, 4, 1, 7, 0, 0, 0, paris)
 	msg, _, _ = digest.BuildDigest(in)
-	if want := "coterforum — votre sélection de la semaine, 1er avril 2026 : 1 fil"; msg.Subject != want {
+	if want := "coterforum — votre sélection de la semaine, 1er avril 2026\u00a0: 1 fil"; msg.Subject != want {
 		t.Errorf("weekly subject %q, want %q", msg.Subject, want)
 	}
 	if !strings.Contains(msg.Text, "résumé hebdomadaire") {

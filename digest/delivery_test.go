@@ -34,7 +34,7 @@ func newScenario(t *testing.T) *scenario {
 	e.subscribe(t, s.carol, digest.SubscribeInput{AuthorityType: "departement", Frequency: digest.Daily})
 	e.subscribe(t, s.carol, digest.SubscribeInput{Theme: "sig", Frequency: digest.Weekly})
 	for _, addr := range []string{s.reader, s.lurker} {
-		if err := e.svc.SubscribeEmail(e.ctx, addr, digest.SubscribeInput{Theme: "sig", AuthorityType: "region", Frequency: digest.Daily}); err != nil {
+		if err := e.svc.SubscribeEmail(e.ctx, addr, "fr", digest.SubscribeInput{Theme: "sig", AuthorityType: "region", Frequency: digest.Daily}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -81,7 +81,7 @@ func TestDailyDigestEndToEnd(t *testing.T) {
 			t.Fatalf("%s got %d digests", addr, len(got))
 		}
 		m := got[0]
-		if !strings.HasPrefix(m.Subject, "coterforum — votre sélection du 12 mars 2026 : 1 fil") {
+		if !strings.HasPrefix(m.Subject, "coterforum — votre sélection du 12 mars 2026\u00a0: 1 fil") {
 			t.Errorf("%s: subject %q", addr, m.Subject)
 		}
 		for _, title := range all {

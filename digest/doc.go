@@ -10,7 +10,7 @@
 //	svc := digest.New(forumSvc, st, sender, digest.Config{BaseURL: baseURL, SecretKey: secret}, log)
 //
 //	svc.Subscribe(ctx, member, in)        // a member: active at once → 201
-//	svc.SubscribeEmail(ctx, email, in)    // a reader: pending, one confirmation mail → 202
+//	svc.SubscribeEmail(ctx, email, lang, in) // a reader: pending, one confirmation mail → 202
 //	svc.Confirm(ctx, token)               // GET /subscriptions/confirm?token=…
 //	svc.Resolve(ctx, token)               // what a manage or unsubscribe link allows (the GET pages)
 //	svc.UnsubscribeByToken(ctx, token)    // POST /subscriptions/unsubscribe?token=… (page and RFC 8058)

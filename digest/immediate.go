@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"coterforum/forum"
+	"coterforum/i18n"
 )
 
 // immediateMark is the name of the time up to which SweepImmediate looked.
@@ -23,22 +24,24 @@ func (s *Service) requestConfirmation(ctx context.Context, sub *Subscriber) erro
 	if err != nil || !ok {
 		return err
 	}
-	subs, err := s.List(ctx, sub.ID)
+	subs, err := s.ListIn(ctx, sub.ID, subscriberLang(sub))
 	if err != nil {
 		return err
 	}
+	lang := subscriberLang(sub)
 	var b strings.Builder
-	b.WriteString("Bonjour,\n\nQuelqu'un, sans doute vous, a demandé à recevoir à cette adresse des nouvelles de coterforum, le forum des DSI des collectivités territoriales :\n\n")
+	b.WriteString(i18n.T(lang, "Bonjour,") + "\n\n")
+	b.WriteString(i18n.T(lang, "Quelqu'un, sans doute vous, a demandé à recevoir à cette adresse des nouvelles de coterforum, le forum des DSI des collectivités territoriales :") + "\n\n")
 	for _, x := range subs {
 		if x.Pending {
-			fmt.Fprintf(&b, "  - %s (%s)\n", x.Label, FrequencyLabel(x.Frequency))
+			fmt.Fprintf(&b, "  - %s (%s)\n", x.Label, frequencyLabel(lang, x.Frequency))
 		}
 	}
-	fmt.Fprintf(&b, "\nPour confirmer, ouvrez ce lien (valable %d jours) :\n%s\n\n", int(s.cfg.ConfirmTTL.Hours()/24), s.ConfirmURL(sub.ID))
-	b.WriteString("Si vous n'êtes pas à l'origine de cette demande, ignorez ce message : vous ne recevrez rien d'autre.\n\n-- \ncoterforum\n")
+	b.WriteString("\n" + sprintf(lang, "Pour confirmer, ouvrez ce lien (valable %d jours) :", int(s.cfg.ConfirmTTL.Hours()/24)) + "\n" + s.ConfirmURL(sub.ID) + "\n\n")
+	b.WriteString(i18n.T(lang, "Si vous n'êtes pas à l'origine de cette demande, ignorez ce message : vous ne recevrez rien d'autre.") + "\n\n-- \ncoterforum\n")
 	id := hashID(KindConfirm, sub.ID, now.Format(time.RFC3339Nano))
-	m := s.newMessage(id, KindConfirm, sub, "coterforum — confirmez votre abonnement", MessageBody{Text: b.String(),
-		Headers: map[string]string{"Auto-Submitted": "auto-generated"}})
+	m := s.newMessage(id, KindConfirm, sub, i18n.T(lang, "coterforum — confirmez votre abonnement"), MessageBody{Text: b.String(),
+		Headers: map[string]string{"Auto-Submitted": "auto-generated", "Content-Language": string(lang)}})
 	_, err = s.enqueue(ctx, []OutboxMessage{m}, false)
 	return err
 }
@@ -139,18 +142,25 @@ func (s *Service) immediateMessages(ctx context.Context, p *forum.Post, cache ma
 			continue
 		}
 		id := hashID(KindImmediate, sub.ID, p.ID)
-		v := immediateView{Title: oneLine(th.Title), Author: authorLine(p.Author),
-			When:    frenchDateTime(published.In(s.cfg.Location)),
+		lang := subscriberLang(sub)
+		v := immediateView{Lang: lang, Title: oneLine(th.Title), Author: authorLine(p.Author),
+			When:    i18n.DateTime(lang, inZone(published, s.cfg.Location)),
 			Excerpt: oneLine(forum.PlainExcerpt(p.HTML, ExcerptRunes)), URL: s.cfg.BaseURL + "/posts/" + p.ID,
 			UnsubscribeURL: s.UnsubscribeURL(sub.ID, x.ID), ManageURL: s.ManageURL(sub.ID)}
-		text := fmt.Sprintf("Bonjour,\n\n%s a répondu le %s dans le fil « %s » :\n\n%s\n\nLire : %s\n\n-- \nVous recevez ce message parce que vous suivez ce fil à chaque réponse.\nNe plus suivre ce fil : %s\nGérer vos abonnements : %s\n",
-			v.Author, v.When, v.Title, v.Excerpt, v.URL, v.UnsubscribeURL, v.ManageURL)
+		text := i18n.T(lang, "Bonjour,") + "\n\n" +
+			sprintf(lang, "%s a répondu le %s dans le fil « %s » :", v.Author, v.When, v.Title) + "\n\n" +
+			v.Excerpt + "\n\n" + sprintf(lang, "Lire : %s", v.URL) + "\n\n-- \n" +
+			i18n.T(lang, "Vous recevez ce message parce que vous suivez ce fil à chaque réponse.") + "\n" +
+			sprintf(lang, "Ne plus suivre ce fil : %s", v.UnsubscribeURL) + "\n" +
+			sprintf(lang, "Gérer vos abonnements : %s", v.ManageURL) + "\n"
 		var html bytes.Buffer
 		if err := immediateHTML.Execute(&html, v); err != nil {
 			html.Reset()
 		}
-		m := s.newMessage(id, KindImmediate, sub, "coterforum — nouvelle réponse : "+v.Title,
-			MessageBody{Text: text, HTML: html.String(), Headers: unsubscribeHeaders(v.UnsubscribeURL)})
+		headers := unsubscribeHeaders(v.UnsubscribeURL)
+		headers["Content-Language"] = string(lang)
+		m := s.newMessage(id, KindImmediate, sub, sprintf(lang, "coterforum — nouvelle réponse : %s", v.Title),
+			MessageBody{Text: text, HTML: html.String(), Headers: headers})
 		m.Frequency = Immediate
 		msgs = append(msgs, m)
 	}
@@ -158,19 +168,29 @@ func (s *Service) immediateMessages(ctx context.Context, p *forum.Post, cache ma
 }
 
 type immediateView struct {
+	Lang                                                         i18n.Lang
 	Title, Author, When, Excerpt, URL, UnsubscribeURL, ManageURL string
 }
 
+// T translates a French text of the HTML template.
+func (v immediateView) T(fr string) string { return i18n.T(v.Lang, fr) }
+
+// Colon ends the sentence before the excerpt.
+func (v immediateView) Colon() string { return colon(v.Lang) }
+
+// Tf translates a French format of the HTML template and fills it.
+func (v immediateView) Tf(fr string, args ...any) string { return sprintf(v.Lang, fr, args...) }
+
 var immediateHTML = template.Must(template.New("immediate").Parse(`<!DOCTYPE html>
-<html lang="fr"><head><meta charset="utf-8"><title>Nouvelle réponse : {{.Title}}</title></head>
+<html lang="{{.Lang}}"><head><meta charset="utf-8"><title>{{.Tf "Nouvelle réponse : %s" .Title}}</title></head>
 <body style="margin:0;padding:0;background:#f4f4f1;color:#1f2328;font-family:Arial,Helvetica,sans-serif;font-size:16px;line-height:1.5">
 <div style="max-width:640px;margin:0 auto;padding:16px;background:#ffffff">
-<p style="margin:0 0 12px 0">{{.Author}} a répondu le {{.When}} dans le fil <a href="{{.URL}}" style="color:#1d4f91">{{.Title}}</a> :</p>
+<p style="margin:0 0 12px 0">{{.Tf "%s a répondu le %s dans le fil" .Author .When}} <a href="{{.URL}}" style="color:#1d4f91">{{.Title}}</a>{{.Colon}}</p>
 <div style="margin:0 0 12px 12px;padding-left:10px;border-left:3px solid #d0d7de">{{.Excerpt}}</div>
-<p style="margin:0 0 16px 0"><a href="{{.URL}}" style="color:#1d4f91">Lire la réponse</a></p>
+<p style="margin:0 0 16px 0"><a href="{{.URL}}" style="color:#1d4f91">{{.T "Lire la réponse"}}</a></p>
 <hr style="border:0;border-top:1px solid #d0d7de;margin:24px 0 12px 0">
-<p style="margin:0;font-size:13px;color:#555b62">Vous recevez ce message parce que vous suivez ce fil à chaque réponse.<br>
-<a href="{{.UnsubscribeURL}}" style="color:#1d4f91">Ne plus suivre ce fil</a> · <a href="{{.ManageURL}}" style="color:#1d4f91">Gérer vos abonnements</a></p>
+<p style="margin:0;font-size:13px;color:#555b62">{{.T "Vous recevez ce message parce que vous suivez ce fil à chaque réponse."}}<br>
+<a href="{{.UnsubscribeURL}}" style="color:#1d4f91">{{.T "Ne plus suivre ce fil"}}</a> · <a href="{{.ManageURL}}" style="color:#1d4f91">{{.T "Gérer vos abonnements"}}</a></p>
 </div>
 </body></html>
 `))

@@ -54,7 +54,9 @@ type Subscriber struct {
 	// one per hour).
 	ConfirmSentAt *time.Time `bson:"confirm_sent_at,omitempty" json:"-"`
 	CreatedAt     time.Time  `bson:"created_at" json:"created_at"`
-	Lang          string     `bson:"lang" json:"lang"`
+	// Lang is the language of the subscriber's mail, "fr" or "en": a
+	// member's setting, or the language a reader subscribed in.
+	Lang string `bson:"lang" json:"lang"`
 }
 
 // Target is what a subscription follows: a theme, an authority type, a
@@ -78,8 +80,8 @@ type Subscription struct {
 	// subscribing without an account); they are never mailed.
 	Pending   bool      `bson:"pending" json:"pending"`
 	CreatedAt time.Time `bson:"created_at" json:"created_at"`
-	// Label describes the target in French ("Thème Réseaux × Départements");
-	// filled by Service.List, not stored.
+	// Label describes the target in French ("Thème Réseaux × Départements"),
+	// or in the language given to Service.ListIn; not stored.
 	Label string `bson:"-" json:"label"`
 }
 

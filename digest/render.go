@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"coterforum/forum"
+	"coterforum/i18n"
 	"coterforum/mail"
 )
 
@@ -29,6 +30,8 @@ type DigestInput struct {
 	ManageURL      string
 	UnsubscribeURL string
 	MessageID      string
+	// Lang is the subscriber's language (French when empty).
+	Lang i18n.Lang
 }
 
 // BuildDigest returns the digest mail of one subscriber and how many threads
@@ -38,33 +41,34 @@ func BuildDigest(in DigestInput) (msg mail.Message, threads int, ok bool) {
 	if len(groups) == 0 {
 		return mail.Message{}, 0, false
 	}
-	v := digestView{Intro: "Voici ce qui a été publié dans ce que vous suivez sur coterforum.",
+	lang := mailLang(in.Lang)
+	v := digestView{Lang: lang, Intro: i18n.T(lang, "Voici ce qui a été publié dans ce que vous suivez sur coterforum."),
 		ManageURL: in.ManageURL, UnsubscribeURL: in.UnsubscribeURL}
 	if in.Frequency == Weekly {
-		v.Why = "Vous recevez ce résumé hebdomadaire parce que vous suivez ces sujets sur coterforum."
+		v.Why = i18n.T(lang, "Vous recevez ce résumé hebdomadaire parce que vous suivez ces sujets sur coterforum.")
 	} else {
-		v.Why = "Vous recevez ce résumé quotidien parce que vous suivez ces sujets sur coterforum."
+		v.Why = i18n.T(lang, "Vous recevez ce résumé quotidien parce que vous suivez ces sujets sur coterforum.")
 	}
 	for _, g := range groups {
-		gv := groupView{Name: oneLine(g.Name), URL: in.BaseURL + "/themes/" + g.Slug}
+		gv := groupView{Name: oneLine(in.Content.names.theme(g.Slug, lang)), URL: in.BaseURL + "/themes/" + g.Slug}
 		for _, tn := range g.Threads {
 			if threads == MaxThreadsPerMail {
 				v.MoreThreads++
 				continue
 			}
 			threads++
-			gv.Threads = append(gv.Threads, threadView(in, tn))
+			gv.Threads = append(gv.Threads, threadView(in, lang, tn))
 		}
 		if len(gv.Threads) > 0 {
 			v.Groups = append(v.Groups, gv)
 		}
 	}
 	total := threads + v.MoreThreads
-	date := frenchDate(in.Until.In(in.Location))
+	date := i18n.Date(lang, inZone(in.Until, in.Location))
 	if in.Frequency == Weekly {
-		v.Subject = fmt.Sprintf("coterforum — votre sélection de la semaine, %s : %s", date, plural(total, "fil", "fils"))
+		v.Subject = sprintf(lang, "coterforum — votre sélection de la semaine, %s : %s", date, plural(lang, total, "fil", "fils"))
 	} else {
-		v.Subject = fmt.Sprintf("coterforum — votre sélection du %s : %s", date, plural(total, "fil", "fils"))
+		v.Subject = sprintf(lang, "coterforum — votre sélection du %s : %s", date, plural(lang, total, "fil", "fils"))
 	}
 	var html bytes.Buffer
 	if err := digestHTML.Execute(&html, v); err != nil {
@@ -72,8 +76,10 @@ func BuildDigest(in DigestInput) (msg mail.Message, threads int, ok bool) {
 		// happen, and a digest without its HTML part is still readable.
 		html.Reset()
 	}
+	headers := unsubscribeHeaders(in.UnsubscribeURL)
+	headers["Content-Language"] = string(lang)
 	return mail.Message{To: in.To, Subject: v.Subject, Text: digestText(v), HTML: html.String(),
-		Headers: unsubscribeHeaders(in.UnsubscribeURL), MessageID: in.MessageID}, total, true
+		Headers: headers, MessageID: in.MessageID}, total, true
 }
 
 // unsubscribeHeaders are the RFC 2369 and RFC 8058 headers of a mail.
@@ -86,6 +92,7 @@ func unsubscribeHeaders(unsubscribeURL string) map[string]string {
 }
 
 type digestView struct {
+	Lang                      i18n.Lang
 	Subject, Intro, Why       string
 	Groups                    []groupView
 	MoreThreads               int
@@ -107,29 +114,29 @@ type postView struct {
 	Author, When, Excerpt, URL string
 }
 
-func threadView(in DigestInput, tn ThreadNews) threadItemView {
+func threadView(in DigestInput, lang i18n.Lang, tn ThreadNews) threadItemView {
 	th := tn.Thread
 	types := make([]string, 0, len(th.AuthorityTypes))
 	for _, a := range th.AuthorityTypes {
-		types = append(types, in.Content.names.authorityType(a, false))
+		types = append(types, in.Content.names.authorityType(a, false, lang))
 	}
 	tv := threadItemView{Title: oneLine(th.Title), URL: in.BaseURL + "/threads/" + th.ID,
 		Types: strings.Join(types, ", "), Author: authorLine(th.Author)}
 	n := len(tn.Posts)
 	switch {
 	case tn.New && n == 1:
-		tv.Status = "Nouveau fil"
+		tv.Status = i18n.T(lang, "Nouveau fil")
 	case tn.New:
-		tv.Status = "Nouveau fil, " + plural(n-1, "réponse", "réponses")
+		tv.Status = sprintf(lang, "Nouveau fil, %s", plural(lang, n-1, "réponse", "réponses"))
 	default:
-		tv.Status = plural(n, "nouveau message", "nouveaux messages")
+		tv.Status = plural(lang, n, "nouveau message", "nouveaux messages")
 	}
 	for i, p := range tn.Posts {
 		if i == MaxPostsPerThread {
 			tv.MorePosts = n - i
 			break
 		}
-		tv.Posts = append(tv.Posts, postView{Author: authorLine(p.Author), When: frenchDateTime(p.PublishedAt.In(in.Location)),
+		tv.Posts = append(tv.Posts, postView{Author: authorLine(p.Author), When: i18n.DateTime(lang, inZone(p.PublishedAt, in.Location)),
 			Excerpt: oneLine(p.Excerpt), URL: in.BaseURL + "/posts/" + p.PostID})
 	}
 	return tv
@@ -145,74 +152,105 @@ func authorLine(a forum.AuthorRef) string {
 }
 
 func digestText(v digestView) string {
+	lang := v.Lang
 	var b strings.Builder
-	b.WriteString("Bonjour,\n\n" + v.Intro + "\n")
+	b.WriteString(i18n.T(lang, "Bonjour,") + "\n\n" + v.Intro + "\n")
 	for _, g := range v.Groups {
 		fmt.Fprintf(&b, "\n== %s ==\n", g.Name)
 		for _, t := range g.Threads {
-			fmt.Fprintf(&b, "\n* %s\n  %s — %s — lancé par %s\n  %s\n", t.Title, t.Status, t.Types, t.Author, t.URL)
+			fmt.Fprintf(&b, "\n* %s\n  %s — %s — %s\n  %s\n", t.Title, t.Status, t.Types, sprintf(lang, "lancé par %s", t.Author), t.URL)
 			for _, p := range t.Posts {
-				fmt.Fprintf(&b, "\n  - %s, %s :\n    %s\n    %s\n", p.Author, p.When, p.Excerpt, p.URL)
+				fmt.Fprintf(&b, "\n  - %s, %s%s\n    %s\n    %s\n", p.Author, p.When, colon(lang), p.Excerpt, p.URL)
 			}
 			if t.MorePosts > 0 {
-				fmt.Fprintf(&b, "\n  … et %s : %s\n", plural(t.MorePosts, "autre message", "autres messages"), t.URL)
+				fmt.Fprintf(&b, "\n  %s\n", sprintf(lang, "… et %s : %s", plural(lang, t.MorePosts, "autre message", "autres messages"), t.URL))
 			}
 		}
 	}
 	if v.MoreThreads > 0 {
-		fmt.Fprintf(&b, "\n… et %s sur le forum.\n", plural(v.MoreThreads, "autre fil", "autres fils"))
+		fmt.Fprintf(&b, "\n%s\n", sprintf(lang, "… et %s sur le forum.", plural(lang, v.MoreThreads, "autre fil", "autres fils")))
 	}
-	fmt.Fprintf(&b, "\n-- \n%s\nGérer vos abonnements : %s\nVous désabonner de tout : %s\n", v.Why, v.ManageURL, v.UnsubscribeURL)
+	fmt.Fprintf(&b, "\n-- \n%s\n%s\n%s\n", v.Why, sprintf(lang, "Gérer vos abonnements : %s", v.ManageURL),
+		sprintf(lang, "Vous désabonner de tout : %s", v.UnsubscribeURL))
 	return b.String()
 }
+
+// T translates a French text of the HTML template.
+func (v digestView) T(fr string) string { return i18n.T(v.Lang, fr) }
+
+// Tf translates a French format of the HTML template and fills it.
+func (v digestView) Tf(fr string, args ...any) string { return sprintf(v.Lang, fr, args...) }
 
 // digestHTML is the HTML part: inline styles only, no images, no scripts;
 // html/template escapes every value.
 var digestHTML = template.Must(template.New("digest").Parse(`<!DOCTYPE html>
-<html lang="fr"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width"><title>{{.Subject}}</title></head>
+<html lang="{{.Lang}}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width"><title>{{.Subject}}</title></head>
 <body style="margin:0;padding:0;background:#f4f4f1;color:#1f2328;font-family:Arial,Helvetica,sans-serif;font-size:16px;line-height:1.5">
 <div style="max-width:640px;margin:0 auto;padding:16px;background:#ffffff">
-<p style="margin:0 0 16px 0">Bonjour,</p>
+<p style="margin:0 0 16px 0">{{.T "Bonjour,"}}</p>
 <p style="margin:0 0 16px 0">{{.Intro}}</p>
 {{range .Groups}}<h2 style="font-size:20px;margin:24px 0 8px 0;padding-bottom:4px;border-bottom:2px solid #1d4f91"><a href="{{.URL}}" style="color:#1d4f91;text-decoration:none">{{.Name}}</a></h2>
 {{range .Threads}}<div style="margin:0 0 20px 0">
 <h3 style="font-size:17px;margin:12px 0 2px 0"><a href="{{.URL}}" style="color:#1d4f91">{{.Title}}</a></h3>
-<p style="margin:0 0 8px 0;color:#555b62;font-size:14px">{{.Status}} — {{.Types}} — fil lancé par {{.Author}}</p>
+<p style="margin:0 0 8px 0;color:#555b62;font-size:14px">{{.Status}} — {{.Types}} — {{$.Tf "fil lancé par %s" .Author}}</p>
 {{range .Posts}}<div style="margin:0 0 10px 12px;padding-left:10px;border-left:3px solid #d0d7de">
 <p style="margin:0;font-size:14px;color:#555b62">{{.Author}}, {{.When}}</p>
-<p style="margin:2px 0 0 0">{{.Excerpt}} <a href="{{.URL}}" style="color:#1d4f91">Lire</a></p>
+<p style="margin:2px 0 0 0">{{.Excerpt}} <a href="{{.URL}}" style="color:#1d4f91">{{$.T "Lire"}}</a></p>
 </div>
-{{end}}{{if .MorePosts}}<p style="margin:0 0 0 12px;font-size:14px"><a href="{{.URL}}" style="color:#1d4f91">… et {{.MorePosts}} autre(s) message(s)</a></p>
+{{end}}{{if .MorePosts}}<p style="margin:0 0 0 12px;font-size:14px"><a href="{{.URL}}" style="color:#1d4f91">{{$.Tf "… et %d autre(s) message(s)" .MorePosts}}</a></p>
 {{end}}</div>
-{{end}}{{end}}{{if .MoreThreads}}<p>… et {{.MoreThreads}} autre(s) fil(s) sur le forum.</p>
+{{end}}{{end}}{{if .MoreThreads}}<p>{{.Tf "… et %d autre(s) fil(s) sur le forum." .MoreThreads}}</p>
 {{end}}<hr style="border:0;border-top:1px solid #d0d7de;margin:24px 0 12px 0">
 <p style="margin:0;font-size:13px;color:#555b62">{{.Why}}<br>
-<a href="{{.ManageURL}}" style="color:#1d4f91">Gérer vos abonnements</a> · <a href="{{.UnsubscribeURL}}" style="color:#1d4f91">Vous désabonner de tout</a></p>
+<a href="{{.ManageURL}}" style="color:#1d4f91">{{.T "Gérer vos abonnements"}}</a> · <a href="{{.UnsubscribeURL}}" style="color:#1d4f91">{{.T "Vous désabonner de tout"}}</a></p>
 </div>
 </body></html>
 `))
 
-var frenchMonths = [...]string{"janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
-	"septembre", "octobre", "novembre", "décembre"}
-
-// frenchDate is "12 mars 2026" (1er for the first day of a month).
-func frenchDate(t time.Time) string {
-	day := fmt.Sprint(t.Day())
-	if t.Day() == 1 {
-		day = "1er"
+// mailLang is lang, French when empty or unknown.
+func mailLang(lang i18n.Lang) i18n.Lang {
+	if l, ok := i18n.Parse(string(lang)); ok {
+		return l
 	}
-	return fmt.Sprintf("%s %s %d", day, frenchMonths[t.Month()-1], t.Year())
+	return i18n.FR
 }
 
-// frenchDateTime is "12 mars 2026 à 14 h 05".
-func frenchDateTime(t time.Time) string {
-	return fmt.Sprintf("%s à %d h %02d", frenchDate(t), t.Hour(), t.Minute())
+// subscriberLang is the language a subscriber reads mail in.
+func subscriberLang(sub *Subscriber) i18n.Lang { return mailLang(i18n.Lang(sub.Lang)) }
+
+// inZone returns t such that i18n's dates (always written in Europe/Paris)
+// show the wall clock of loc: t itself for Europe/Paris (the default), else
+// loc's wall clock re-read as a Paris time.
+func inZone(t time.Time, loc *time.Location) time.Time {
+	if loc == nil || loc.String() == i18n.Paris.String() {
+		return t
+	}
+	w := t.In(loc)
+	return time.Date(w.Year(), w.Month(), w.Day(), w.Hour(), w.Minute(), w.Second(), w.Nanosecond(), i18n.Paris)
 }
 
-// plural is "1 fil", "5 fils".
-func plural(n int, one, many string) string {
+// plural is "1 fil", "5 fils" in French, "1 thread", "5 threads" in English.
+// The words, not formats, are the catalog's keys (as in the page templates):
+// a format like "%d fils" would also match unrelated filled texts.
+func plural(lang i18n.Lang, n int, one, many string) string {
 	if n == 1 {
-		return "1 " + one
+		return "1 " + i18n.T(lang, one)
 	}
-	return fmt.Sprintf("%d %s", n, many)
+	return fmt.Sprintf("%d %s", n, i18n.T(lang, many))
+}
+
+// colon ends a sentence before what it announces: " :" with a non-breaking
+// space in French, ":" in English.
+func colon(lang i18n.Lang) string {
+	if lang == i18n.EN {
+		return ":"
+	}
+	return i18n.Typo(" :")
+}
+
+// sprintf fills the translation of a French format. Unlike i18n.Tf, the
+// French typography applies to the format only, never to the arguments
+// (titles, names, excerpts are repeated exactly).
+func sprintf(lang i18n.Lang, format string, args ...any) string {
+	return fmt.Sprintf(i18n.T(lang, format), args...)
 }

@@ -153,7 +153,7 @@ func TestImmediateNotifications(t *testing.T) {
 	for _, m := range []*forum.Member{bob, carol, e.author} {
 		e.subscribe(t, m, digest.SubscribeInput{Thread: th.ID, Frequency: digest.Immediate})
 	}
-	if err := e.svc.SubscribeEmail(e.ctx, "jamais@example.org", digest.SubscribeInput{Thread: th.ID, Frequency: digest.Immediate}); err != nil {
+	if err := e.svc.SubscribeEmail(e.ctx, "jamais@example.org", "fr", digest.SubscribeInput{Thread: th.ID, Frequency: digest.Immediate}); err != nil {
 		t.Fatal(err)
 	}
 	e.smtp.WaitFor(t, 1, 5*time.Second) // its confirmation

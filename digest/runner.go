@@ -211,7 +211,8 @@ func (s *Service) digests(run *Run, content *Content, from time.Time, page []Sub
 		id := hashID(KindDigest, sub.ID, run.ID)
 		msg, _, ok := BuildDigest(DigestInput{To: sub.Email, Frequency: run.Frequency, Subscriptions: subs,
 			Content: content, From: from, Until: run.Until, Location: s.cfg.Location, BaseURL: s.cfg.BaseURL,
-			ManageURL: s.ManageURL(sub.ID), UnsubscribeURL: s.UnsubscribeURL(sub.ID, ""), MessageID: id + "@" + s.msgDomain})
+			ManageURL: s.ManageURL(sub.ID), UnsubscribeURL: s.UnsubscribeURL(sub.ID, ""), MessageID: id + "@" + s.msgDomain,
+			Lang: subscriberLang(sub)})
 		if !ok {
 			continue
 		}

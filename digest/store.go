@@ -30,6 +30,8 @@ type Store interface {
 	// StampConfirmation sets ConfirmSentAt to now if it is unset or not after
 	// notAfter; false when a confirmation mail was queued more recently.
 	StampConfirmation(ctx context.Context, id string, now, notAfter time.Time) (bool, error)
+	// SetSubscriberLang sets the language of a subscriber's mail.
+	SetSubscriberLang(ctx context.Context, id, lang string) error
 	// ConfirmedSubscribers returns at most limit confirmed subscribers with
 	// _id greater than afterID, by _id.
 	ConfirmedSubscribers(ctx context.Context, afterID string, limit int) ([]Subscriber, error)
@@ -97,4 +99,13 @@ type Store interface {
 	OutboxMessages(ctx context.Context, limit int) ([]OutboxMessage, error)
 	// DeliveryLog lists the latest log entries, newest first.
 	DeliveryLog(ctx context.Context, limit int) ([]LogEntry, error)
+
+	// DeliveriesTo lists the log entries of one subscriber, newest first (data export).
+	DeliveriesTo(ctx context.Context, subscriberID string) ([]LogEntry, error)
+	// ForgetSubscriberMail removes every outbox message of the subscriber
+	// (in flight ones too) with its body, and writes tombstone instead of
+	// the address in the subscriber's delivery log entries.
+	ForgetSubscriberMail(ctx context.Context, subscriberID, tombstone string) error
+	// DeleteSubscriber removes the subscriber record.
+	DeleteSubscriber(ctx context.Context, id string) error
 }

@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"coterforum/forum"
+	"coterforum/i18n"
 )
 
 // SubscribeInput is what someone asks to follow, at which frequency: a
@@ -99,12 +100,19 @@ func (s *Service) Subscribe(ctx context.Context, m *forum.Member, in SubscribeIn
 	if err != nil {
 		return nil, err
 	}
-	sub, err := s.subscriberFor(ctx, strings.ToLower(m.Email), m)
+	sub, err := s.subscriberFor(ctx, strings.ToLower(m.Email), m, "")
 	if err != nil {
 		return nil, err
 	}
 	if !sub.Confirmed || sub.MemberID != m.ID {
 		if _, err := s.store.ConfirmSubscriber(ctx, sub.ID, m.ID, s.now()); err != nil {
+			return nil, err
+		}
+	}
+	// A member's mail follows the member's setting, whatever language the
+	// address subscribed in before.
+	if lang := string(memberLang(m)); sub.Lang != lang {
+		if err := s.store.SetSubscriberLang(ctx, sub.ID, lang); err != nil {
 			return nil, err
 		}
 	}
@@ -116,7 +124,10 @@ func (s *Service) Subscribe(ctx context.Context, m *forum.Member, in SubscribeIn
 // sent at most once per Config.ConfirmEvery to one address; nothing else is
 // ever sent to an unconfirmed subscription. The result does not tell whether
 // the address was known, so the caller answers 202 in every valid case.
-func (s *Service) SubscribeEmail(ctx context.Context, email string, in SubscribeInput) error {
+// lang ("fr" or "en", French when empty or unknown) is the language of the
+// request: a new or still unconfirmed reader's mail is written in it from
+// then on; a member's address keeps the member's setting.
+func (s *Service) SubscribeEmail(ctx context.Context, email, lang string, in SubscribeInput) error {
 	email, err := forum.NormalizeEmail(email)
 	if err != nil {
 		return err
@@ -125,9 +136,18 @@ func (s *Service) SubscribeEmail(ctx context.Context, email string, in Subscribe
 	if err != nil {
 		return err
 	}
-	sub, err := s.subscriberFor(ctx, email, nil)
+	l := string(mailLang(i18n.Lang(lang)))
+	sub, err := s.subscriberFor(ctx, email, nil, l)
 	if err != nil {
 		return err
+	}
+	// An unconfirmed reader's latest request sets the language. A confirmed
+	// reader's is not changed by a form anyone can submit with that address.
+	if sub.MemberID == "" && !sub.Confirmed && sub.Lang != l {
+		if err := s.store.SetSubscriberLang(ctx, sub.ID, l); err != nil {
+			return err
+		}
+		sub.Lang = l
 	}
 	added, err := s.addSubscription(ctx, sub.ID, t, in.Frequency, true)
 	if err != nil || !added.Pending {
@@ -137,20 +157,19 @@ func (s *Service) SubscribeEmail(ctx context.Context, email string, in Subscribe
 }
 
 // subscriberFor returns the subscriber of the address, creating it (for
-// member m, confirmed; else unconfirmed) when there is none.
-func (s *Service) subscriberFor(ctx context.Context, email string, m *forum.Member) (*Subscriber, error) {
+// member m, confirmed and in the member's language; else unconfirmed, in
+// lang) when there is none.
+func (s *Service) subscriberFor(ctx context.Context, email string, m *forum.Member, lang string) (*Subscriber, error) {
 	for range 2 {
 		sub, err := s.store.SubscriberByEmail(ctx, email)
 		if !errors.Is(err, forum.ErrNotFound) {
 			return sub, err
 		}
 		now := s.now()
-		sub = &Subscriber{ID: forum.NewID(), Email: email, CreatedAt: now, Lang: "fr"}
+		sub = &Subscriber{ID: forum.NewID(), Email: email, CreatedAt: now, Lang: string(mailLang(i18n.Lang(lang)))}
 		if m != nil {
 			sub.MemberID, sub.Confirmed, sub.ConfirmedAt = m.ID, true, &now
-			if m.Lang != "" {
-				sub.Lang = m.Lang
-			}
+			sub.Lang = string(memberLang(m))
 		}
 		err = s.store.InsertSubscriber(ctx, sub)
 		if !errors.Is(err, forum.ErrDuplicate) {
@@ -218,8 +237,13 @@ func (s *Service) SubscriberOf(ctx context.Context, m *forum.Member) (*Subscribe
 }
 
 // List returns the subscriptions of a subscriber, oldest first, with their
-// Label filled in.
+// Label filled in (in French).
 func (s *Service) List(ctx context.Context, subscriberID string) ([]Subscription, error) {
+	return s.ListIn(ctx, subscriberID, i18n.FR)
+}
+
+// ListIn is List with the labels in lang.
+func (s *Service) ListIn(ctx context.Context, subscriberID string, lang i18n.Lang) ([]Subscription, error) {
 	subs, err := s.store.SubscriptionsOf(ctx, subscriberID)
 	if err != nil || len(subs) == 0 {
 		return subs, err
@@ -235,7 +259,7 @@ func (s *Service) List(ctx context.Context, subscriberID string) ([]Subscription
 				title = th.Title
 			}
 		}
-		subs[i].Label = names.label(subs[i].Target, title)
+		subs[i].Label = names.label(subs[i].Target, title, lang)
 	}
 	sort.SliceStable(subs, func(i, j int) bool { return subs[i].CreatedAt.Before(subs[j].CreatedAt) })
 	return subs, nil
@@ -300,4 +324,34 @@ func FrequencyLabel(f string) string {
 		return "à chaque réponse"
 	}
 	return f
+}
+
+// frequencyLabel names a frequency in lang.
+func frequencyLabel(lang i18n.Lang, f string) string {
+	return i18n.T(lang, FrequencyLabel(f))
+}
+
+// memberLang is the language of a member's mail: their setting, French by
+// default.
+func memberLang(m *forum.Member) i18n.Lang { return mailLang(i18n.Lang(m.Lang)) }
+
+// SetMemberLanguage makes the mail of the member's subscriber follow a
+// change of the member's language setting (call it after
+// forum.Service.SetLanguage or UpdateProfile). A member who never
+// subscribed has no subscriber: nothing to do.
+func (s *Service) SetMemberLanguage(ctx context.Context, m *forum.Member, lang string) error {
+	if m == nil {
+		return forum.ErrUnauthenticated
+	}
+	sub, err := s.store.SubscriberByEmail(ctx, strings.ToLower(m.Email))
+	if errors.Is(err, forum.ErrNotFound) {
+		return nil
+	} else if err != nil {
+		return err
+	}
+	l := string(mailLang(i18n.Lang(lang)))
+	if sub.Lang == l {
+		return nil
+	}
+	return s.store.SetSubscriberLang(ctx, sub.ID, l)
 }

@@ -38,7 +38,7 @@ func TestSubscribeValidation(t *testing.T) {
 		for _, anonymous := range []bool{false, true} {
 			var err error
 			if anonymous {
-				err = e.svc.SubscribeEmail(e.ctx, "lecteur@example.org", c.in)
+				err = e.svc.SubscribeEmail(e.ctx, "lecteur@example.org", "fr", c.in)
 			} else {
 				_, err = e.svc.Subscribe(e.ctx, member, c.in)
 			}
@@ -48,7 +48,7 @@ func TestSubscribeValidation(t *testing.T) {
 			}
 		}
 	}
-	if err := e.svc.SubscribeEmail(e.ctx, "pas une adresse", digest.SubscribeInput{Theme: "sig", Frequency: digest.Daily}); err == nil {
+	if err := e.svc.SubscribeEmail(e.ctx, "pas une adresse", "fr", digest.SubscribeInput{Theme: "sig", Frequency: digest.Daily}); err == nil {
 		t.Error("invalid email accepted")
 	}
 	if _, err := e.svc.Subscribe(e.ctx, nil, digest.SubscribeInput{Theme: "sig", Frequency: digest.Daily}); !errors.Is(err, forum.ErrUnauthenticated) {
@@ -83,7 +83,7 @@ func TestMemberSubscriptions(t *testing.T) {
 	for _, s := range list {
 		labels = append(labels, s.Label+" / "+digest.FrequencyLabel(s.Frequency))
 	}
-	want := "Réseaux × Départements / quotidien|Réseaux × Départements / hebdomadaire|Fil « Migration vers IPv6 » / à chaque réponse|Collectivités : Régions / hebdomadaire"
+	want := "Réseaux × Départements / quotidien|Réseaux × Départements / hebdomadaire|Fil «\u00a0Migration vers IPv6\u00a0» / à chaque réponse|Collectivités\u00a0: Régions / hebdomadaire"
 	if got := strings.Join(labels, "|"); got != want {
 		t.Errorf("labels\n got %s\nwant %s", got, want)
 	}
@@ -110,7 +110,7 @@ func TestMemberSubscriptions(t *testing.T) {
 func TestReaderDoubleOptIn(t *testing.T) {
 	e := newEnv(t)
 	in := digest.SubscribeInput{Theme: "sig", AuthorityType: "region", Frequency: digest.Daily}
-	if err := e.svc.SubscribeEmail(e.ctx, " Lecteur@Example.org ", in); err != nil {
+	if err := e.svc.SubscribeEmail(e.ctx, " Lecteur@Example.org ", "fr", in); err != nil {
 		t.Fatal(err)
 	}
 	msgs := e.smtp.WaitFor(t, 1, 5*time.Second)
@@ -120,12 +120,12 @@ func TestReaderDoubleOptIn(t *testing.T) {
 	}
 	// Anyone re-subscribing the address within the hour sends nothing more.
 	for range 3 {
-		if err := e.svc.SubscribeEmail(e.ctx, "lecteur@example.org", digest.SubscribeInput{Theme: "reseaux", Frequency: digest.Weekly}); err != nil {
+		if err := e.svc.SubscribeEmail(e.ctx, "lecteur@example.org", "fr", digest.SubscribeInput{Theme: "reseaux", Frequency: digest.Weekly}); err != nil {
 			t.Fatal(err)
 		}
 	}
 	e.clock.Advance(59 * time.Minute)
-	_ = e.svc.SubscribeEmail(e.ctx, "lecteur@example.org", in)
+	_ = e.svc.SubscribeEmail(e.ctx, "lecteur@example.org", "fr", in)
 	if n := len(e.smtp.Messages()); n != 1 {
 		t.Fatalf("%d mails to an unconfirmed address within the hour", n)
 	}
@@ -157,7 +157,7 @@ func TestReaderDoubleOptIn(t *testing.T) {
 		t.Errorf("expired confirmation link: %v", err)
 	}
 	// A confirmed reader adding a subscription anonymously confirms it again.
-	if err := e.svc.SubscribeEmail(e.ctx, "lecteur@example.org", digest.SubscribeInput{Theme: "portails", Frequency: digest.Daily}); err != nil {
+	if err := e.svc.SubscribeEmail(e.ctx, "lecteur@example.org", "fr", digest.SubscribeInput{Theme: "portails", Frequency: digest.Daily}); err != nil {
 		t.Fatal(err)
 	}
 	msgs = e.smtp.WaitFor(t, 2, 5*time.Second)

@@ -48,6 +48,9 @@ func MemberKey(id string) Key { return Key("member:" + id) }
 // NotificationsKey covers a member's unread notification count.
 func NotificationsKey(id string) Key { return Key("notifications:" + id) }
 
+// ReadsKey covers a member's read markers (the unread marks of their listings).
+func ReadsKey(id string) Key { return Key("reads:" + id) }
+
 // ListingKeys are the listings a thread appears in: home, its theme, its
 // authority types.
 func ListingKeys(th *Thread) []Key {

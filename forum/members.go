@@ -147,7 +147,7 @@ func (s *Service) Authenticate(ctx context.Context, email, password string) (*Me
 	if herr := s.withHashing(ctx, func() { ok, err = argon2id.ComparePasswordAndHash(password, hash) }); herr != nil {
 		return nil, herr
 	}
-	if m == nil || err != nil || !ok {
+	if m == nil || err != nil || !ok || m.Deleting() {
 		return nil, ErrBadCredentials
 	}
 	return m, nil
@@ -289,7 +289,7 @@ func (s *Service) sessionMember(ctx context.Context, id string) (*Session, *Memb
 		return nil, nil, ErrUnauthenticated
 	}
 	m, err := s.store.MemberByID(ctx, sess.MemberID)
-	if errors.Is(err, ErrNotFound) {
+	if errors.Is(err, ErrNotFound) || (err == nil && m.Deleting()) {
 		return nil, nil, ErrUnauthenticated
 	}
 	if err != nil {

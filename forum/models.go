@@ -94,7 +94,17 @@ type Member struct {
 	SuspendedUntil *time.Time `bson:"suspended_until,omitempty" json:"-"`
 	SuspendReason  string     `bson:"suspend_reason,omitempty" json:"-"`
 	RejectedPosts  int        `bson:"rejected_posts" json:"-"`
+	// DeletionStartedAt is set when the member asked to delete the account
+	// (forum/deletion.go): from then on the member can neither log in nor
+	// use a session, and DeletionPosts says what becomes of the posts.
+	DeletionStartedAt *time.Time `bson:"deletion_started_at,omitempty" json:"-"`
+	DeletionPosts     string     `bson:"deletion_posts,omitempty" json:"-"`
+	// DeletedAt is set when the deletion is complete: the record is a tombstone.
+	DeletedAt *time.Time `bson:"deleted_at,omitempty" json:"-"`
 }
+
+// Deleting reports whether the member's account is being or was deleted.
+func (m *Member) Deleting() bool { return m != nil && m.DeletionStartedAt != nil }
 
 // SuspendedAt reports whether the member is suspended at time now.
 func (m *Member) SuspendedAt(now time.Time) bool {
@@ -142,6 +152,9 @@ type Thread struct {
 	LastActivityAt time.Time `bson:"last_activity_at" json:"last_activity_at"`
 	LastPostID     string    `bson:"last_post_id" json:"last_post_id"`
 	LastAuthor     string    `bson:"last_author" json:"last_author"`
+	// TitleTerms are the search terms of the title (SearchTerms), written
+	// with the title.
+	TitleTerms []string `bson:"title_terms" json:"-"`
 }
 
 // Revision is an earlier version of a post's source.
@@ -167,6 +180,9 @@ type Post struct {
 	Revisions   []Revision `bson:"revisions,omitempty" json:"-"`
 	CreatedAt   time.Time  `bson:"created_at" json:"created_at"`
 	EditedAt    *time.Time `bson:"edited_at,omitempty" json:"edited_at,omitempty"`
+	// Terms are the search terms of the post's visible text
+	// (PostSearchTerms of HTML), written with the HTML.
+	Terms []string `bson:"terms" json:"-"`
 }
 
 // Session is a server-side login session. ID is the SHA-256 of the cookie value.

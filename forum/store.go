@@ -26,7 +26,8 @@ type PostFilter struct {
 	Limit       int
 }
 
-// PostEdit is the change made by an edit of a post.
+// PostEdit is the change made by an edit of a post. The store writes the
+// post's search terms (PostSearchTerms of HTML) in the same update.
 type PostEdit struct {
 	// Current is the source the edit started from: the edit applies only if
 	// the post still has it, so concurrent edits never lose a revision.
@@ -35,6 +36,19 @@ type PostEdit struct {
 	HTML     string
 	Previous Revision
 	EditedAt time.Time
+}
+
+// SearchFilter selects published posts or threads for a search. Empty
+// fields do not filter.
+type SearchFilter struct {
+	// Words are the query's words, each with its variants: a document must
+	// have every word, in any of its variants.
+	Words         [][]string
+	Theme         string
+	AuthorityType string
+	AuthorID      string
+	// From (inclusive) and To (exclusive) bound the creation time.
+	From, To time.Time
 }
 
 // ThemeUpdate is an admin change to a theme; nil fields are unchanged.
@@ -90,7 +104,26 @@ type Store interface {
 	ListPosts(ctx context.Context, f PostFilter) ([]Post, error)
 	CountPosts(ctx context.Context, f PostFilter, before *Post) (int64, error)
 	EditPost(ctx context.Context, id string, e PostEdit) error
+	ThreadsByIDs(ctx context.Context, ids []string) ([]Thread, error)
+	PostsByIDs(ctx context.Context, ids []string) ([]Post, error)
+
+	// SearchTitles returns published threads whose title has every word of
+	// f, newest first, at most limit.
+	SearchTitles(ctx context.Context, f SearchFilter, limit int) ([]Thread, error)
+	// SearchPosts returns published posts of published threads that have
+	// every word of f, newest first, except the posts excludeIDs.
+	SearchPosts(ctx context.Context, f SearchFilter, excludeIDs []string, skip, limit int) ([]Post, error)
+	// PostsWithoutTerms and ThreadsWithoutTitleTerms return up to limit
+	// documents written before search existed; SetPostTerms and
+	// SetThreadTitleTerms index them (id → terms), only if still unindexed.
+	PostsWithoutTerms(ctx context.Context, limit int) ([]Post, error)
+	SetPostTerms(ctx context.Context, terms map[string][]string) error
+	ThreadsWithoutTitleTerms(ctx context.Context, limit int) ([]Thread, error)
+	SetThreadTitleTerms(ctx context.Context, terms map[string][]string) error
 
 	// Secret returns the named random secret, creating it once for all processes.
 	Secret(ctx context.Context, name string) ([]byte, error)
+
+	FeedStore
+	ReadMarkerStore
 }

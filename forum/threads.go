@@ -141,9 +141,9 @@ func (s *Service) CreateThread(ctx context.Context, author *Member, in NewThread
 	now := s.now()
 	status := s.initialStatus(author, theme)
 	th := &Thread{ID: NewID(), Theme: theme.Slug, AuthorityTypes: types, Title: title, Author: author.Ref(),
-		Status: status, CreatedAt: now, LastActivityAt: now, LastAuthor: author.DisplayName}
+		Status: status, CreatedAt: now, LastActivityAt: now, LastAuthor: author.DisplayName, TitleTerms: SearchTerms(title)}
 	p := &Post{ID: NewID(), ThreadID: th.ID, Author: author.Ref(), Source: NormalizeSource(in.Body), HTML: html,
-		Status: status, CreatedAt: now}
+		Status: status, CreatedAt: now, Terms: PostSearchTerms(html)}
 	th.FirstPostID, th.LastPostID = p.ID, p.ID
 	if status == PostPublished {
 		th.PostCount = 1
@@ -193,7 +193,7 @@ func (s *Service) Reply(ctx context.Context, author *Member, threadID, body stri
 		return nil, err
 	}
 	p := &Post{ID: NewID(), ThreadID: th.ID, Author: author.Ref(), Source: NormalizeSource(body), HTML: html,
-		Status: s.initialStatus(author, theme), CreatedAt: s.now()}
+		Status: s.initialStatus(author, theme), CreatedAt: s.now(), Terms: PostSearchTerms(html)}
 	if err := s.store.InsertPost(ctx, p); err != nil {
 		return nil, err
 	}
@@ -264,7 +264,7 @@ func (s *Service) EditPost(ctx context.Context, editor *Member, postID, body str
 	// Listings too: feeds and excerpts may show a post's text.
 	s.Invalidate(ctx, ThreadKeys(th)...)
 	p.Revisions = append(p.Revisions, edit.Previous)
-	p.Source, p.HTML, p.EditedAt = src, html, &now
+	p.Source, p.HTML, p.EditedAt, p.Terms = src, html, &now, PostSearchTerms(html)
 	return p, nil
 }
 

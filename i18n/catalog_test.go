@@ -75,4 +75,7 @@ func TestFilledFormatIsTranslated(t *testing.T) {
 	if got := T(EN, "Déjà traité par Alice le 02/01/2026 à 10:00 UTC (publié)."); got != "Already handled by Alice on 02/01/2026 à 10:00 UTC (published)." {
 		t.Errorf("already decided: %q", got)
 	}
+	if got := T(EN, "suspendu jusqu'au 02/01/2026 10:00 UTC, de confiance"); got != "suspended until 02/01/2026 10:00 UTC, trusted" {
+		t.Errorf("the most specific format must win: %q", got)
+	}
 }

@@ -56,6 +56,9 @@ var enMessages = map[string]string{
 	"masqué": "hidden",
 
 	// Formats.
+	"suspendu jusqu'au %s, de confiance":                                                      "suspended until %s, trusted",
+	"suspendu jusqu'au %s, toujours modéré":                                                   "suspended until %s, always moderated",
+	"suspendu jusqu'au %s, de confiance, toujours modéré":                                     "suspended until %s, trusted, always moderated",
 	"Le message contient trop de marques de mise en forme (*, _, ~) : %s au plus.":            "The post has too many formatting marks (*, _, ~): %s at most.",
 	"Le message contient trop de liens : %s au plus.":                                         "The post has too many links: %s at most.",
 	"Le message imbrique trop de citations ou de listes : %s niveaux au plus.":                "The post nests too many quotes or lists: %s levels at most.",

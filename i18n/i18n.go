@@ -85,6 +85,7 @@ var formats []format
 
 type format struct {
 	re *regexp.Regexp
+	fr string
 	en string
 }
 
@@ -101,9 +102,19 @@ func register(m map[string]string) {
 			for i := range parts {
 				parts[i] = regexp.QuoteMeta(parts[i])
 			}
-			formats = append(formats, format{re: regexp.MustCompile("^" + strings.Join(parts, "(.*?)") + "$"), en: en})
+			formats = append(formats, format{re: regexp.MustCompile("^" + strings.Join(parts, "(.*?)") + "$"), fr: fr, en: en})
 		}
 	}
+	// The most specific format first (the longest fixed text), so that
+	// "suspendu jusqu'au %s, de confiance" wins over "suspendu jusqu'au %s",
+	// whatever the order of the maps.
+	sort.Slice(formats, func(i, j int) bool {
+		li, lj := len(verb.ReplaceAllString(formats[i].fr, "")), len(verb.ReplaceAllString(formats[j].fr, ""))
+		if li != lj {
+			return li > lj
+		}
+		return formats[i].fr < formats[j].fr
+	})
 }
 
 // fromFormat translates a filled French message by the format it matches.

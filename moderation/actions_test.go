@@ -52,7 +52,7 @@ func TestHideAndRestore(t *testing.T) {
 	}
 	msgs := e.mail.WaitFor(t, 1, 5*time.Second)
 	if len(msgs) != 1 || msgs[0].To[0] != author.Email || !strings.Contains(msgs[0].Subject, th.Title) ||
-		!strings.HasPrefix(msgs[0].Subject, "Masqué") || !strings.Contains(msgs[0].Text, "Raison : "+reason) {
+		!strings.HasPrefix(msgs[0].Subject, "Masqué") || !strings.Contains(msgs[0].Text, "Raison\u00a0: "+reason) {
 		t.Fatalf("hide mail: %+v", msgs)
 	}
 	if ns, _ := e.mod.Notifications(e.ctx, author); len(ns) != 1 || ns[0].Kind != moderation.KindHidden || ns[0].Reason != reason {

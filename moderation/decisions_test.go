@@ -26,7 +26,7 @@ func TestApproveNotifiesAuthor(t *testing.T) {
 		t.Fatalf("mails: %+v", msgs)
 	}
 	m := msgs[0]
-	for _, want := range []string{"Bonjour Hélène Auteure", "approuvé", "publié", baseURL + "/posts/" + p.ID, "« " + title + " »"} {
+	for _, want := range []string{"Bonjour Hélène Auteure", "approuvé", "publié", baseURL + "/posts/" + p.ID, "«\u00a0" + title + "\u00a0»"} {
 		if !strings.Contains(m.Text, want) {
 			t.Fatalf("approval mail lacks %q:\n%s", want, m.Text)
 		}
@@ -101,7 +101,7 @@ func TestRejectNeedsReasonAndNotifiesAuthor(t *testing.T) {
 	if !strings.Contains(m.Subject, title) || !strings.HasPrefix(m.Subject, "Non publié") {
 		t.Fatalf("reject subject = %q", m.Subject)
 	}
-	for _, want := range []string{"Bonjour Romain Refusé", "n'a pas été publié", "Raison : " + reason, "Premier message de"} {
+	for _, want := range []string{"Bonjour Romain Refusé", "n'a pas été publié", "Raison\u00a0: " + reason, "Premier message de"} {
 		if !strings.Contains(m.Text, want) {
 			t.Fatalf("reject mail lacks %q:\n%s", want, m.Text)
 		}

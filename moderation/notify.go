@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"coterforum/forum"
+	"coterforum/i18n"
 	"coterforum/mail"
 )
 
@@ -16,8 +17,12 @@ const (
 )
 
 // notifyAuthor tells the author of a post about a decision, in the forum and
-// by mail. Failures are logged: the decision stands.
+// by mail. Failures are logged: the decision stands. The author of a
+// deleted account is not told (there is nobody, and no address, left).
 func (s *Service) notifyAuthor(ctx context.Context, p *forum.Post, th *forum.Thread, kind, reason string) {
+	if m, err := s.store.MemberByID(ctx, p.Author.ID); err == nil && m.Deleting() {
+		return
+	}
 	n := &Notification{ID: forum.NewID(), MemberID: p.Author.ID, Kind: kind, PostID: p.ID, ThreadID: th.ID,
 		Title: th.Title, Reason: reason, CreatedAt: s.forum.Now()}
 	if err := s.store.InsertNotification(ctx, n); err != nil {
@@ -33,32 +38,67 @@ func (s *Service) notifyAuthor(ctx context.Context, p *forum.Post, th *forum.Thr
 		return
 	}
 	subject, text := s.decisionMail(m, th, p, kind, reason)
-	if err := s.mail.Send(ctx, mail.Message{To: m.Email, Subject: subject, Text: text}); err != nil {
+	msg := mail.Message{To: m.Email, Subject: subject, Text: text, Headers: languageHeader(memberLang(m))}
+	if err := s.mail.Send(ctx, msg); err != nil {
 		s.log.Error("decision mail not sent", "member", m.ID, "err", err)
 	}
 }
 
-// decisionMail writes the French mail telling an author about a decision.
+// decisionMail writes the mail telling an author about a decision, in the
+// author's language.
 func (s *Service) decisionMail(m *forum.Member, th *forum.Thread, p *forum.Post, kind, reason string) (string, string) {
+	lang := memberLang(m)
 	link := s.cfg.BaseURL + "/posts/" + p.ID
-	what := "Votre message"
-	if th.FirstPostID == p.ID {
-		what = "Votre nouveau fil"
+	first := th.FirstPostID == p.ID
+	// One whole sentence per case, so that each translates as a whole.
+	pick := func(post, thread string) string {
+		if first {
+			return thread
+		}
+		return post
 	}
 	var subject, body string
 	switch kind {
 	case KindApproved:
-		subject = fmt.Sprintf("Publié : %s", th.Title)
-		body = fmt.Sprintf("%s dans « %s » a été approuvé par la modération et est maintenant publié :\n%s\n", what, th.Title, link)
+		subject = sprintf(lang, "Publié : %s", th.Title)
+		body = sprintf(lang, pick("Votre message dans « %s » a été approuvé par la modération et est maintenant publié :",
+			"Votre nouveau fil dans « %s » a été approuvé par la modération et est maintenant publié :"), th.Title) + "\n" + link + "\n"
 	case KindRejected:
-		subject = fmt.Sprintf("Non publié : %s", th.Title)
-		body = fmt.Sprintf("%s dans « %s » n'a pas été publié par la modération.\n\nRaison : %s\n\nVous pouvez le reprendre et le proposer à nouveau. Votre texte :\n\n%s\n", what, th.Title, reason, p.Source)
+		subject = sprintf(lang, "Non publié : %s", th.Title)
+		body = sprintf(lang, pick("Votre message dans « %s » n'a pas été publié par la modération.",
+			"Votre nouveau fil dans « %s » n'a pas été publié par la modération."), th.Title) + "\n\n" +
+			sprintf(lang, "Raison : %s", reason) + "\n\n" +
+			i18n.T(lang, "Vous pouvez le reprendre et le proposer à nouveau. Votre texte :") + "\n\n" + p.Source + "\n"
 	case KindHidden:
-		subject = fmt.Sprintf("Masqué : %s", th.Title)
-		body = fmt.Sprintf("%s dans « %s » a été masqué par la modération.\n\nRaison : %s\n", what, th.Title, reason)
+		subject = sprintf(lang, "Masqué : %s", th.Title)
+		body = sprintf(lang, pick("Votre message dans « %s » a été masqué par la modération.",
+			"Votre nouveau fil dans « %s » a été masqué par la modération."), th.Title) + "\n\n" +
+			sprintf(lang, "Raison : %s", reason) + "\n"
 	}
-	text := fmt.Sprintf("Bonjour %s,\n\n%s\n-- \ncoterforum\nVos notifications : %s/notifications\n", m.DisplayName, body, s.cfg.BaseURL)
+	text := sprintf(lang, "Bonjour %s,", m.DisplayName) + "\n\n" + body + "\n-- \ncoterforum\n" +
+		sprintf(lang, "Vos notifications : %s", s.cfg.BaseURL+"/notifications") + "\n"
 	return subject, text
+}
+
+// memberLang is the language a member reads mail in: their setting, French
+// by default.
+func memberLang(m *forum.Member) i18n.Lang {
+	if l, ok := i18n.Parse(m.Lang); ok {
+		return l
+	}
+	return i18n.FR
+}
+
+// sprintf fills the translation of a French format. Unlike i18n.Tf, the
+// French typography applies to the format only, never to the arguments
+// (titles, reasons, a post's source are repeated exactly).
+func sprintf(lang i18n.Lang, format string, args ...any) string {
+	return fmt.Sprintf(i18n.T(lang, format), args...)
+}
+
+// languageHeader is the Content-Language header of a mail in lang.
+func languageHeader(lang i18n.Lang) map[string]string {
+	return map[string]string{"Content-Language": string(lang)}
 }
 
 // Notifications returns the member's latest notifications.

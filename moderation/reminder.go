@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"coterforum/forum"
+	"coterforum/i18n"
 	"coterforum/mail"
 )
 
@@ -62,20 +63,39 @@ func (s *Service) RemindOnce(ctx context.Context) (int, error) {
 	if err != nil {
 		return len(late), err
 	}
-	var b strings.Builder
-	fmt.Fprintf(&b, "Bonjour,\n\n%d message(s) attendent une décision depuis plus de %d heures :\n\n", len(late), int(s.cfg.RemindAfter.Hours()))
-	for _, p := range late {
-		fmt.Fprintf(&b, "- %s, le %s\n", p.Author.DisplayName, p.CreatedAt.Format("02/01/2006 à 15:04 UTC"))
-	}
-	fmt.Fprintf(&b, "\nLa file de modération : %s/moderation\n\n-- \ncoterforum\n", s.cfg.BaseURL)
+	texts := map[i18n.Lang]string{}
 	for _, m := range mods {
 		if m.SuspendedAt(now) {
 			continue
 		}
-		msg := mail.Message{To: m.Email, Subject: fmt.Sprintf("Modération : %d message(s) en attente", len(late)), Text: b.String()}
+		lang := memberLang(&m)
+		if _, ok := texts[lang]; !ok {
+			texts[lang] = s.reminderText(lang, late)
+		}
+		msg := mail.Message{To: m.Email, Subject: sprintf(lang, "Modération : %d message(s) en attente", len(late)),
+			Text: texts[lang], Headers: languageHeader(lang)}
 		if err := s.mail.Send(ctx, msg); err != nil {
 			s.log.Error("reminder not sent", "moderator", m.ID, "err", err)
 		}
 	}
 	return len(late), nil
+}
+
+// reminderText lists the late posts for a moderator reading lang.
+func (s *Service) reminderText(lang i18n.Lang, late []forum.Post) string {
+	var b strings.Builder
+	b.WriteString(i18n.T(lang, "Bonjour,") + "\n\n")
+	b.WriteString(sprintf(lang, "%d message(s) attendent une décision depuis plus de %d heures :", len(late), int(s.cfg.RemindAfter.Hours())) + "\n\n")
+	for _, p := range late {
+		// The French line keeps its historical UTC date; English uses the
+		// forum's Europe/Paris dates. No catalog format: "- %s, le %s"
+		// would match unrelated filled texts.
+		if lang == i18n.EN {
+			fmt.Fprintf(&b, "- %s, %s\n", p.Author.DisplayName, i18n.DateTime(lang, p.CreatedAt))
+		} else {
+			fmt.Fprintf(&b, "- %s, le %s\n", p.Author.DisplayName, p.CreatedAt.Format("02/01/2006 à 15:04 UTC"))
+		}
+	}
+	b.WriteString("\n" + sprintf(lang, "La file de modération : %s", s.cfg.BaseURL+"/moderation") + "\n\n-- \ncoterforum\n")
+	return b.String()
 }

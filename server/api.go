@@ -346,6 +346,9 @@ func (s *Server) apiPreview(c echo.Context) error {
 type inviteIn struct {
 	Email string `json:"email"`
 	Role  string `json:"role"`
+	// Lang is the language of the invitation mail, "fr" or "en"; the
+	// request's language when omitted.
+	Lang string `json:"lang"`
 }
 
 func (s *Server) apiInvite(c echo.Context) error {
@@ -353,7 +356,7 @@ func (s *Server) apiInvite(c echo.Context) error {
 	if err := decodeJSON(c, &in); err != nil {
 		return err
 	}
-	inv, err := s.sendInvite(c.Request().Context(), viewer(c), in.Email, in.Role)
+	inv, err := s.sendInvite(c, in.Email, in.Role, in.Lang)
 	if err != nil {
 		return err
 	}

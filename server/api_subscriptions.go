@@ -26,8 +26,8 @@ func (s *Server) apiSubscribe(c echo.Context) error {
 		if err != nil {
 			return err
 		}
-		// List gives the subscription its French label.
-		if all, err := s.digest.List(ctx, sub.SubscriberID); err == nil {
+		// ListIn gives the subscription its label.
+		if all, err := s.digest.ListIn(ctx, sub.SubscriberID, language(c)); err == nil {
 			for i := range all {
 				if all[i].ID == sub.ID {
 					sub = &all[i]
@@ -36,7 +36,7 @@ func (s *Server) apiSubscribe(c echo.Context) error {
 		}
 		return c.JSON(http.StatusCreated, map[string]any{"subscription": sub})
 	}
-	if err := s.digest.SubscribeEmail(ctx, in.Email, in.SubscribeInput); err != nil {
+	if err := s.digest.SubscribeEmail(ctx, in.Email, string(language(c)), in.SubscribeInput); err != nil {
 		return err
 	}
 	return c.JSON(http.StatusAccepted, map[string]any{"status": "confirmation_sent",

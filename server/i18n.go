@@ -53,6 +53,9 @@ func (s *Server) languageForm(c echo.Context) error {
 		if err := s.svc.SetLanguage(c.Request().Context(), m, string(l)); err != nil {
 			return err
 		}
+		if err := s.digest.SetMemberLanguage(c.Request().Context(), m, string(l)); err != nil {
+			return err
+		}
 	}
 	c.SetCookie(&http.Cookie{Name: langCookie, Value: string(l), Path: "/", HttpOnly: true, Secure: s.secure,
 		SameSite: http.SameSiteLaxMode, MaxAge: 365 * 86400})

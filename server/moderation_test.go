@@ -908,7 +908,7 @@ func TestModerationPages(t *testing.T) {
 	if code != http.StatusSeeOther || resp.Header.Get("Location") != "/members/"+nc.ID+"?notice=moderated" {
 		t.Fatalf("suspension form: %d %s", code, resp.Header.Get("Location"))
 	}
-	if _, page, _ := mc.get("/members/" + nc.ID); !strings.Contains(page, "Compte suspendu jusqu'au") {
+	if _, page, _ := mc.get("/members/" + nc.ID); !strings.Contains(stdhtml.UnescapeString(page), "Compte suspendu jusqu'au") {
 		t.Error("the member page does not show the suspension")
 	}
 	if code, out := ncc.api("POST", "/api/v1/threads/"+openID+"/posts", map[string]any{"body": "Encore moi."}); code != 403 || errCode(out) != "suspended" {

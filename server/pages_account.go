@@ -1,13 +1,13 @@
 package server
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"net/http"
 	"strings"
 
 	"coterforum/forum"
+	"coterforum/i18n"
 	"coterforum/mail"
 
 	"github.com/labstack/echo/v4"
@@ -116,6 +116,9 @@ func (s *Server) profileForm(c echo.Context) error {
 		v.Profile, v.ProfileErrors = p, fe
 		return s.render(c, http.StatusUnprocessableEntity, "account.html", v)
 	}
+	if err := s.digest.SetMemberLanguage(c.Request().Context(), m, p.Lang); err != nil {
+		return err
+	}
 	return seeOther(c, "/account?notice=profile")
 }
 
@@ -196,26 +199,29 @@ func (s *Server) inviteForm(c echo.Context) error {
 	return seeOther(c, "/?notice=welcome")
 }
 
-// sendInvite creates an invitation and mails its link.
-func (s *Server) sendInvite(ctx context.Context, actor *forum.Member, email, role string) (*forum.Invite, error) {
+// sendInvite creates an invitation and mails its link, in lang ("fr" or
+// "en"; empty means the inviting admin's page language).
+func (s *Server) sendInvite(c echo.Context, email, role, lang string) (*forum.Invite, error) {
+	l, ok := i18n.Parse(lang)
+	switch {
+	case lang == "":
+		l = language(c)
+	case !ok:
+		return nil, forum.Invalid("lang", "lang_invalid", "Langue inconnue : choisissez « fr » ou « en ».")
+	}
+	ctx := c.Request().Context()
+	actor := viewer(c)
 	token, inv, err := s.svc.CreateInvite(ctx, actor, email, role)
 	if err != nil {
 		return nil, err
 	}
 	link := s.absURL("/invite/" + token)
-	text := fmt.Sprintf(`Bonjour,
-
-%s (%s) vous invite à rejoindre coterforum, le forum des directeurs des systèmes d'information des collectivités territoriales.
-
-Pour créer votre compte, ouvrez ce lien (valable 7 jours, utilisable une seule fois) :
-%s
-
-Si vous ne vous attendiez pas à cette invitation, ignorez ce message.
-
--- 
-coterforum
-`, actor.DisplayName, actor.Authority, link)
-	err = s.cfg.Mail.Send(ctx, mail.Message{To: inv.Email, Subject: "Invitation à rejoindre coterforum", Text: text})
+	text := i18n.T(l, "Bonjour,") + "\n\n" +
+		fmt.Sprintf(i18n.T(l, "%s (%s) vous invite à rejoindre coterforum, le forum des directeurs des systèmes d'information des collectivités territoriales."), actor.DisplayName, actor.Authority) + "\n\n" +
+		i18n.T(l, "Pour créer votre compte, ouvrez ce lien (valable 7 jours, utilisable une seule fois) :") + "\n" + link + "\n\n" +
+		i18n.T(l, "Si vous ne vous attendiez pas à cette invitation, ignorez ce message.") + "\n\n-- \ncoterforum\n"
+	err = s.cfg.Mail.Send(ctx, mail.Message{To: inv.Email, Subject: i18n.T(l, "Invitation à rejoindre coterforum"), Text: text,
+		Headers: map[string]string{"Content-Language": string(l)}})
 	if err != nil {
 		return nil, fmt.Errorf("envoi de l'invitation : %w", err)
 	}

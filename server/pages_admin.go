@@ -97,7 +97,10 @@ type adminInvitesView struct {
 	Invites []forum.Invite
 	Email   string
 	Role    string
-	Errors  fieldErrors
+	// MailLang is the language chosen for the invitation mail ("" until
+	// chosen: the page's language).
+	MailLang string
+	Errors   fieldErrors
 }
 
 func (s *Server) adminInvitesPage(c echo.Context) error {
@@ -110,8 +113,8 @@ func (s *Server) adminInvitesPage(c echo.Context) error {
 
 func (s *Server) adminInviteForm(c echo.Context) error {
 	ctx := c.Request().Context()
-	email, role := c.FormValue("email"), c.FormValue("role")
-	if _, err := s.sendInvite(ctx, viewer(c), email, role); err != nil {
+	email, role, lang := c.FormValue("email"), c.FormValue("role"), c.FormValue("lang")
+	if _, err := s.sendInvite(c, email, role, lang); err != nil {
 		fe, ok := formError(err)
 		if !ok {
 			return err
@@ -121,7 +124,7 @@ func (s *Server) adminInviteForm(c echo.Context) error {
 			return ierr
 		}
 		return s.render(c, http.StatusUnprocessableEntity, "admin_invites.html", &adminInvitesView{Layout: Layout{Title: "Invitations"},
-			Invites: invs, Email: email, Role: role, Errors: fe})
+			Invites: invs, Email: email, Role: role, MailLang: lang, Errors: fe})
 	}
 	return seeOther(c, "/admin/invites?notice=invited")
 }

@@ -34,6 +34,10 @@ type listView struct {
 	List          *forum.ThreadList
 	BaseURL       string // the listing's path, for pagination and filters
 	FilterParam   string // "authority_type" on theme pages, "theme" on authority pages
+	Feed          feedLink
+	// Unread marks the listed threads with posts the viewer has not read
+	// (per viewer; nil for anonymous readers).
+	Unread map[string]bool
 }
 
 // PrevURL and NextURL are the pagination links.
@@ -62,13 +66,16 @@ func (s *Server) homePage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	spec := cacheSpec{id: "home?" + strconv.Itoa(page), keys: []forum.Key{forum.KeyHome}}
+	spec := cacheSpec{id: "home?" + strconv.Itoa(page), keys: []forum.Key{forum.KeyHome}, viewerKeys: s.readsKeys(c)}
 	return s.servePage(c, spec, func() (string, view, error) {
 		list, err := s.svc.Threads(c.Request().Context(), forum.ThreadQuery{Page: page})
 		if err != nil {
 			return "", nil, err
 		}
-		return "home.html", &listView{Layout: Layout{Title: "Derniers fils"}, Heading: "Derniers fils de discussion", List: list, BaseURL: "/"}, nil
+		v := &listView{Layout: Layout{Title: "Derniers fils"}, Heading: "Derniers fils de discussion", List: list, BaseURL: "/",
+			Feed: s.allFeedLink(c)}
+		v.Unread = s.unreadMarks(c, list)
+		return "home.html", v, nil
 	})
 }
 
@@ -79,7 +86,8 @@ func (s *Server) themePage(c echo.Context) error {
 		return err
 	}
 	at := c.QueryParam("authority_type")
-	spec := cacheSpec{id: "theme/" + slug + "?" + strconv.Itoa(page) + "&" + at, keys: []forum.Key{forum.ThemeListingKey(slug)}}
+	spec := cacheSpec{id: "theme/" + slug + "?" + strconv.Itoa(page) + "&" + at, keys: []forum.Key{forum.ThemeListingKey(slug)},
+		viewerKeys: s.readsKeys(c)}
 	return s.servePage(c, spec, func() (string, view, error) {
 		ctx := c.Request().Context()
 		th, err := s.svc.Theme(ctx, slug)
@@ -90,8 +98,11 @@ func (s *Server) themePage(c echo.Context) error {
 		if err != nil {
 			return "", nil, err
 		}
-		return "listing.html", &listView{Layout: Layout{Title: th.NameFR}, Heading: th.NameFR, Intro: th.Description, Theme: th,
-			FilterType: at, List: list, BaseURL: "/themes/" + th.Slug, FilterParam: "authority_type"}, nil
+		v := &listView{Layout: Layout{Title: th.NameFR}, Heading: th.NameFR, Intro: th.Description, Theme: th,
+			FilterType: at, List: list, BaseURL: "/themes/" + th.Slug, FilterParam: "authority_type"}
+		v.Feed = s.themeFeedLink(c, th, at)
+		v.Unread = s.unreadMarks(c, list)
+		return "listing.html", v, nil
 	})
 }
 
@@ -102,7 +113,8 @@ func (s *Server) authorityPage(c echo.Context) error {
 		return err
 	}
 	theme := c.QueryParam("theme")
-	spec := cacheSpec{id: "authority/" + slug + "?" + strconv.Itoa(page) + "&" + theme, keys: []forum.Key{forum.AuthorityListingKey(slug)}}
+	spec := cacheSpec{id: "authority/" + slug + "?" + strconv.Itoa(page) + "&" + theme, keys: []forum.Key{forum.AuthorityListingKey(slug)},
+		viewerKeys: s.readsKeys(c)}
 	return s.servePage(c, spec, func() (string, view, error) {
 		ctx := c.Request().Context()
 		at, err := s.svc.AuthorityType(ctx, slug)
@@ -113,9 +125,12 @@ func (s *Server) authorityPage(c echo.Context) error {
 		if err != nil {
 			return "", nil, err
 		}
-		return "listing.html", &listView{Layout: Layout{Title: at.Plural}, Heading: at.Plural + " : tous les thèmes",
+		v := &listView{Layout: Layout{Title: at.Plural}, Heading: at.Plural + " : tous les thèmes",
 			Intro: "Les fils qui concernent les " + lowerFirst(at.Plural) + ", tous thèmes confondus.", AuthorityType: at,
-			FilterTheme: theme, List: list, BaseURL: "/authority-types/" + at.Slug, FilterParam: "theme"}, nil
+			FilterTheme: theme, List: list, BaseURL: "/authority-types/" + at.Slug, FilterParam: "theme"}
+		v.Feed = s.authorityFeedLink(c, at)
+		v.Unread = s.unreadMarks(c, list)
+		return "listing.html", v, nil
 	})
 }
 
@@ -137,6 +152,7 @@ type threadView struct {
 	CanReply bool
 	CanWrite bool
 	Form     postForm
+	Feed     feedLink
 }
 
 // PageURL returns the link to page n of the thread.
@@ -176,8 +192,13 @@ func (s *Server) threadPage(c echo.Context) error {
 			return "", nil, forum.ErrNotFound
 		}
 		canWrite := s.svc.CanWrite(m) == nil
-		return "thread.html", &threadView{Layout: Layout{Title: th.Title}, Thread: th, Posts: posts, CanWrite: canWrite,
-			CanReply: canWrite && th.Status == forum.ThreadPublished && (!th.Locked || m.IsModerator())}, nil
+		v := &threadView{Layout: Layout{Title: th.Title}, Thread: th, Posts: posts, CanWrite: canWrite,
+			CanReply: canWrite && th.Status == forum.ThreadPublished && (!th.Locked || m.IsModerator())}
+		if th.Status == forum.ThreadPublished {
+			v.Feed = s.threadFeedLink(th)
+		}
+		s.markRead(c, th, posts.Posts)
+		return "thread.html", v, nil
 	})
 }
 

@@ -8,6 +8,7 @@ import (
 
 	"coterforum/digest"
 	"coterforum/forum"
+	"coterforum/i18n"
 
 	"github.com/labstack/echo/v4"
 )
@@ -30,7 +31,7 @@ func (s *Server) memberSubscriptions(c echo.Context) ([]digest.Subscription, err
 	if err != nil {
 		return nil, err
 	}
-	return s.digest.List(ctx, sub.ID)
+	return s.digest.ListIn(ctx, sub.ID, language(c))
 }
 
 // subscriptionsPage is "Mes abonnements" for members, and the subscription
@@ -64,7 +65,7 @@ func (s *Server) subscribeForm(c echo.Context) error {
 	if m := viewer(c); m != nil {
 		_, err = s.digest.Subscribe(ctx, m, in)
 	} else {
-		err = s.digest.SubscribeEmail(ctx, c.FormValue("email"), in)
+		err = s.digest.SubscribeEmail(ctx, c.FormValue("email"), string(language(c)), in)
 	}
 	if err != nil {
 		fe, ok := formError(err)
@@ -104,6 +105,8 @@ type linkView struct {
 	Subscriptions []digest.Subscription
 	Done          bool
 	Problem       string
+	// Erased is set once the reader erased all their data (pages_privacy.go).
+	Erased bool
 }
 
 // linkProblem renders the page of an invalid or expired signed link.
@@ -232,15 +235,15 @@ func (v *listView) Follow() followData {
 	switch {
 	case v.Theme != nil:
 		f.Theme, f.AuthorityType = v.Theme.Slug, v.FilterType
-		f.Label = "« " + v.Theme.NameFR + " »"
+		f.Label = i18n.Tf(v.Lang, "« %s »", v.ThemeName(v.Theme.Slug))
 		if v.FilterType != "" {
 			f.Label += " × " + v.AuthorityName(v.FilterType)
 		}
 	case v.AuthorityType != nil:
 		f.AuthorityType, f.Theme = v.AuthorityType.Slug, v.FilterTheme
-		f.Label = "les " + lowerFirst(v.AuthorityType.Plural)
+		f.Label = i18n.Tf(v.Lang, "les %s", lowerFirst(i18n.T(v.Lang, v.AuthorityType.Plural)))
 		if v.FilterTheme != "" {
-			f.Label += " × « " + v.ThemeName(v.FilterTheme) + " »"
+			f.Label += " × " + i18n.Tf(v.Lang, "« %s »", v.ThemeName(v.FilterTheme))
 		}
 	}
 	return f

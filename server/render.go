@@ -98,7 +98,8 @@ func langFuncs(lang i18n.Lang) template.FuncMap {
 		"day": func(t time.Time) string { return i18n.Date(lang, t) },
 		"ago": func(t time.Time) string { return i18n.Ago(lang, time.Now(), t) },
 		"plural": func(n int, one, many string) string {
-			if n <= 1 {
+			// French uses the singular for 0 and 1; English for 1 only.
+			if n == 1 || (n == 0 && lang == i18n.FR) {
 				return fmt.Sprintf("%d %s", n, i18n.T(lang, one))
 			}
 			return fmt.Sprintf("%d %s", n, i18n.T(lang, many))

@@ -15,6 +15,7 @@ import (
 	"coterforum/forum"
 	"coterforum/mail"
 	"coterforum/moderation"
+	"coterforum/privacy"
 	"coterforum/static"
 
 	"github.com/labstack/echo/v4"
@@ -47,6 +48,8 @@ type Config struct {
 	MailFiles *mail.FileSender
 	// Moderation is the moderation service; required.
 	Moderation *moderation.Service
+	// Privacy holds the personal data settings (FORUM_DELETE_POSTS_POLICY, FORUM_DPO_EMAIL).
+	Privacy privacy.Config
 }
 
 // Server holds the HTTP handlers. Create it with New.
@@ -54,6 +57,7 @@ type Server struct {
 	svc     *forum.Service
 	mod     *moderation.Service
 	digest  *digest.Service
+	privacy *privacy.Service
 	cfg     Config
 	e       *echo.Echo
 	pages   *pages
@@ -98,8 +102,13 @@ func New(ctx context.Context, svc *forum.Service, cfg Config) (*Server, error) {
 	if cfg.Moderation == nil || cfg.Digest == nil {
 		return nil, fmt.Errorf("server: Config.Moderation and Config.Digest are required")
 	}
+	pst, ok := svc.Store().(privacy.Store)
+	if !ok {
+		return nil, fmt.Errorf("server: the store does not implement privacy.Store")
+	}
 	s := &Server{svc: svc, mod: cfg.Moderation, digest: cfg.Digest, cfg: cfg, pages: p, csrfKey: key, secure: base.Scheme == "https", base: base,
-		limiter: newLoginLimiter(cfg.LoginLimits, svc.Now), assets: as, placeholder: "cfcsrf" + rand.Text()}
+		limiter: newLoginLimiter(cfg.LoginLimits, svc.Now), assets: as, placeholder: "cfcsrf" + rand.Text(),
+		privacy: privacy.New(svc, cfg.Digest, pst, cfg.Privacy, cfg.Log)}
 	s.e = echo.New()
 	s.e.HideBanner = true
 	s.e.HidePort = true
@@ -115,6 +124,9 @@ func New(ctx context.Context, svc *forum.Service, cfg Config) (*Server, error) {
 	s.routes()
 	return s, nil
 }
+
+// Privacy returns the personal data service (main runs its Resumer).
+func (s *Server) Privacy() *privacy.Service { return s.privacy }
 
 // ServeHTTP makes the server an http.Handler.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.e.ServeHTTP(w, r) }

@@ -1,6 +1,13 @@
 // coterforum: progressive enhancements only; every page works without this.
 (function () {
   "use strict";
+  // The page's language: French by default, English when the server says so.
+  var english = document.documentElement.lang === "en";
+  var locale = english ? "en-GB" : "fr-FR";
+  var texts = {
+    fr: { characters: "caractères" },
+    en: { characters: "characters" }
+  }[english ? "en" : "fr"];
   // Live Markdown preview, rendered by the server through the same pipeline
   // as a published post.
   function setupPreview(textarea) {
@@ -37,7 +44,7 @@
     var max = parseInt(area.getAttribute("maxlength"), 10);
     function update() {
       var n = Array.from(area.value.replace(/\r\n/g, "\n")).length;
-      counter.textContent = n.toLocaleString("fr-FR") + " / " + max.toLocaleString("fr-FR") + " caractères";
+      counter.textContent = n.toLocaleString(locale) + " / " + max.toLocaleString(locale) + " " + texts.characters;
       counter.classList.toggle("over", n > max);
     }
     counter.hidden = false;

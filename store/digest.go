@@ -81,6 +81,12 @@ func (s *Store) SubscriberByEmail(ctx context.Context, email string) (*digest.Su
 	return dgFindOne[digest.Subscriber](ctx, s, colDigestSubscribers, dg("email", email))
 }
 
+// SetSubscriberLang sets the language of a subscriber's mail.
+func (s *Store) SetSubscriberLang(ctx context.Context, id, lang string) error {
+	_, err := s.dgUpdate(ctx, colDigestSubscribers, dg("_id", id), dg("$set", dg("lang", lang)))
+	return err
+}
+
 // dgUpdate runs a conditional update and reports whether it matched.
 func (s *Store) dgUpdate(ctx context.Context, col string, filter, update bson.D) (bool, error) {
 	err := s.updateOne(ctx, col, filter, update)

@@ -49,6 +49,8 @@ func (s *Store) ensureIndexes(ctx context.Context) error {
 		idx[name] = models
 	}
 	mergeIndexes(idx, digestIndexes)
+	mergeIndexes(idx, readMarkerIndexes)
+	mergeIndexes(idx, searchIndexes)
 	for name, models := range idx {
 		// FerretDB v1.24 crashes the connection on createIndexes for an
 		// index that already exists (seen on every restart), so only the

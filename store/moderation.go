@@ -50,6 +50,7 @@ func (s *Store) DecidePostEdited(ctx context.Context, postID string, cond modera
 		{Key: "$set", Value: bson.D{
 			{Key: "status", Value: status}, {Key: "decision", Value: d},
 			{Key: "source", Value: e.Source}, {Key: "html", Value: e.HTML}, {Key: "edited_at", Value: e.EditedAt},
+			{Key: "terms", Value: forum.PostSearchTerms(e.HTML)},
 		}},
 		{Key: "$push", Value: bson.D{{Key: "revisions", Value: e.Previous}}},
 	})
@@ -79,7 +80,7 @@ func (s *Store) IncThreadPostCount(ctx context.Context, threadID string, delta i
 func (s *Store) UpdateThread(ctx context.Context, threadID string, c moderation.ThreadChange) error {
 	set := bson.D{}
 	if c.Title != nil {
-		set = append(set, bson.E{Key: "title", Value: *c.Title})
+		set = append(set, bson.E{Key: "title", Value: *c.Title}, bson.E{Key: "title_terms", Value: forum.SearchTerms(*c.Title)})
 	}
 	if c.Theme != nil {
 		set = append(set, bson.E{Key: "theme", Value: *c.Theme})

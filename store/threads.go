@@ -10,8 +10,11 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 )
 
-// InsertThread stores a new thread.
+// InsertThread stores a new thread, with its title's search terms.
 func (s *Store) InsertThread(ctx context.Context, t *forum.Thread) error {
+	if t.TitleTerms == nil {
+		t.TitleTerms = forum.SearchTerms(t.Title)
+	}
 	return s.insert(ctx, colThreads, t)
 }
 
@@ -62,8 +65,11 @@ func (s *Store) RecordThreadPost(ctx context.Context, threadID string, delta int
 	})
 }
 
-// InsertPost stores a new post.
+// InsertPost stores a new post, with its search terms.
 func (s *Store) InsertPost(ctx context.Context, p *forum.Post) error {
+	if p.Terms == nil {
+		p.Terms = forum.PostSearchTerms(p.HTML)
+	}
 	return s.insert(ctx, colPosts, p)
 }
 
@@ -118,6 +124,7 @@ func (s *Store) EditPost(ctx context.Context, id string, e forum.PostEdit) error
 		{Key: "$set", Value: bson.D{
 			{Key: "source", Value: e.Source},
 			{Key: "html", Value: e.HTML},
+			{Key: "terms", Value: forum.PostSearchTerms(e.HTML)},
 			{Key: "edited_at", Value: e.EditedAt},
 		}},
 		{Key: "$push", Value: bson.D{{Key: "revisions", Value: e.Previous}}},

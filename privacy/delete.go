@@ -1,0 +1,203 @@
+package privacy
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"coterforum/forum"
+)
+
+// DeleteInput is a member's request to delete their own account.
+type DeleteInput struct {
+	// Password is the current password, re-typed.
+	Password string `json:"password" form:"password"`
+	// Posts is forum.DeletePostsAnonymise or forum.DeletePostsRemove.
+	Posts string `json:"posts" form:"posts"`
+}
+
+// DeleteAccount deletes the member's own account after checking the
+// password: sessions end, subscriptions and queued mail stop, the address,
+// name and authority are erased, notifications go, reports filed and the
+// audit log keep only a tombstone of the member, and the posts are kept
+// with an anonymous author or replaced by a neutral placeholder.
+//
+// FerretDB has no transactions, so the writes are ordered for a crash at any
+// point to leave a consistent state that running the deletion again
+// completes (Resume does it for every interrupted deletion):
+//
+//  1. The member is marked as being deleted, with the choice for the posts,
+//     the password hash emptied and the role set to member: from this one
+//     update on, login and every session are refused, the member counts as
+//     no admin or moderator, and the choice is fixed.
+//  2. The rest happens in complete: sessions are deleted; the digest
+//     subscriber of the member's address is erased (subscriptions first,
+//     then queued mail, then the record); notifications and invitations go;
+//     posts are emptied (when removed) and then every copy of the name is
+//     anonymised. Each step is idempotent.
+//  3. Last, the member record becomes a tombstone (address, name, authority
+//     erased, deleted_at set). The real address is kept until then because
+//     step 2 finds the subscriber and the invitations by it.
+//
+// Nothing is written before the checks (CheckDeletion, then the password):
+// a refused request changes nothing.
+func (s *Service) DeleteAccount(ctx context.Context, m *forum.Member, in DeleteInput) error {
+	posts, err := s.CheckDeletion(ctx, m, in.Posts)
+	if err != nil {
+		return err
+	}
+	if err := s.forum.CheckPassword(ctx, m, in.Password); err != nil {
+		return err
+	}
+	err = s.store.BeginMemberDeletion(ctx, m.ID, posts, s.forum.Now())
+	// Cached sessions of the member are refused from now on, in every process.
+	s.forum.Invalidate(ctx, forum.MemberKey(m.ID))
+	if err != nil {
+		return err
+	}
+	return s.complete(ctx, m.ID)
+}
+
+// CheckDeletion says whether the member may delete the account with that
+// choice for the posts, before any password is checked (so that the login
+// rate limits count password failures only). It returns the choice, the
+// club's default when posts is empty and the club allows no other.
+func (s *Service) CheckDeletion(ctx context.Context, m *forum.Member, posts string) (string, error) {
+	if m == nil {
+		return "", forum.ErrUnauthenticated
+	}
+	posts, err := s.postsChoice(posts)
+	if err != nil {
+		return "", err
+	}
+	if m.IsAdmin() {
+		mods, err := s.store.ListModerators(ctx)
+		if err != nil {
+			return "", err
+		}
+		others := 0
+		for _, o := range mods {
+			if o.IsAdmin() && o.ID != m.ID && !o.Deleting() {
+				others++
+			}
+		}
+		if others == 0 {
+			return "", forum.Invalid("form", "last_admin", "Vous êtes le dernier administrateur du forum : invitez ou désignez un autre administrateur avant de supprimer votre compte.")
+		}
+	}
+	return posts, nil
+}
+
+// postsChoice checks the choice for the posts against the club's policy.
+func (s *Service) postsChoice(posts string) (string, error) {
+	switch {
+	case posts == "" && !s.MayRemovePosts():
+		return forum.DeletePostsAnonymise, nil
+	case posts == forum.DeletePostsAnonymise:
+		return posts, nil
+	case posts == forum.DeletePostsRemove && s.MayRemovePosts():
+		return posts, nil
+	case posts == forum.DeletePostsRemove:
+		return "", forum.Invalid("posts", "posts_policy", "Le club conserve les messages des comptes supprimés : ils resteront affichés sous le nom « membre supprimé ».")
+	}
+	return "", forum.Invalid("posts", "posts_choice", "Choisissez ce que deviennent vos messages : « anonymise » (conservés sous le nom « membre supprimé ») ou « remove » (effacés).")
+}
+
+// complete carries out steps 2 and 3 of DeleteAccount for a member already
+// marked as being deleted. It may run any number of times.
+func (s *Service) complete(ctx context.Context, memberID string) error {
+	m, err := s.store.MemberByID(ctx, memberID)
+	if err != nil {
+		return err
+	}
+	if m.DeletedAt != nil {
+		return nil
+	}
+	if !m.Deleting() {
+		return fmt.Errorf("privacy: member %s is not marked for deletion", memberID)
+	}
+	// The member's posts and threads change on many pages: every cache goes.
+	defer s.forum.Invalidate(ctx, forum.KeyAll, forum.MemberKey(m.ID), forum.NotificationsKey(m.ID), forum.ReadsKey(m.ID))
+	if err := s.store.DeleteMemberSessions(ctx, m.ID); err != nil {
+		return err
+	}
+	if err := s.digest.EraseMember(ctx, m.Email); err != nil {
+		return fmt.Errorf("abonnements : %w", err)
+	}
+	if err := s.store.DeleteNotifications(ctx, m.ID); err != nil {
+		return err
+	}
+	if _, err := s.store.DeleteReadMarkers(ctx, m.ID); err != nil {
+		return err
+	}
+	if err := s.store.DeleteInvitesFor(ctx, m.Email); err != nil {
+		return err
+	}
+	posts, err := s.store.PostsByAuthor(ctx, m.ID)
+	if err != nil {
+		return err
+	}
+	if m.DeletionPosts == forum.DeletePostsRemove {
+		html, err := forum.RenderMarkdown(forum.RemovedPostSource)
+		if err != nil {
+			return err
+		}
+		if err := s.store.ErasePostBodies(ctx, m.ID, forum.RemovedPostSource, html); err != nil {
+			return err
+		}
+	}
+	ids := make([]string, len(posts))
+	for i := range posts {
+		ids[i] = posts[i].ID
+	}
+	if err := s.store.AnonymiseMember(ctx, m.ID, forum.DeletedRef(m.ID), ids); err != nil {
+		return err
+	}
+	return s.store.FinishMemberDeletion(ctx, m.ID, forum.TombstoneEmail(m.ID), s.forum.Now())
+}
+
+// Resume completes every deletion that a crash interrupted. It runs at start
+// and then periodically (Resumer).
+func (s *Service) Resume(ctx context.Context) (int, error) {
+	ms, err := s.store.MembersBeingDeleted(ctx)
+	if err != nil {
+		return 0, err
+	}
+	done := 0
+	var errs []error
+	for _, m := range ms {
+		if err := s.complete(ctx, m.ID); err != nil {
+			errs = append(errs, fmt.Errorf("member %s: %w", m.ID, err))
+			continue
+		}
+		done++
+	}
+	return done, errors.Join(errs...)
+}
+
+// Resumer completes interrupted account deletions at start and then every period.
+type Resumer struct {
+	Service *Service
+	Every   time.Duration
+	Log     *slog.Logger
+}
+
+// Run resumes at once, then every period, until ctx is cancelled.
+func (r Resumer) Run(ctx context.Context) error {
+	t := time.NewTicker(r.Every)
+	defer t.Stop()
+	for {
+		if n, err := r.Service.Resume(ctx); err != nil && ctx.Err() == nil {
+			r.Log.Warn("interrupted account deletions not completed", "err", err)
+		} else if n > 0 {
+			r.Log.Info("interrupted account deletions completed", "count", n)
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.C:
+		}
+	}
+}
