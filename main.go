@@ -48,6 +48,9 @@ type config struct {
 	// TrustedProxies (FORUM_TRUSTED_PROXIES, comma-separated CIDRs) are the
 	// reverse proxies whose X-Forwarded-For gives the client address.
 	TrustedProxies []*net.IPNet
+	// CacheBytes (FORUM_CACHE_BYTES) bounds the in-process read and render
+	// cache (default forum.DefaultCacheBytes, 64 MiB).
+	CacheBytes int64
 	// Privacy: FORUM_DELETE_POSTS_POLICY (choice, the default, or
 	// anonymise) and FORUM_DPO_EMAIL (the club's data protection officer).
 	Privacy privacy.Config
@@ -75,6 +78,7 @@ func loadConfig() (config, error) {
 	}
 	c.Moderation = moderation.Config{BaseURL: c.BaseURL, TrustAfter: envInt("FORUM_TRUST_AFTER"),
 		ReportsToHide: envInt("FORUM_REPORTS_TO_HIDE"), RemindAfter: envDuration("FORUM_REMIND_AFTER")}
+	c.CacheBytes = int64(envInt("FORUM_CACHE_BYTES"))
 	if c.MailFrom == "" {
 		c.MailFrom = "coterforum <ne-pas-repondre@coterforum.localhost>"
 	}
@@ -150,6 +154,13 @@ func openService(ctx context.Context, cfg config, log *slog.Logger) (*store.Stor
 		return nil, nil, err
 	}
 	svc := forum.New(st, log, nil)
+	svc.SetCacheBytes(cfg.CacheBytes)
+	if !st.Embedded() {
+		// Several processes may share this MongoDB: invalidations are
+		// published in the versions collection, and serve follows the
+		// others' (RunChanges). The embedded store has one process.
+		svc.ShareChanges(forum.DefaultPollEvery)
+	}
 	if err := svc.SeedTaxonomy(ctx); err != nil {
 		st.Close(context.Background())
 		return nil, nil, fmt.Errorf("initialisation des thèmes : %w", err)
@@ -225,6 +236,7 @@ func serve(ctx context.Context, cfg config, withDemo bool, stdout io.Writer, log
 	var jobs sync.WaitGroup
 	for _, job := range []func(context.Context) error{
 		forum.SessionSweeper{Service: svc, Every: time.Hour, Log: log}.Run,
+		svc.RunChanges,
 		moderation.Reminder{Service: mod, Every: 15 * time.Minute}.Run,
 		dig.Scheduler().Run,
 		privacy.Resumer{Service: srv.Privacy(), Every: time.Hour, Log: log}.Run,

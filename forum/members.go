@@ -166,6 +166,7 @@ func (s *Service) UpdateProfile(ctx context.Context, m *Member, p ProfileInput) 
 	if err := s.validateProfile(ctx, &p); err != nil {
 		return err
 	}
+	defer s.Invalidate(ctx, MemberKey(m.ID))
 	return s.store.UpdateMemberProfile(ctx, m.ID, p.DisplayName, p.Authority, p.AuthorityType, p.Lang)
 }
 
@@ -174,6 +175,7 @@ func (s *Service) SetLanguage(ctx context.Context, m *Member, lang string) error
 	if lang != "fr" && lang != "en" {
 		return Invalid("lang", "lang_invalid", "Langue inconnue (fr ou en).")
 	}
+	defer s.Invalidate(ctx, MemberKey(m.ID))
 	return s.store.UpdateMemberProfile(ctx, m.ID, m.DisplayName, m.Authority, m.AuthorityType, lang)
 }
 
@@ -198,6 +200,7 @@ func (s *Service) ChangePassword(ctx context.Context, m *Member, current, next s
 	if err != nil {
 		return err
 	}
+	defer s.Invalidate(ctx, MemberKey(m.ID))
 	if err := s.store.SetMemberPassword(ctx, m.ID, hash); err != nil {
 		return err
 	}
@@ -230,13 +233,51 @@ func (s *Service) StartSession(ctx context.Context, m *Member) (string, *Session
 	return token, sess, nil
 }
 
+// sessionEntry is a session and its member as read under the member key's stamp.
+type sessionEntry struct {
+	stamp uint64
+	sess  Session
+	m     Member
+}
+
 // SessionMember returns the live session of a cookie value and its member;
 // ErrUnauthenticated when there is none, it expired, or the member is gone.
+// It is served from the read cache while the member's key is unchanged:
+// logout, a password change, a suspension or a profile change invalidate it
+// (in other processes within a poll interval, under a second).
 func (s *Service) SessionMember(ctx context.Context, token string) (*Session, *Member, error) {
 	if token == "" || len(token) > 100 {
 		return nil, nil, ErrUnauthenticated
 	}
-	sess, err := s.store.SessionByID(ctx, HashToken(token))
+	id := HashToken(token)
+	ck := "forum:session:" + id
+	if s.CacheFresh() {
+		if v, ok := s.changes.cache.Get(ck); ok {
+			e := v.(*sessionEntry)
+			if e.stamp == s.Stamp(MemberKey(e.m.ID)) && s.now().Before(e.sess.ExpiresAt) {
+				sess, m := e.sess, e.m
+				return &sess, &m, nil
+			}
+			s.changes.cache.Remove(ck)
+		}
+	}
+	sess, m, err := s.sessionMember(ctx, id)
+	if err != nil {
+		return nil, nil, err
+	}
+	// The stamp is taken before reading again: a change during the read
+	// leaves an entry that no lookup matches.
+	stamp := s.Stamp(MemberKey(m.ID))
+	if sess2, m2, err := s.sessionMember(ctx, id); err == nil && s.CacheFresh() && m2.ID == m.ID {
+		s.changes.cache.Add(ck, &sessionEntry{stamp: stamp, sess: *sess2, m: *m2}, 1024)
+		return sess2, m2, nil
+	}
+	return sess, m, nil
+}
+
+// sessionMember reads a session by id and its member from the store.
+func (s *Service) sessionMember(ctx context.Context, id string) (*Session, *Member, error) {
+	sess, err := s.store.SessionByID(ctx, id)
 	if errors.Is(err, ErrNotFound) {
 		return nil, nil, ErrUnauthenticated
 	}
@@ -257,12 +298,23 @@ func (s *Service) SessionMember(ctx context.Context, token string) (*Session, *M
 	return sess, m, nil
 }
 
-// EndSession deletes the session of a cookie value.
+// EndSession deletes the session of a cookie value, and its cached copy in
+// every process.
 func (s *Service) EndSession(ctx context.Context, token string) error {
 	if token == "" {
 		return nil
 	}
-	return s.store.DeleteSession(ctx, HashToken(token))
+	id := HashToken(token)
+	s.changes.cache.Remove("forum:session:" + id)
+	sess, err := s.store.SessionByID(ctx, id)
+	if errors.Is(err, ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	defer s.Invalidate(ctx, MemberKey(sess.MemberID))
+	return s.store.DeleteSession(ctx, id)
 }
 
 // SweepSessions deletes expired sessions.

@@ -41,6 +41,8 @@ type Service struct {
 	// burst of logins cannot exhaust memory.
 	hashing chan struct{}
 	taxo    taxonomyCache
+	// changes holds the versions of cached things and the read cache.
+	changes *changes
 }
 
 // dummyPasswordHash is an argon2id hash, with the forum's parameters, of a
@@ -54,7 +56,7 @@ func New(store Store, log *slog.Logger, now func() time.Time) *Service {
 		now = time.Now
 	}
 	s := &Service{store: store, log: log, now: func() time.Time { return now().UTC().Truncate(time.Millisecond) }, policy: publishAll{},
-		hashing: make(chan struct{}, max(2, runtime.NumCPU()))}
+		hashing: make(chan struct{}, max(2, runtime.NumCPU())), changes: newChanges()}
 	s.dummyHash = dummyPasswordHash
 	return s
 }

@@ -3,21 +3,18 @@ package forum
 import (
 	"context"
 	"sync"
-	"time"
 )
 
-// taxonomyTTL bounds how long another process's change to the themes or
-// authority types may take to show here; this process's own changes show at
-// once (they invalidate the cache).
-const taxonomyTTL = 10 * time.Second
-
 // taxonomyCache keeps the themes and authority types, read on every page,
-// out of the store's slow path.
+// out of the store's slow path. It is valid while KeyTaxonomy's version is
+// unchanged (see changes.go): this process's changes show at once, other
+// processes' within a poll interval.
 type taxonomyCache struct {
 	mu     sync.Mutex
 	themes []Theme
 	types  []AuthorityType
-	until  time.Time
+	stamp  uint64
+	loaded bool
 }
 
 // taxonomy returns copies of the themes (archived included) and authority types.
@@ -25,7 +22,8 @@ func (s *Service) taxonomy(ctx context.Context) ([]Theme, []AuthorityType, error
 	c := &s.taxo
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if time.Now().After(c.until) {
+	stamp := s.Stamp(KeyTaxonomy)
+	if !c.loaded || c.stamp != stamp || !s.CacheFresh() {
 		themes, err := s.store.ListThemes(ctx)
 		if err != nil {
 			return nil, nil, err
@@ -34,14 +32,12 @@ func (s *Service) taxonomy(ctx context.Context) ([]Theme, []AuthorityType, error
 		if err != nil {
 			return nil, nil, err
 		}
-		c.themes, c.types, c.until = themes, types, time.Now().Add(taxonomyTTL)
+		c.themes, c.types, c.stamp, c.loaded = themes, types, stamp, true
 	}
 	return append([]Theme(nil), c.themes...), append([]AuthorityType(nil), c.types...), nil
 }
 
-// invalidateTaxonomy makes the next read go to the store.
-func (s *Service) invalidateTaxonomy() {
-	s.taxo.mu.Lock()
-	s.taxo.until = time.Time{}
-	s.taxo.mu.Unlock()
+// invalidateTaxonomy makes every process's next read go to the store.
+func (s *Service) invalidateTaxonomy(ctx context.Context) {
+	s.Invalidate(ctx, KeyTaxonomy)
 }

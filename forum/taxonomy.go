@@ -42,7 +42,7 @@ func (s *Service) SeedTaxonomy(ctx context.Context) error {
 			return err
 		}
 	}
-	s.invalidateTaxonomy()
+	s.invalidateTaxonomy(ctx)
 	return nil
 }
 
@@ -164,7 +164,7 @@ func (s *Service) AddTheme(ctx context.Context, actor *Member, in ThemeInput) (*
 	t := &Theme{Slug: in.Slug, NameFR: in.NameFR, NameEN: in.NameEN, Description: in.Description,
 		Moderation: in.Moderation, Position: pos, CreatedAt: s.now()}
 	err = s.store.InsertTheme(ctx, t)
-	s.invalidateTaxonomy()
+	s.invalidateTaxonomy(ctx)
 	if err != nil {
 		if errors.Is(err, ErrDuplicate) {
 			return nil, Invalid("slug", "slug_taken", "Un thème porte déjà cet identifiant.")
@@ -185,7 +185,7 @@ func (s *Service) UpdateTheme(ctx context.Context, actor *Member, slug string, i
 	if err := in.validate(false); err != nil {
 		return err
 	}
-	defer s.invalidateTaxonomy()
+	defer s.invalidateTaxonomy(ctx)
 	return s.store.UpdateTheme(ctx, slug, ThemeUpdate{NameFR: &in.NameFR, NameEN: &in.NameEN,
 		Description: &in.Description, Moderation: &in.Moderation})
 }
@@ -198,7 +198,7 @@ func (s *Service) ArchiveTheme(ctx context.Context, actor *Member, slug string, 
 	if _, err := s.Theme(ctx, slug); err != nil {
 		return err
 	}
-	defer s.invalidateTaxonomy()
+	defer s.invalidateTaxonomy(ctx)
 	return s.store.UpdateTheme(ctx, slug, ThemeUpdate{Archived: &archived})
 }
 
@@ -207,7 +207,7 @@ func (s *Service) MoveTheme(ctx context.Context, actor *Member, slug string, del
 	if !actor.IsAdmin() {
 		return ErrForbidden
 	}
-	defer s.invalidateTaxonomy()
+	defer s.invalidateTaxonomy(ctx)
 	all, err := s.store.ListThemes(ctx)
 	if err != nil {
 		return err

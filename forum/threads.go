@@ -156,11 +156,16 @@ func (s *Service) CreateThread(ctx context.Context, author *Member, in NewThread
 	if err := s.store.InsertThread(ctx, th); err != nil {
 		return nil, nil, err
 	}
-	if status == PostPublished {
-		if err := s.store.IncMemberApprovedPosts(ctx, author.ID, 1); err != nil {
-			s.log.Warn("approved post count not updated", "member", author.ID, "err", err)
-		}
+	if status != PostPublished {
+		s.Invalidate(ctx, ThreadKey(th.ID), KeyQueue)
+		return th, p, nil
 	}
+	if err := s.store.IncMemberApprovedPosts(ctx, author.ID, 1); err != nil {
+		s.log.Warn("approved post count not updated", "member", author.ID, "err", err)
+	}
+	// The author's record too: their approved count decides the moderation
+	// of their next post, and the session cache holds it.
+	s.Invalidate(ctx, append(ThreadKeys(th), MemberKey(author.ID))...)
 	return th, p, nil
 }
 
@@ -192,13 +197,18 @@ func (s *Service) Reply(ctx context.Context, author *Member, threadID, body stri
 	if err := s.store.InsertPost(ctx, p); err != nil {
 		return nil, err
 	}
-	if p.Status == PostPublished {
-		if err := s.store.RecordThreadPost(ctx, th.ID, 1, p); err != nil {
+	if p.Status != PostPublished {
+		s.Invalidate(ctx, ThreadKey(th.ID), KeyQueue)
+	} else {
+		err := s.store.RecordThreadPost(ctx, th.ID, 1, p)
+		if err != nil {
+			s.Invalidate(ctx, ThreadKeys(th)...)
 			return nil, err
 		}
 		if err := s.store.IncMemberApprovedPosts(ctx, author.ID, 1); err != nil {
 			s.log.Warn("approved post count not updated", "member", author.ID, "err", err)
 		}
+		s.Invalidate(ctx, append(ThreadKeys(th), MemberKey(author.ID))...)
 	}
 	return p, nil
 }
@@ -251,6 +261,8 @@ func (s *Service) EditPost(ctx context.Context, editor *Member, postID, body str
 	if err := s.store.EditPost(ctx, p.ID, edit); err != nil {
 		return nil, err
 	}
+	// Listings too: feeds and excerpts may show a post's text.
+	s.Invalidate(ctx, ThreadKeys(th)...)
 	p.Revisions = append(p.Revisions, edit.Previous)
 	p.Source, p.HTML, p.EditedAt, p.Terms = src, html, &now, PostSearchTerms(html)
 	return p, nil
@@ -389,7 +401,7 @@ func (s *Service) Threads(ctx context.Context, q ThreadQuery) (*ThreadList, erro
 			return nil, err
 		}
 	}
-	ts, err := s.store.ListThreads(ctx, ThreadFilter{Theme: q.Theme, AuthorityType: q.AuthorityType,
+	ts, err := s.listThreads(ctx, ThreadFilter{Theme: q.Theme, AuthorityType: q.AuthorityType,
 		Skip: (q.Page - 1) * q.PerPage, Limit: q.PerPage + 1})
 	if err != nil {
 		return nil, err

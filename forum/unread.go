@@ -62,6 +62,7 @@ func (s *Service) MarkRead(ctx context.Context, m *Member, th *Thread, shown []P
 	case err != nil && !errors.Is(err, ErrNotFound):
 		return err
 	}
+	defer s.Invalidate(ctx, ReadsKey(m.ID)) // the member's unread marks on listings
 	return s.store.AdvanceReadMarker(ctx, &ReadMarker{ID: ReadMarkerID(m.ID, th.ID), MemberID: m.ID, ThreadID: th.ID,
 		PostID: newest.ID, PostAt: newest.CreatedAt})
 }

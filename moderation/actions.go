@@ -29,10 +29,12 @@ func (s *Service) Hide(ctx context.Context, actor *forum.Member, postID, reason 
 	if !ok {
 		return s.alreadyDecided(ctx, p.ID)
 	}
+	defer s.forum.Invalidate(ctx, forum.ThreadKey(p.ThreadID), forum.KeyQueue)
 	th, err := s.store.ThreadByID(ctx, p.ThreadID)
 	if err != nil {
 		return err
 	}
+	defer s.forum.Invalidate(ctx, forum.ThreadKeys(th)...)
 	if err := s.countPublished(ctx, p, th, -1); err != nil {
 		s.log.Error("hidden post not uncounted", "post", p.ID, "err", err)
 	}
@@ -58,10 +60,12 @@ func (s *Service) Restore(ctx context.Context, actor *forum.Member, postID strin
 	if !ok {
 		return s.alreadyDecided(ctx, p.ID)
 	}
+	defer s.forum.Invalidate(ctx, forum.ThreadKey(p.ThreadID), forum.KeyQueue)
 	th, err := s.store.ThreadByID(ctx, p.ThreadID)
 	if err != nil {
 		return err
 	}
+	defer s.forum.Invalidate(ctx, forum.ThreadKeys(th)...)
 	if err := s.countPublished(ctx, p, th, +1); err != nil {
 		s.log.Error("restored post not counted", "post", p.ID, "err", err)
 	}
@@ -116,10 +120,14 @@ func (s *Service) UpdateThread(ctx context.Context, actor *forum.Member, threadI
 		}
 	}
 	before := describeThread(th)
-	if err := s.store.UpdateThread(ctx, th.ID, c); err != nil {
+	keys := forum.ThreadKeys(th)
+	err = s.store.UpdateThread(ctx, th.ID, c)
+	applyThreadChange(th, c)
+	// The thread as it was (old theme, old types) and as it is.
+	s.forum.Invalidate(ctx, append(keys, forum.ThreadKeys(th)...)...)
+	if err != nil {
 		return nil, err
 	}
-	applyThreadChange(th, c)
 	for _, a := range threadActions(c) {
 		s.audit(ctx, actor.Ref(), a, "thread", th.ID, th.ID, before, describeThread(th), reason)
 	}
@@ -215,7 +223,9 @@ func (s *Service) UpdateMember(ctx context.Context, actor *forum.Member, memberI
 		return m, nil
 	}
 	before := describeMember(m, now)
-	if err := s.store.UpdateMember(ctx, m.ID, c); err != nil {
+	err = s.store.UpdateMember(ctx, m.ID, c)
+	s.forum.Invalidate(ctx, forum.MemberKey(m.ID))
+	if err != nil {
 		return nil, err
 	}
 	if m, err = s.store.MemberByID(ctx, m.ID); err != nil {

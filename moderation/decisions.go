@@ -134,7 +134,10 @@ func (s *Service) Approve(ctx context.Context, actor *forum.Member, postID strin
 		return s.alreadyDecided(ctx, p.ID)
 	}
 	// Only the winner gets here: the side effects happen once. The thread
-	// changes come before countPublished publishes the thread.
+	// changes come before countPublished publishes the thread. The caches
+	// are invalidated after the last write, for the thread as it was and is.
+	keys := append(forum.ThreadKeys(th), forum.KeyQueue)
+	defer func() { s.forum.Invalidate(ctx, append(keys, forum.ThreadKeys(th)...)...) }()
 	if pe.threadChanged() {
 		before := describeThread(th)
 		if err := s.store.UpdateThread(ctx, th.ID, pe.thread); err != nil {
@@ -154,6 +157,7 @@ func (s *Service) Approve(ctx context.Context, actor *forum.Member, postID strin
 	if err := s.store.IncMemberApprovedPosts(ctx, p.Author.ID, 1); err != nil {
 		s.log.Error("approved post count not updated", "member", p.Author.ID, "err", err)
 	}
+	keys = append(keys, forum.MemberKey(p.Author.ID)) // their count decides their next post's moderation
 	s.audit(ctx, actor.Ref(), "post.approve", "post", p.ID, th.ID, forum.PostPending, forum.PostPublished, "")
 	s.notifyAuthor(ctx, p, th, KindApproved, "")
 	return nil
@@ -202,6 +206,7 @@ func (s *Service) Reject(ctx context.Context, actor *forum.Member, postID, reaso
 	if !ok {
 		return s.alreadyDecided(ctx, p.ID)
 	}
+	defer s.forum.Invalidate(ctx, append(forum.ThreadKeys(th), forum.KeyQueue)...)
 	if th.FirstPostID == p.ID {
 		if _, err := s.store.SetThreadStatus(ctx, th.ID, []string{forum.ThreadPending}, forum.ThreadRejected); err != nil {
 			s.log.Error("rejected thread status not set", "thread", th.ID, "err", err)
@@ -210,6 +215,7 @@ func (s *Service) Reject(ctx context.Context, actor *forum.Member, postID, reaso
 	if err := s.store.IncMemberRejectedPosts(ctx, p.Author.ID, 1); err != nil {
 		s.log.Error("rejected post count not updated", "member", p.Author.ID, "err", err)
 	}
+	s.forum.Invalidate(ctx, forum.MemberKey(p.Author.ID))
 	s.audit(ctx, actor.Ref(), "post.reject", "post", p.ID, th.ID, forum.PostPending, forum.PostRejected, reason)
 	s.notifyAuthor(ctx, p, th, KindRejected, reason)
 	return nil
@@ -243,9 +249,15 @@ func (s *Service) UndoReject(ctx context.Context, actor *forum.Member, postID st
 	if err == nil && th.FirstPostID == p.ID {
 		_, _ = s.store.SetThreadStatus(ctx, th.ID, []string{forum.ThreadRejected}, forum.ThreadPending)
 	}
+	if err == nil {
+		s.forum.Invalidate(ctx, append(forum.ThreadKeys(th), forum.KeyQueue)...)
+	} else {
+		s.forum.Invalidate(ctx, forum.ThreadKey(p.ThreadID), forum.KeyQueue)
+	}
 	if err := s.store.IncMemberRejectedPosts(ctx, p.Author.ID, -1); err != nil {
 		s.log.Error("rejected post count not updated", "member", p.Author.ID, "err", err)
 	}
+	s.forum.Invalidate(ctx, forum.MemberKey(p.Author.ID))
 	s.audit(ctx, actor.Ref(), "post.undo_reject", "post", p.ID, p.ThreadID, forum.PostRejected, forum.PostPending, "")
 	return nil
 }

@@ -28,6 +28,7 @@ func (s *Service) notifyAuthor(ctx context.Context, p *forum.Post, th *forum.Thr
 	if err := s.store.InsertNotification(ctx, n); err != nil {
 		s.log.Error("notification not stored", "member", p.Author.ID, "err", err)
 	}
+	s.forum.Invalidate(ctx, forum.NotificationsKey(p.Author.ID))
 	if s.mail == nil {
 		return
 	}
@@ -108,12 +109,40 @@ func (s *Service) Notifications(ctx context.Context, m *forum.Member) ([]Notific
 	return s.store.ListNotifications(ctx, m.ID, 50)
 }
 
-// UnreadCount returns how many notifications the member has not read.
+// countEntry is a count read under a stamp.
+type countEntry struct {
+	stamp uint64
+	n     int64
+}
+
+// cachedCount returns the count cached under key's stamp, or reads it.
+func (s *Service) cachedCount(ctx context.Context, ck string, key forum.Key, read func() (int64, error)) (int64, error) {
+	stamp := s.forum.Stamp(key)
+	fresh := s.forum.CacheFresh()
+	if fresh {
+		if v, ok := s.forum.Cache().Get(ck); ok && v.(*countEntry).stamp == stamp {
+			return v.(*countEntry).n, nil
+		}
+	}
+	n, err := read()
+	if err != nil {
+		return 0, err
+	}
+	if fresh {
+		s.forum.Cache().Add(ck, &countEntry{stamp: stamp, n: n}, 64)
+	}
+	return n, nil
+}
+
+// UnreadCount returns how many notifications the member has not read (from
+// the read cache, valid until a notification is added or read).
 func (s *Service) UnreadCount(ctx context.Context, m *forum.Member) (int64, error) {
 	if m == nil {
 		return 0, nil
 	}
-	return s.store.CountUnreadNotifications(ctx, m.ID)
+	return s.cachedCount(ctx, "moderation:unread:"+m.ID, forum.NotificationsKey(m.ID), func() (int64, error) {
+		return s.store.CountUnreadNotifications(ctx, m.ID)
+	})
 }
 
 // MarkRead marks all the member's notifications read.
@@ -121,5 +150,6 @@ func (s *Service) MarkRead(ctx context.Context, m *forum.Member) error {
 	if m == nil {
 		return forum.ErrUnauthenticated
 	}
+	defer s.forum.Invalidate(ctx, forum.NotificationsKey(m.ID))
 	return s.store.MarkNotificationsRead(ctx, m.ID)
 }

@@ -137,19 +137,22 @@ func (s *Service) PendingCount(ctx context.Context, actor *forum.Member) (int, e
 	if !actor.IsModerator() {
 		return 0, nil
 	}
-	n, err := s.store.CountPostsByStatus(ctx, forum.PostPending)
-	if err != nil {
-		return 0, err
-	}
-	reports, err := s.store.ListOpenReports(ctx, MaxQueueItems*5)
-	if err != nil {
-		return 0, err
-	}
-	posts := map[string]bool{}
-	for _, r := range reports {
-		posts[r.PostID] = true
-	}
-	return int(n) + len(posts), nil
+	n, err := s.cachedCount(ctx, "moderation:queue", forum.KeyQueue, func() (int64, error) {
+		n, err := s.store.CountPostsByStatus(ctx, forum.PostPending)
+		if err != nil {
+			return 0, err
+		}
+		reports, err := s.store.ListOpenReports(ctx, MaxQueueItems*5)
+		if err != nil {
+			return 0, err
+		}
+		posts := map[string]bool{}
+		for _, r := range reports {
+			posts[r.PostID] = true
+		}
+		return n + int64(len(posts)), nil
+	})
+	return int(n), err
 }
 
 func contains(list []string, s string) bool {

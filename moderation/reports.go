@@ -35,6 +35,7 @@ func (s *Service) Report(ctx context.Context, reporter *forum.Member, postID, re
 		}
 		return err
 	}
+	defer s.forum.Invalidate(ctx, forum.KeyQueue)
 	n, err := s.store.CountOpenReports(ctx, p.ID)
 	if err != nil {
 		return err
@@ -49,6 +50,9 @@ func (s *Service) Report(ctx context.Context, reporter *forum.Member, postID, re
 			th, err := s.store.ThreadByID(ctx, p.ThreadID)
 			if err == nil {
 				err = s.countPublished(ctx, p, th, -1)
+				s.forum.Invalidate(ctx, forum.ThreadKeys(th)...)
+			} else {
+				s.forum.Invalidate(ctx, forum.ThreadKey(p.ThreadID))
 			}
 			if err != nil {
 				s.log.Error("hidden post not uncounted", "post", p.ID, "err", err)
@@ -72,6 +76,7 @@ func (s *Service) DismissReports(ctx context.Context, actor *forum.Member, postI
 	if err := s.store.ResolveReports(ctx, p.ID, actor.ID, s.forum.Now()); err != nil {
 		return err
 	}
+	s.forum.Invalidate(ctx, forum.KeyQueue)
 	s.audit(ctx, actor.Ref(), "reports.dismiss", "post", p.ID, p.ThreadID, "", "", "")
 	if p.Status == forum.PostHidden && p.Decision != nil && p.Decision.By.ID == systemActor.ID {
 		return s.Restore(ctx, actor, p.ID)

@@ -51,7 +51,10 @@ func (s *Service) DeleteAccount(ctx context.Context, m *forum.Member, in DeleteI
 	if err := s.forum.CheckPassword(ctx, m, in.Password); err != nil {
 		return err
 	}
-	if err := s.store.BeginMemberDeletion(ctx, m.ID, posts, s.forum.Now()); err != nil {
+	err = s.store.BeginMemberDeletion(ctx, m.ID, posts, s.forum.Now())
+	// Cached sessions of the member are refused from now on, in every process.
+	s.forum.Invalidate(ctx, forum.MemberKey(m.ID))
+	if err != nil {
 		return err
 	}
 	return s.complete(ctx, m.ID)
@@ -115,6 +118,8 @@ func (s *Service) complete(ctx context.Context, memberID string) error {
 	if !m.Deleting() {
 		return fmt.Errorf("privacy: member %s is not marked for deletion", memberID)
 	}
+	// The member's posts and threads change on many pages: every cache goes.
+	defer s.forum.Invalidate(ctx, forum.KeyAll, forum.MemberKey(m.ID), forum.NotificationsKey(m.ID), forum.ReadsKey(m.ID))
 	if err := s.store.DeleteMemberSessions(ctx, m.ID); err != nil {
 		return err
 	}

@@ -2,6 +2,7 @@ package server
 
 import (
 	"net/http"
+	"strconv"
 	"time"
 
 	"coterforum/forum"
@@ -234,16 +235,20 @@ func (s *Server) apiThreads(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	list, err := s.svc.Threads(c.Request().Context(), forum.ThreadQuery{Theme: c.QueryParam("theme"),
-		AuthorityType: c.QueryParam("authority_type"), Page: page})
-	if err != nil {
-		return err
-	}
-	out := make([]threadJSON, 0, len(list.Threads))
-	for i := range list.Threads {
-		out = append(out, s.threadJSON(&list.Threads[i]))
-	}
-	return c.JSON(http.StatusOK, map[string]any{"threads": out, "page": list.Page, "has_more": list.HasMore})
+	theme, at := c.QueryParam("theme"), c.QueryParam("authority_type")
+	spec := cacheSpec{id: "threads?" + strconv.Itoa(page) + "&" + theme + "&" + at,
+		keys: []forum.Key{forum.ListingKey(theme, at), forum.KeyTaxonomy}}
+	return s.serveJSON(c, spec, func() (any, error) {
+		list, err := s.svc.Threads(c.Request().Context(), forum.ThreadQuery{Theme: theme, AuthorityType: at, Page: page})
+		if err != nil {
+			return nil, err
+		}
+		out := make([]threadJSON, 0, len(list.Threads))
+		for i := range list.Threads {
+			out = append(out, s.threadJSON(&list.Threads[i]))
+		}
+		return map[string]any{"threads": out, "page": list.Page, "has_more": list.HasMore}, nil
+	})
 }
 
 func (s *Server) apiCreateThread(c echo.Context) error {
@@ -261,29 +266,25 @@ func (s *Server) apiCreateThread(c echo.Context) error {
 }
 
 func (s *Server) apiThread(c echo.Context) error {
-	ctx := c.Request().Context()
-	m := viewer(c)
-	th, err := s.svc.Thread(ctx, m, c.Param("id"))
-	if err != nil {
-		return err
-	}
+	id := c.Param("id")
 	page, err := pageParam(c)
 	if err != nil {
 		return err
 	}
-	pp, err := s.svc.Posts(ctx, m, th, page)
-	if err != nil {
-		return err
-	}
-	posts := make([]postJSON, 0, len(pp.Posts))
-	for i := range pp.Posts {
-		posts = append(posts, s.postJSON(m, &pp.Posts[i]))
-	}
-	if m != nil {
-		noStore(c)
-	}
-	return c.JSON(http.StatusOK, map[string]any{"thread": s.threadJSON(th), "posts": posts, "page": pp.Page,
-		"pages": pp.Pages, "has_more": pp.Page < pp.Pages})
+	spec := cacheSpec{id: "thread/" + id + "?" + strconv.Itoa(page), keys: []forum.Key{forum.ThreadKey(id)}}
+	return s.serveJSON(c, spec, func() (any, error) {
+		m := viewer(c)
+		th, pp, err := s.svc.ThreadPage(c.Request().Context(), m, id, page)
+		if err != nil {
+			return nil, err
+		}
+		posts := make([]postJSON, 0, len(pp.Posts))
+		for i := range pp.Posts {
+			posts = append(posts, s.postJSON(m, &pp.Posts[i]))
+		}
+		return map[string]any{"thread": s.threadJSON(th), "posts": posts, "page": pp.Page,
+			"pages": pp.Pages, "has_more": pp.Page < pp.Pages}, nil
+	})
 }
 
 type bodyIn struct {

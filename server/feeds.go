@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/xml"
 	"fmt"
-	"net/http"
 	"net/url"
 	"time"
 
@@ -189,11 +188,30 @@ func entryUpdated(p forum.Post) time.Time {
 	return t
 }
 
-// writeFeed answers the Atom feed of the query's latest published posts.
+// writeFeed answers the Atom feed of the query's latest published posts,
+// through the render cache (pagecache.go): 304 from the versions of what it
+// shows, the body rendered and compressed once per change and language.
 func (s *Server) writeFeed(c echo.Context, q forum.FeedQuery, m feedMeta) error {
+	lang := language(c)
+	key := forum.ListingKey(q.Theme, q.AuthorityType)
+	if q.ThreadID != "" {
+		key = forum.ThreadKey(q.ThreadID)
+	}
+	spec := cacheSpec{id: "feed:" + string(lang) + ":" + q.ThreadID + "|" + q.Theme + "|" + q.AuthorityType,
+		keys: []forum.Key{key, forum.KeyTaxonomy}}
+	h := c.Response().Header()
+	h.Set("Content-Language", string(lang))
+	h.Add("Vary", "Accept-Language")
+	return s.serveBytes(c, spec, "application/atom+xml; charset=utf-8", func() ([]byte, error) {
+		return s.renderFeed(c, q, m)
+	})
+}
+
+// renderFeed writes the Atom feed of the query's latest published posts.
+func (s *Server) renderFeed(c echo.Context, q forum.FeedQuery, m feedMeta) ([]byte, error) {
 	items, err := s.svc.FeedItems(c.Request().Context(), q)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	lang := language(c)
 	f := atomFeed{Lang: string(lang), ID: s.absURL(m.Path), Title: atomText{Body: m.Title}, Gen: "coterforum",
@@ -228,12 +246,8 @@ func (s *Server) writeFeed(c echo.Context, q forum.FeedQuery, m feedMeta) error 
 	enc := xml.NewEncoder(&buf)
 	enc.Indent("", "  ")
 	if err := enc.Encode(f); err != nil {
-		return err
+		return nil, err
 	}
 	buf.WriteByte('\n')
-	h := c.Response().Header()
-	h.Set("Content-Language", string(lang))
-	h.Add("Vary", "Accept-Language, Cookie")
-	h.Set("Cache-Control", "no-cache")
-	return c.Blob(http.StatusOK, "application/atom+xml; charset=utf-8", buf.Bytes())
+	return buf.Bytes(), nil
 }

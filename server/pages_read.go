@@ -57,64 +57,81 @@ func (v *listView) pageURL(n int) string {
 	return u
 }
 
+// The read pages go through servePage (pagecache.go): 304 from the
+// versions, anonymous pages from the render cache, the data from the
+// forum's read cache.
+
 func (s *Server) homePage(c echo.Context) error {
 	page, err := pageParam(c)
 	if err != nil {
 		return err
 	}
-	list, err := s.svc.Threads(c.Request().Context(), forum.ThreadQuery{Page: page})
-	if err != nil {
-		return err
-	}
-	v := &listView{Layout: Layout{Title: "Derniers fils"}, Heading: "Derniers fils de discussion", List: list, BaseURL: "/",
-		Feed: s.allFeedLink(c)}
-	v.Unread = s.unreadMarks(c, list)
-	return s.render(c, http.StatusOK, "home.html", v)
+	spec := cacheSpec{id: "home?" + strconv.Itoa(page), keys: []forum.Key{forum.KeyHome}, viewerKeys: s.readsKeys(c)}
+	return s.servePage(c, spec, func() (string, view, error) {
+		list, err := s.svc.Threads(c.Request().Context(), forum.ThreadQuery{Page: page})
+		if err != nil {
+			return "", nil, err
+		}
+		v := &listView{Layout: Layout{Title: "Derniers fils"}, Heading: "Derniers fils de discussion", List: list, BaseURL: "/",
+			Feed: s.allFeedLink(c)}
+		v.Unread = s.unreadMarks(c, list)
+		return "home.html", v, nil
+	})
 }
 
 func (s *Server) themePage(c echo.Context) error {
-	ctx := c.Request().Context()
-	th, err := s.svc.Theme(ctx, c.Param("slug"))
-	if err != nil {
-		return err
-	}
+	slug := c.Param("slug")
 	page, err := pageParam(c)
 	if err != nil {
 		return err
 	}
 	at := c.QueryParam("authority_type")
-	list, err := s.svc.Threads(ctx, forum.ThreadQuery{Theme: th.Slug, AuthorityType: at, Page: page})
-	if err != nil {
-		return err
-	}
-	v := &listView{Layout: Layout{Title: th.NameFR}, Heading: th.NameFR, Intro: th.Description, Theme: th,
-		FilterType: at, List: list, BaseURL: "/themes/" + th.Slug, FilterParam: "authority_type"}
-	v.Feed = s.themeFeedLink(c, th, at)
-	v.Unread = s.unreadMarks(c, list)
-	return s.render(c, http.StatusOK, "listing.html", v)
+	spec := cacheSpec{id: "theme/" + slug + "?" + strconv.Itoa(page) + "&" + at, keys: []forum.Key{forum.ThemeListingKey(slug)},
+		viewerKeys: s.readsKeys(c)}
+	return s.servePage(c, spec, func() (string, view, error) {
+		ctx := c.Request().Context()
+		th, err := s.svc.Theme(ctx, slug)
+		if err != nil {
+			return "", nil, err
+		}
+		list, err := s.svc.Threads(ctx, forum.ThreadQuery{Theme: th.Slug, AuthorityType: at, Page: page})
+		if err != nil {
+			return "", nil, err
+		}
+		v := &listView{Layout: Layout{Title: th.NameFR}, Heading: th.NameFR, Intro: th.Description, Theme: th,
+			FilterType: at, List: list, BaseURL: "/themes/" + th.Slug, FilterParam: "authority_type"}
+		v.Feed = s.themeFeedLink(c, th, at)
+		v.Unread = s.unreadMarks(c, list)
+		return "listing.html", v, nil
+	})
 }
 
 func (s *Server) authorityPage(c echo.Context) error {
-	ctx := c.Request().Context()
-	at, err := s.svc.AuthorityType(ctx, c.Param("slug"))
-	if err != nil {
-		return err
-	}
+	slug := c.Param("slug")
 	page, err := pageParam(c)
 	if err != nil {
 		return err
 	}
 	theme := c.QueryParam("theme")
-	list, err := s.svc.Threads(ctx, forum.ThreadQuery{Theme: theme, AuthorityType: at.Slug, Page: page})
-	if err != nil {
-		return err
-	}
-	v := &listView{Layout: Layout{Title: at.Plural}, Heading: at.Plural + " : tous les thèmes",
-		Intro: "Les fils qui concernent les " + lowerFirst(at.Plural) + ", tous thèmes confondus.", AuthorityType: at,
-		FilterTheme: theme, List: list, BaseURL: "/authority-types/" + at.Slug, FilterParam: "theme"}
-	v.Feed = s.authorityFeedLink(c, at)
-	v.Unread = s.unreadMarks(c, list)
-	return s.render(c, http.StatusOK, "listing.html", v)
+	spec := cacheSpec{id: "authority/" + slug + "?" + strconv.Itoa(page) + "&" + theme, keys: []forum.Key{forum.AuthorityListingKey(slug)},
+		viewerKeys: s.readsKeys(c)}
+	return s.servePage(c, spec, func() (string, view, error) {
+		ctx := c.Request().Context()
+		at, err := s.svc.AuthorityType(ctx, slug)
+		if err != nil {
+			return "", nil, err
+		}
+		list, err := s.svc.Threads(ctx, forum.ThreadQuery{Theme: theme, AuthorityType: at.Slug, Page: page})
+		if err != nil {
+			return "", nil, err
+		}
+		v := &listView{Layout: Layout{Title: at.Plural}, Heading: at.Plural + " : tous les thèmes",
+			Intro: "Les fils qui concernent les " + lowerFirst(at.Plural) + ", tous thèmes confondus.", AuthorityType: at,
+			FilterTheme: theme, List: list, BaseURL: "/authority-types/" + at.Slug, FilterParam: "theme"}
+		v.Feed = s.authorityFeedLink(c, at)
+		v.Unread = s.unreadMarks(c, list)
+		return "listing.html", v, nil
+	})
 }
 
 func lowerFirst(s string) string {
@@ -159,31 +176,30 @@ func (v *threadView) CanEdit(p forum.Post) bool {
 }
 
 func (s *Server) threadPage(c echo.Context) error {
-	ctx := c.Request().Context()
-	m := viewer(c)
-	th, err := s.svc.Thread(ctx, m, c.Param("id"))
-	if err != nil {
-		return err
-	}
+	id := c.Param("id")
 	page, err := pageParam(c)
 	if err != nil {
 		return err
 	}
-	posts, err := s.svc.Posts(ctx, m, th, page)
-	if err != nil {
-		return err
-	}
-	if page > posts.Pages {
-		return forum.ErrNotFound
-	}
-	canWrite := s.svc.CanWrite(m) == nil
-	v := &threadView{Layout: Layout{Title: th.Title}, Thread: th, Posts: posts, CanWrite: canWrite,
-		CanReply: canWrite && th.Status == forum.ThreadPublished && (!th.Locked || m.IsModerator())}
-	if th.Status == forum.ThreadPublished {
-		v.Feed = s.threadFeedLink(th)
-	}
-	s.markRead(c, th, posts.Posts)
-	return s.render(c, http.StatusOK, "thread.html", v)
+	spec := cacheSpec{id: "thread/" + id + "?" + strconv.Itoa(page), keys: []forum.Key{forum.ThreadKey(id)}}
+	return s.servePage(c, spec, func() (string, view, error) {
+		m := viewer(c)
+		th, posts, err := s.svc.ThreadPage(c.Request().Context(), m, id, page)
+		if err != nil {
+			return "", nil, err
+		}
+		if page > posts.Pages {
+			return "", nil, forum.ErrNotFound
+		}
+		canWrite := s.svc.CanWrite(m) == nil
+		v := &threadView{Layout: Layout{Title: th.Title}, Thread: th, Posts: posts, CanWrite: canWrite,
+			CanReply: canWrite && th.Status == forum.ThreadPublished && (!th.Locked || m.IsModerator())}
+		if th.Status == forum.ThreadPublished {
+			v.Feed = s.threadFeedLink(th)
+		}
+		s.markRead(c, th, posts.Posts)
+		return "thread.html", v, nil
+	})
 }
 
 // postPermalink sends to the page of the thread that shows the post.

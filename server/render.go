@@ -151,8 +151,9 @@ type profileFormData struct {
 	AuthorityTypes []forum.AuthorityType
 }
 
-// loadPages parses every page with the layout and partials.
-func loadPages() (*pages, error) {
+// loadPages parses every page with the layout and partials; the asset
+// function names the fingerprinted static files.
+func loadPages(as *assets) (*pages, error) {
 	names, err := fs.Glob(templates.FS, "*.html")
 	if err != nil {
 		return nil, err
@@ -164,7 +165,7 @@ func loadPages() (*pages, error) {
 			if name == "base.html" {
 				continue
 			}
-			t, err := template.New("base.html").Funcs(funcs).Funcs(langFuncs(lang)).ParseFS(templates.FS, "base.html", "partials/*.html", name)
+			t, err := template.New("base.html").Funcs(funcs).Funcs(langFuncs(lang)).Funcs(template.FuncMap{"asset": as.url}).ParseFS(templates.FS, "base.html", "partials/*.html", name)
 			if err != nil {
 				return nil, fmt.Errorf("gabarit %s : %w", name, err)
 			}
@@ -177,25 +178,43 @@ func loadPages() (*pages, error) {
 // render fills the layout and writes a page into a buffer first, so a
 // template error never sends half a page.
 func (s *Server) render(c echo.Context, status int, name string, v view) error {
+	body, err := s.renderBytes(c, name, v, s.csrfToken(c))
+	if err != nil {
+		return err
+	}
+	h := c.Response().Header()
+	h.Set("Content-Language", string(language(c)))
+	h.Add("Vary", "Accept-Language, Cookie")
+	if viewer(c) != nil || session(c) != nil {
+		h.Set("Cache-Control", "private, no-store")
+	} else {
+		h.Set("Cache-Control", "no-cache")
+	}
+	return writeBody(c, status, echo.MIMETextHTMLCharsetUTF8, body, "")
+}
+
+// renderBytes fills the layout, with csrf as the CSRF token, and executes
+// the page's template.
+func (s *Server) renderBytes(c echo.Context, name string, v view, csrf string) ([]byte, error) {
 	lang := language(c)
 	t, ok := s.pages.sets[lang][name]
 	if !ok {
-		return fmt.Errorf("gabarit inconnu : %s", name)
+		return nil, fmt.Errorf("gabarit inconnu : %s", name)
 	}
 	l := v.layout()
 	l.Lang = lang
 	ctx := c.Request().Context()
 	var err error
 	l.Viewer = viewer(c)
-	l.CSRF = s.csrfToken(c)
+	l.CSRF = csrf
 	l.Path = c.Request().URL.Path
 	l.MaxPostChars = forum.MaxPostSourceChars
 	if l.Viewer != nil {
 		if l.PendingCount, err = s.mod.PendingCount(ctx, l.Viewer); err != nil {
-			return err
+			return nil, err
 		}
 		if l.UnreadCount, err = s.mod.UnreadCount(ctx, l.Viewer); err != nil {
-			return err
+			return nil, err
 		}
 	}
 	if l.Notice == "" {
@@ -205,7 +224,7 @@ func (s *Server) render(c echo.Context, status int, name string, v view) error {
 	}
 	themes, err := s.svc.Themes(ctx, true)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	l.themeNames = map[string]string{}
 	for _, th := range themes {
@@ -215,7 +234,7 @@ func (s *Server) render(c echo.Context, status int, name string, v view) error {
 		}
 	}
 	if l.AuthorityTypes, err = s.svc.AuthorityTypes(ctx); err != nil {
-		return err
+		return nil, err
 	}
 	l.authNames = map[string]string{}
 	for _, a := range l.AuthorityTypes {
@@ -223,17 +242,9 @@ func (s *Server) render(c echo.Context, status int, name string, v view) error {
 	}
 	var buf bytes.Buffer
 	if err := t.Execute(&buf, v); err != nil {
-		return err
+		return nil, err
 	}
-	h := c.Response().Header()
-	h.Set("Content-Language", string(lang))
-	h.Add("Vary", "Accept-Language, Cookie")
-	if l.Viewer != nil || session(c) != nil {
-		h.Set("Cache-Control", "private, no-store")
-	} else {
-		h.Set("Cache-Control", "no-cache")
-	}
-	return c.HTMLBlob(status, buf.Bytes())
+	return buf.Bytes(), nil
 }
 
 // seeOther redirects after a successful form post.

@@ -3,8 +3,6 @@ package server
 import (
 	"net/http"
 
-	"coterforum/static"
-
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
 )
@@ -24,7 +22,7 @@ func (s *Server) routes() {
 
 	e.GET("/healthz", s.healthz, public)
 	e.GET("/readyz", s.readyz, public)
-	e.GET("/static/*", echo.WrapHandler(staticHandler(static.FS)), public)
+	e.GET("/static/*", echo.WrapHandler(s.assets), public)
 
 	// Pages.
 	e.GET("/", s.homePage, public)

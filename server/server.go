@@ -3,6 +3,7 @@ package server
 
 import (
 	"context"
+	"crypto/rand"
 	"fmt"
 	"log/slog"
 	"net"
@@ -15,6 +16,7 @@ import (
 	"coterforum/mail"
 	"coterforum/moderation"
 	"coterforum/privacy"
+	"coterforum/static"
 
 	"github.com/labstack/echo/v4"
 )
@@ -63,6 +65,10 @@ type Server struct {
 	csrfKey []byte
 	secure  bool
 	base    *url.URL
+	// placeholder stands for the visitor's CSRF token in cached pages; it is
+	// random, so no post can contain it.
+	placeholder string
+	assets      *assets
 }
 
 // New builds the server and its routes. Templates are parsed here, so a
@@ -85,7 +91,11 @@ func New(ctx context.Context, svc *forum.Service, cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("secret CSRF : %w", err)
 	}
-	p, err := loadPages()
+	as, err := loadAssets(static.FS)
+	if err != nil {
+		return nil, err
+	}
+	p, err := loadPages(as)
 	if err != nil {
 		return nil, err
 	}
@@ -97,7 +107,8 @@ func New(ctx context.Context, svc *forum.Service, cfg Config) (*Server, error) {
 		return nil, fmt.Errorf("server: the store does not implement privacy.Store")
 	}
 	s := &Server{svc: svc, mod: cfg.Moderation, digest: cfg.Digest, cfg: cfg, pages: p, csrfKey: key, secure: base.Scheme == "https", base: base,
-		limiter: newLoginLimiter(cfg.LoginLimits, svc.Now), privacy: privacy.New(svc, cfg.Digest, pst, cfg.Privacy, cfg.Log)}
+		limiter: newLoginLimiter(cfg.LoginLimits, svc.Now), assets: as, placeholder: "cfcsrf" + rand.Text(),
+		privacy: privacy.New(svc, cfg.Digest, pst, cfg.Privacy, cfg.Log)}
 	s.e = echo.New()
 	s.e.HideBanner = true
 	s.e.HidePort = true

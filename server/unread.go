@@ -50,3 +50,12 @@ func (s *Server) markRead(c echo.Context, th *forum.Thread, posts []forum.Post) 
 		s.cfg.Log.Warn("read marker not recorded", "member", m.ID, "thread", th.ID, "err", err)
 	}
 }
+
+// readsKeys are the keys of a member's unread marks, part of their listings'
+// ETags (none for anonymous readers).
+func (s *Server) readsKeys(c echo.Context) []forum.Key {
+	if m := viewer(c); m != nil {
+		return []forum.Key{forum.ReadsKey(m.ID)}
+	}
+	return nil
+}

@@ -42,6 +42,9 @@ func (s *Store) ensureIndexes(ctx context.Context) error {
 			{Keys: bson.D{{Key: "status", Value: 1}, {Key: "created_at", Value: 1}}, Options: options.Index().SetName("status_created")},
 		},
 	}
+	idx[colVersions] = []mongo.IndexModel{
+		{Keys: bson.D{{Key: "updated_at", Value: 1}}, Options: options.Index().SetName("updated_at")},
+	}
 	for name, models := range moderationIndexes {
 		idx[name] = models
 	}
