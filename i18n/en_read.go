@@ -49,6 +49,8 @@ var enRead = map[string]string{
 	"« %s »": "“%s”",
 	"les %s": "%s",
 
+	"Désabonnement": "Unsubscribing",
+
 	// Listing headings and introductions (server/pages_read.go).
 	"Derniers fils":               "Latest threads",
 	"Derniers fils de discussion": "Latest discussion threads",

@@ -119,3 +119,26 @@ func TestLanguageFromHeaderCookieAndSetting(t *testing.T) {
 		t.Fatal("404 page must be in the member's language")
 	}
 }
+
+// TestEnglishTitlesAndHeadings checks the data-driven texts of the reading
+// pages: page titles, headings and introductions come in English too.
+func TestEnglishTitlesAndHeadings(t *testing.T) {
+	e := newEnv(t)
+	a := e.anon()
+	for _, tc := range []struct{ path, title, h1, absent string }{
+		{"/", "<title>Latest threads · coterforum</title>", "<h1>Latest discussion threads</h1>", "Derniers fils"},
+		{"/themes/reseaux", "<title>Networks · coterforum</title>", "<h1>Networks</h1>", "Réseaux locaux"},
+		{"/authority-types/commune", "<title>Municipalities · coterforum</title>", "<h1>Municipalities: all themes</h1>", "tous thèmes confondus"},
+		{"/confidentialite", "", "", "Données personnelles ·"},
+	} {
+		status, body, _ := a.getWithHeader(tc.path, "Accept-Language", "en")
+		if status != 200 || !strings.Contains(body, tc.title) || !strings.Contains(body, tc.h1) || strings.Contains(body, tc.absent) {
+			t.Errorf("%s in English: status %d, want %q and %q, and no %q", tc.path, status, tc.title, tc.h1, tc.absent)
+		}
+	}
+	// French typography in the French heading.
+	_, body, _ := a.get("/authority-types/commune")
+	if !strings.Contains(body, "<h1>Communes\u00a0: tous les thèmes</h1>") {
+		t.Error("the French heading lacks its non-breaking space before the colon")
+	}
+}

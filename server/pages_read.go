@@ -6,6 +6,7 @@ import (
 	"strconv"
 
 	"coterforum/forum"
+	"coterforum/i18n"
 
 	"github.com/labstack/echo/v4"
 )
@@ -98,7 +99,8 @@ func (s *Server) themePage(c echo.Context) error {
 		if err != nil {
 			return "", nil, err
 		}
-		v := &listView{Layout: Layout{Title: th.NameFR}, Heading: th.NameFR, Intro: th.Description, Theme: th,
+		lang := string(language(c))
+		v := &listView{Layout: Layout{Title: th.Name(lang)}, Heading: th.Name(lang), Intro: th.Description, Theme: th,
 			FilterType: at, List: list, BaseURL: "/themes/" + th.Slug, FilterParam: "authority_type"}
 		v.Feed = s.themeFeedLink(c, th, at)
 		v.Unread = s.unreadMarks(c, list)
@@ -125,8 +127,10 @@ func (s *Server) authorityPage(c echo.Context) error {
 		if err != nil {
 			return "", nil, err
 		}
-		v := &listView{Layout: Layout{Title: at.Plural}, Heading: at.Plural + " : tous les thèmes",
-			Intro: "Les fils qui concernent les " + lowerFirst(at.Plural) + ", tous thèmes confondus.", AuthorityType: at,
+		lang := language(c)
+		plural := i18n.T(lang, at.Plural)
+		v := &listView{Layout: Layout{Title: plural}, Heading: i18n.Tf(lang, "%s : tous les thèmes", plural),
+			Intro: i18n.Tf(lang, "Les fils qui concernent les %s, tous thèmes confondus.", lowerFirst(plural)), AuthorityType: at,
 			FilterTheme: theme, List: list, BaseURL: "/authority-types/" + at.Slug, FilterParam: "theme"}
 		v.Feed = s.authorityFeedLink(c, at)
 		v.Unread = s.unreadMarks(c, list)
