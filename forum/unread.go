@@ -40,8 +40,11 @@ type ReadMarkerStore interface {
 
 // MarkRead records that the member was shown the posts of the thread: the
 // marker moves to the newest published one, and nothing is written when it
-// is already there or beyond. Anonymous readers (nil) record nothing.
-func (s *Service) MarkRead(ctx context.Context, m *Member, th *Thread, shown []Post) error {
+// is already there or beyond. When lastPage is true the member has seen the
+// end of the thread, so the marker moves to the thread's last activity even
+// if the post behind it was hidden since (else the thread would stay "new"
+// for good). Anonymous readers (nil) record nothing.
+func (s *Service) MarkRead(ctx context.Context, m *Member, th *Thread, shown []Post, lastPage bool) error {
 	if m == nil || th.Status != ThreadPublished {
 		return nil
 	}
@@ -55,16 +58,20 @@ func (s *Service) MarkRead(ctx context.Context, m *Member, th *Thread, shown []P
 	if newest == nil {
 		return nil
 	}
+	upTo, at := newest.ID, newest.CreatedAt
+	if lastPage && th.LastPostID > upTo && !th.LastActivityAt.Before(at) {
+		upTo, at = th.LastPostID, th.LastActivityAt
+	}
 	cur, err := s.store.ReadMarker(ctx, m.ID, th.ID)
 	switch {
-	case err == nil && cur.PostID >= newest.ID:
+	case err == nil && cur.PostID >= upTo:
 		return nil
 	case err != nil && !errors.Is(err, ErrNotFound):
 		return err
 	}
 	defer s.Invalidate(ctx, ReadsKey(m.ID)) // the member's unread marks on listings
 	return s.store.AdvanceReadMarker(ctx, &ReadMarker{ID: ReadMarkerID(m.ID, th.ID), MemberID: m.ID, ThreadID: th.ID,
-		PostID: newest.ID, PostAt: newest.CreatedAt})
+		PostID: upTo, PostAt: at})
 }
 
 // UnreadThreads tells which of the listed threads have published posts the

@@ -201,7 +201,7 @@ func (s *Server) threadPage(c echo.Context) error {
 		if th.Status == forum.ThreadPublished {
 			v.Feed = s.threadFeedLink(th)
 		}
-		s.markRead(c, th, posts.Posts)
+		s.markRead(c, th, posts.Posts, posts.Page >= posts.Pages)
 		return "thread.html", v, nil
 	})
 }

@@ -41,12 +41,12 @@ func (s *Server) unreadMarks(c echo.Context, list *forum.ThreadList) map[string]
 
 // markRead records what the viewer was shown of a thread; a failure is
 // logged and the page is still shown.
-func (s *Server) markRead(c echo.Context, th *forum.Thread, posts []forum.Post) {
+func (s *Server) markRead(c echo.Context, th *forum.Thread, posts []forum.Post, lastPage bool) {
 	m := viewer(c)
 	if m == nil {
 		return
 	}
-	if err := s.svc.MarkRead(c.Request().Context(), m, th, posts); err != nil {
+	if err := s.svc.MarkRead(c.Request().Context(), m, th, posts, lastPage); err != nil {
 		s.cfg.Log.Warn("read marker not recorded", "member", m.ID, "thread", th.ID, "err", err)
 	}
 }

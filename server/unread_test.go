@@ -103,6 +103,23 @@ func TestUnreadMarksFollowPublishedPosts(t *testing.T) {
 		t.Fatal("still unread after reading the replies")
 	}
 
+	// The newest reply is hidden after it made the thread unread: opening
+	// the thread (its last page) reads it for good.
+	mod, mpw := e.member(forum.RoleModerator, "region")
+	mc := e.login(mod, mpw)
+	_, out = a.api("POST", "/api/v1/threads/"+tid+"/posts", map[string]any{"body": "Message bientôt masqué."})
+	hidden := out["post"].(map[string]any)["id"].(string)
+	if _, body, _ := r.get("/"); !strings.Contains(body, unreadLink(tid)) {
+		t.Fatal("a new reply did not make the thread unread")
+	}
+	if st, out := mc.api("POST", "/api/v1/moderation/posts/"+hidden+"/hide", map[string]any{"reason": "Hors charte."}); st != 200 {
+		t.Fatalf("hide: %d %v", st, out)
+	}
+	r.get("/threads/" + tid)
+	if _, body, _ := r.get("/"); strings.Contains(body, unreadLink(tid)) {
+		t.Fatal("the thread stays unread after its newest reply was hidden and the thread was read")
+	}
+
 	// Anonymous readers get no marks and no unread link.
 	anon := e.anon()
 	if _, body, _ := anon.get("/"); strings.Contains(body, "/unread") || strings.Contains(body, "badge-unread") {
