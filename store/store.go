@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -44,6 +45,11 @@ type Store struct {
 	// which otherwise loses concurrent updates to one document. It is nil
 	// on MongoDB.
 	gate chan struct{}
+	// search is the in-memory search index of the embedded store (nil on
+	// MongoDB, which answers searches from its indexes); searchByQuery makes
+	// the embedded store answer with the MongoDB queries (tests compare both).
+	search        *searchIndex
+	searchByQuery atomic.Bool
 
 	stopFerret func()
 	ferretDone chan struct{}
@@ -138,6 +144,7 @@ func (s *Store) startEmbedded(ctx context.Context, dataDir string) (string, erro
 	}()
 	s.embedded = true
 	s.gate = make(chan struct{}, 1)
+	s.search = newSearchIndex()
 	return f.MongoDBURI(), nil
 }
 
