@@ -168,7 +168,7 @@ func (s *Store) ThreadsByIDs(ctx context.Context, ids []string) ([]forum.Thread,
 	if len(ids) == 0 {
 		return nil, nil
 	}
-	return findAll[forum.Thread](ctx, s, colThreads, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}}, nil)
+	return findByIDs[forum.Thread](ctx, s, colThreads, ids, nil)
 }
 
 // PostsByIDs returns the posts with these ids.
@@ -176,7 +176,7 @@ func (s *Store) PostsByIDs(ctx context.Context, ids []string) ([]forum.Post, err
 	if len(ids) == 0 {
 		return nil, nil
 	}
-	return findAll[forum.Post](ctx, s, colPosts, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}}, nil)
+	return findByIDs[forum.Post](ctx, s, colPosts, ids, nil)
 }
 
 // ListModerators returns moderators and admins.
