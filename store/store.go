@@ -51,6 +51,8 @@ type Store struct {
 	search        *searchIndex
 	searchByQuery atomic.Bool
 
+	// sqliteDir holds the embedded store's SQLite files.
+	sqliteDir  string
 	stopFerret func()
 	ferretDone chan struct{}
 	lockFile   *os.File
@@ -103,6 +105,12 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*Store, error) {
 		s.Close(context.Background())
 		return nil, fmt.Errorf("création des index : %w", err)
 	}
+	if s.embedded {
+		if err := s.addSQLiteIDIndexes(ctx, s.sqliteDir, cfg.Database); err != nil {
+			s.Close(context.Background())
+			return nil, fmt.Errorf("création des index : %w", err)
+		}
+	}
 	return s, nil
 }
 
@@ -143,6 +151,7 @@ func (s *Store) startEmbedded(ctx context.Context, dataDir string) (string, erro
 		_ = f.Run(fctx)
 	}()
 	s.embedded = true
+	s.sqliteDir = abs
 	s.gate = make(chan struct{}, 1)
 	s.search = newSearchIndex()
 	return f.MongoDBURI(), nil
