@@ -612,8 +612,10 @@ func fetchInOrder[T any](ctx context.Context, s *Store, col string, ids []string
 	return docs, nil
 }
 
-// maxLookups bounds the ids findByIDs reads one by one on the embedded store.
-const maxLookups = 200
+// maxLookups bounds the ids findByIDs reads one by one on the embedded store
+// (at most 500 title hits of a search: ~0.6 ms each, against a scan of the
+// collection for $in, 1.1 s for the threads of 100 000 posts).
+const maxLookups = 500
 
 // findByIDs returns the documents of col whose _id is one of ids, in no
 // particular order. The embedded store reads a filter {_id: {$in: ids}}
