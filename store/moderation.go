@@ -33,9 +33,9 @@ func decisionFilter(postID string, cond moderation.PostCondition) bson.D {
 
 // DecidePost is one conditional update: only a post meeting cond changes.
 func (s *Store) DecidePost(ctx context.Context, postID string, cond moderation.PostCondition, status string, d forum.Decision) (bool, error) {
-	err := s.updateOne(ctx, colPosts, decisionFilter(postID, cond), bson.D{{Key: "$set", Value: bson.D{
+	err := s.updateOneIndexed(ctx, colPosts, decisionFilter(postID, cond), bson.D{{Key: "$set", Value: bson.D{
 		{Key: "status", Value: status}, {Key: "decision", Value: d},
-	}}})
+	}}}, ixPostChange(postID, status, nil))
 	if err == forum.ErrNotFound {
 		return false, nil
 	}
@@ -46,14 +46,15 @@ func (s *Store) DecidePost(ctx context.Context, postID string, cond moderation.P
 // post meeting cond whose source is still e.Current changes.
 func (s *Store) DecidePostEdited(ctx context.Context, postID string, cond moderation.PostCondition, status string, d forum.Decision, e forum.PostEdit) (bool, error) {
 	filter := append(decisionFilter(postID, cond), bson.E{Key: "source", Value: e.Current})
-	err := s.updateOne(ctx, colPosts, filter, bson.D{
+	terms := forum.PostSearchTerms(e.HTML)
+	err := s.updateOneIndexed(ctx, colPosts, filter, bson.D{
 		{Key: "$set", Value: bson.D{
 			{Key: "status", Value: status}, {Key: "decision", Value: d},
 			{Key: "source", Value: e.Source}, {Key: "html", Value: e.HTML}, {Key: "edited_at", Value: e.EditedAt},
-			{Key: "terms", Value: forum.PostSearchTerms(e.HTML)},
+			{Key: "terms", Value: terms},
 		}},
 		{Key: "$push", Value: bson.D{{Key: "revisions", Value: e.Previous}}},
-	})
+	}, ixPostChange(postID, status, terms))
 	if err == forum.ErrNotFound {
 		return false, nil
 	}
@@ -62,8 +63,9 @@ func (s *Store) DecidePostEdited(ctx context.Context, postID string, cond modera
 
 // SetThreadStatus moves a thread whose status is in from to status.
 func (s *Store) SetThreadStatus(ctx context.Context, threadID string, from []string, status string) (bool, error) {
-	err := s.updateOne(ctx, colThreads, bson.D{{Key: "_id", Value: threadID}, {Key: "status", Value: bson.D{{Key: "$in", Value: from}}}},
-		bson.D{{Key: "$set", Value: bson.D{{Key: "status", Value: status}}}})
+	err := s.updateOneIndexed(ctx, colThreads, bson.D{{Key: "_id", Value: threadID}, {Key: "status", Value: bson.D{{Key: "$in", Value: from}}}},
+		bson.D{{Key: "$set", Value: bson.D{{Key: "status", Value: status}}}},
+		ixThreadChange(threadID, func(ix *searchIndex, t *ixThread) { t.status = ix.intern(status) }))
 	if err == forum.ErrNotFound {
 		return false, nil
 	}
@@ -79,8 +81,10 @@ func (s *Store) IncThreadPostCount(ctx context.Context, threadID string, delta i
 // UpdateThread sets the changed fields of a thread.
 func (s *Store) UpdateThread(ctx context.Context, threadID string, c moderation.ThreadChange) error {
 	set := bson.D{}
+	var titleTerms []string
 	if c.Title != nil {
-		set = append(set, bson.E{Key: "title", Value: *c.Title}, bson.E{Key: "title_terms", Value: forum.SearchTerms(*c.Title)})
+		titleTerms = forum.SearchTerms(*c.Title)
+		set = append(set, bson.E{Key: "title", Value: *c.Title}, bson.E{Key: "title_terms", Value: titleTerms})
 	}
 	if c.Theme != nil {
 		set = append(set, bson.E{Key: "theme", Value: *c.Theme})
@@ -97,7 +101,18 @@ func (s *Store) UpdateThread(ctx context.Context, threadID string, c moderation.
 	if len(set) == 0 {
 		return nil
 	}
-	return s.updateOne(ctx, colThreads, bson.D{{Key: "_id", Value: threadID}}, bson.D{{Key: "$set", Value: set}})
+	return s.updateOneIndexed(ctx, colThreads, bson.D{{Key: "_id", Value: threadID}}, bson.D{{Key: "$set", Value: set}},
+		ixThreadChange(threadID, func(ix *searchIndex, t *ixThread) {
+			if c.Title != nil {
+				t.titleTerms = titleTerms
+			}
+			if c.Theme != nil {
+				t.theme = ix.intern(*c.Theme)
+			}
+			if c.AuthorityTypes != nil {
+				t.types = ix.internAll(c.AuthorityTypes)
+			}
+		}))
 }
 
 // UpdateMember sets the changed moderation fields of a member.
@@ -153,7 +168,7 @@ func (s *Store) ThreadsByIDs(ctx context.Context, ids []string) ([]forum.Thread,
 	if len(ids) == 0 {
 		return nil, nil
 	}
-	return findAll[forum.Thread](ctx, s, colThreads, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}}, nil)
+	return findByIDs[forum.Thread](ctx, s, colThreads, ids, nil)
 }
 
 // PostsByIDs returns the posts with these ids.
@@ -161,7 +176,7 @@ func (s *Store) PostsByIDs(ctx context.Context, ids []string) ([]forum.Post, err
 	if len(ids) == 0 {
 		return nil, nil
 	}
-	return findAll[forum.Post](ctx, s, colPosts, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}}, nil)
+	return findByIDs[forum.Post](ctx, s, colPosts, ids, nil)
 }
 
 // ListModerators returns moderators and admins.

@@ -72,12 +72,13 @@ func (s *Store) MembersBeingDeleted(ctx context.Context) ([]forum.Member, error)
 // ErasePostBodies replaces the source and HTML of every post of a member and
 // drops their earlier revisions.
 func (s *Store) ErasePostBodies(ctx context.Context, memberID, source, html string) error {
-	return s.updateMany(ctx, colPosts, dg("author.id", memberID), bson.D{
+	terms := forum.PostSearchTerms(html)
+	return s.updateManyIndexed(ctx, colPosts, dg("author.id", memberID), bson.D{
 		// The search terms follow the placeholder: the erased words are no longer found.
 		{Key: "$set", Value: bson.D{{Key: "source", Value: source}, {Key: "html", Value: html},
-			{Key: "terms", Value: forum.PostSearchTerms(html)}}},
+			{Key: "terms", Value: terms}}},
 		{Key: "$unset", Value: bson.D{{Key: "revisions", Value: ""}}},
-	})
+	}, ixAuthorTerms(memberID, terms))
 }
 
 // AnonymiseMember writes ref instead of the member's name wherever posts,

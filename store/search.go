@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"slices"
 
 	"coterforum/forum"
 
@@ -63,8 +64,18 @@ func createdFilter(f forum.SearchFilter) bson.D {
 	return bson.D{{Key: "created_at", Value: r}}
 }
 
-// SearchTitles returns published threads whose title terms have every word.
+// SearchTitles returns published threads whose title terms have every word,
+// newest first: from the in-memory index on the embedded store, by a query
+// on MongoDB.
 func (s *Store) SearchTitles(ctx context.Context, f forum.SearchFilter, limit int) ([]forum.Thread, error) {
+	if s.search != nil && !s.searchByQuery.Load() {
+		return s.searchTitlesIndexed(ctx, f, limit)
+	}
+	return s.searchTitlesQuery(ctx, f, limit)
+}
+
+// searchTitlesQuery is SearchTitles as a query.
+func (s *Store) searchTitlesQuery(ctx context.Context, f forum.SearchFilter, limit int) ([]forum.Thread, error) {
 	filter := bson.D{{Key: "status", Value: forum.ThreadPublished}}
 	filter = append(filter, termsFilter("title_terms", f.Words)...)
 	if f.Theme != "" {
@@ -84,12 +95,22 @@ func (s *Store) SearchTitles(ctx context.Context, f forum.SearchFilter, limit in
 	return findAll[forum.Thread](ctx, s, colThreads, filter, opts)
 }
 
-// SearchPosts returns published posts of published threads having every word.
-// The thread conditions are read from the threads at query time (no $lookup
+// SearchPosts returns published posts of published threads having every
+// word, newest first: from the in-memory index on the embedded store, by a
+// query on MongoDB.
+func (s *Store) SearchPosts(ctx context.Context, f forum.SearchFilter, excludeIDs []string, skip, limit int) ([]forum.Post, error) {
+	if s.search != nil && !s.searchByQuery.Load() {
+		return s.searchPostsIndexed(ctx, f, excludeIDs, skip, limit)
+	}
+	return s.searchPostsQuery(ctx, f, excludeIDs, skip, limit)
+}
+
+// searchPostsQuery is SearchPosts as a query. The thread conditions are
+// read from the threads at query time (no $lookup
 // on the embedded store): with a theme or authority type filter, the posts
 // must be in one of the matching published threads; without, they must not
 // be in a thread that is not published (hidden, pending, rejected: few).
-func (s *Store) SearchPosts(ctx context.Context, f forum.SearchFilter, excludeIDs []string, skip, limit int) ([]forum.Post, error) {
+func (s *Store) searchPostsQuery(ctx context.Context, f forum.SearchFilter, excludeIDs []string, skip, limit int) ([]forum.Post, error) {
 	filter := bson.D{{Key: "status", Value: forum.PostPublished}}
 	filter = append(filter, termsFilter("terms", f.Words)...)
 	if f.Theme != "" || f.AuthorityType != "" {
@@ -193,7 +214,15 @@ func (s *Store) setTermsOnce(ctx context.Context, col, field string, terms map[s
 		if !s.Embedded() {
 			filter = append(filter, bson.E{Key: field, Value: bson.D{{Key: "$exists", Value: false}}})
 		}
-		err := s.updateOne(ctx, col, filter, bson.D{{Key: "$set", Value: bson.D{{Key: field, Value: t}}}})
+		id, t := id, t
+		apply := func(ix *searchIndex) {
+			if col == colPosts {
+				ixPostChange(id, "", t)(ix)
+			} else {
+				ixThreadChange(id, func(_ *searchIndex, th *ixThread) { th.titleTerms = slices.Clone(t) })(ix)
+			}
+		}
+		err := s.updateOneIndexed(ctx, col, filter, bson.D{{Key: "$set", Value: bson.D{{Key: field, Value: t}}}}, apply)
 		if err != nil && err != forum.ErrNotFound {
 			return err
 		}

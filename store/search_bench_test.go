@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"os"
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
@@ -53,6 +54,21 @@ func BenchmarkSearch(b *testing.B) {
 	seedStart := time.Now()
 	seedSearch(b, s, n)
 	b.Logf("seeded %d posts in %v", n, time.Since(seedStart))
+	if s.search != nil {
+		// The index's build time and memory (live heap after a GC, before and after).
+		var before, after runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&before)
+		start := time.Now()
+		if err := s.search.read(ctx, s, func() {}); err != nil {
+			b.Fatal(err)
+		}
+		took := time.Since(start)
+		runtime.GC()
+		runtime.ReadMemStats(&after)
+		b.Logf("search index of %d posts, %d threads, %d terms: built in %v, %.1f MiB", len(s.search.posts),
+			len(s.search.threads), len(s.search.postings), took, float64(int64(after.HeapAlloc)-int64(before.HeapAlloc))/(1<<20))
+	}
 
 	for _, q := range []forum.SearchRequest{
 		{Query: "fibre"},                     // frequent word: ~1 post in 4

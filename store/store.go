@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -44,7 +45,14 @@ type Store struct {
 	// which otherwise loses concurrent updates to one document. It is nil
 	// on MongoDB.
 	gate chan struct{}
+	// search is the in-memory search index of the embedded store (nil on
+	// MongoDB, which answers searches from its indexes); searchByQuery makes
+	// the embedded store answer with the MongoDB queries (tests compare both).
+	search        *searchIndex
+	searchByQuery atomic.Bool
 
+	// sqliteDir holds the embedded store's SQLite files.
+	sqliteDir  string
 	stopFerret func()
 	ferretDone chan struct{}
 	lockFile   *os.File
@@ -97,6 +105,12 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*Store, error) {
 		s.Close(context.Background())
 		return nil, fmt.Errorf("création des index : %w", err)
 	}
+	if s.embedded {
+		if err := s.addSQLiteIDIndexes(ctx, s.sqliteDir, cfg.Database); err != nil {
+			s.Close(context.Background())
+			return nil, fmt.Errorf("création des index : %w", err)
+		}
+	}
 	return s, nil
 }
 
@@ -137,7 +151,9 @@ func (s *Store) startEmbedded(ctx context.Context, dataDir string) (string, erro
 		_ = f.Run(fctx)
 	}()
 	s.embedded = true
+	s.sqliteDir = abs
 	s.gate = make(chan struct{}, 1)
+	s.search = newSearchIndex()
 	return f.MongoDBURI(), nil
 }
 
