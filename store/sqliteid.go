@@ -8,8 +8,9 @@ import (
 )
 
 // idIndexCollections are the collections whose documents the embedded
-// store reads by _id on hot paths (search results, queue, digests).
-var idIndexCollections = []string{colPosts, colThreads}
+// store reads or updates by _id on hot paths (search results, thread pages,
+// a reply's counters, sessions, read markers).
+var idIndexCollections = []string{colPosts, colThreads, colMembers, colSessions, colReadMarkers}
 
 // addSQLiteIDIndexes makes an exact {_id: …} lookup on the embedded store
 // an index search instead of a table scan. FerretDB v1.24 filters it in

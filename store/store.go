@@ -106,9 +106,9 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*Store, error) {
 		return nil, fmt.Errorf("création des index : %w", err)
 	}
 	if s.embedded {
+		// Only a matter of speed: a FerretDB whose tables differ keeps working without them.
 		if err := s.addSQLiteIDIndexes(ctx, s.sqliteDir, cfg.Database); err != nil {
-			s.Close(context.Background())
-			return nil, fmt.Errorf("création des index : %w", err)
+			s.log.Warn("SQLite _id indexes not created: lookups by _id will scan", "err", err)
 		}
 	}
 	return s, nil
