@@ -14,30 +14,6 @@ import (
 
 func english(m *forum.Member) { m.Lang = "en" }
 
-// checkLang fails unless the mail has lang's Content-Language and html
-// lang, every wanted text in its subject, text or HTML part, and none of
-// the absent ones anywhere.
-func checkLang(t *testing.T, what string, m mailtest.Received, lang string, want, absent []string) {
-	t.Helper()
-	if got := m.Header.Get("Content-Language"); got != lang {
-		t.Errorf("%s: Content-Language %q, want %q", what, got, lang)
-	}
-	if m.HTML != "" && !strings.Contains(m.HTML, `<html lang="`+lang+`">`) {
-		t.Errorf("%s: HTML part not marked lang=%q", what, lang)
-	}
-	all := m.Subject + "\n" + m.Text + "\n" + m.HTML
-	for _, w := range want {
-		if !strings.Contains(all, w) {
-			t.Errorf("%s lacks %q:\n%s\n%s", what, w, m.Subject, m.Text)
-		}
-	}
-	for _, a := range absent {
-		if strings.Contains(all, a) {
-			t.Errorf("%s contains %q:\n%s\n%s", what, a, m.Subject, m.Text)
-		}
-	}
-}
-
 // confirmReader subscribes an email-only reader from a page in lang and
 // follows the link of the confirmation mail, which it returns.
 func (e *env) confirmReader(t *testing.T, addr, lang string, in digest.SubscribeInput) mailtest.Received {
@@ -65,13 +41,13 @@ func TestDigestInSubscriberLanguage(t *testing.T) {
 		e.subscribe(t, m, digest.SubscribeInput{Theme: "reseaux", Frequency: digest.Daily})
 	}
 	conf := e.confirmReader(t, "reader@example.org", "en", digest.SubscribeInput{Theme: "reseaux", AuthorityType: "region", Frequency: digest.Daily})
-	checkLang(t, "English confirmation", conf, "en",
+	mailtest.CheckLanguage(t, "English confirmation", conf, "en",
 		[]string{"coterforum — confirm your subscription", "Hello,", "Someone, probably you, asked to receive news",
 			"  - Networks × Regions (daily)\n", "To confirm, open this link (valid for 7 days):\n" + baseURL + "/subscriptions/confirm?token=",
 			"If you did not ask for this, ignore this message"},
 		[]string{"Bonjour", "confirmez", "Réseaux", "Régions", "quotidien", "Quelqu'un", "ouvrez"})
 	frConf := e.confirmReader(t, "lecteur@example.org", "fr", digest.SubscribeInput{Theme: "reseaux", AuthorityType: "region", Frequency: digest.Daily})
-	checkLang(t, "French confirmation", frConf, "fr",
+	mailtest.CheckLanguage(t, "French confirmation", frConf, "fr",
 		[]string{"coterforum — confirmez votre abonnement", "Bonjour,", "  - Réseaux × Régions (quotidien)\n",
 			"Pour confirmer, ouvrez ce lien (valable 7 jours)\u00a0:\n"},
 		[]string{"Hello", "Networks", "daily"})
@@ -91,7 +67,7 @@ func TestDigestInSubscriberLanguage(t *testing.T) {
 		if len(got) != 1 {
 			t.Fatalf("%s got %d digests", addr, len(got))
 		}
-		checkLang(t, "English digest to "+addr, got[0], "en",
+		mailtest.CheckLanguage(t, "English digest to "+addr, got[0], "en",
 			[]string{"coterforum — your selection of 12 March 2026: 1 thread", "Hello,\n\nHere is what was published in what you follow on coterforum.",
 				"== Networks ==", "* " + th.Title, "New thread, 1 reply — Region, Municipality — started by Alice Martin (Département du Nord)",
 				"Alice Martin (Département du Nord), 11 March 2026 at 10:00:", "11 March 2026 at 10:01",
@@ -106,7 +82,7 @@ func TestDigestInSubscriberLanguage(t *testing.T) {
 			t.Fatalf("%s got %d digests", addr, len(got))
 		}
 		// French, and the title exactly as written (no typography in it).
-		checkLang(t, "French digest to "+addr, got[0], "fr",
+		mailtest.CheckLanguage(t, "French digest to "+addr, got[0], "fr",
 			[]string{"coterforum — votre sélection du 12 mars 2026\u00a0: 1 fil", "Bonjour,", "== Réseaux ==", "* Migration vers IPv6 : retours ?\n",
 				"Nouveau fil, 1 réponse — Région, Commune — lancé par Alice Martin", "11 mars 2026 à 10 h 00\u00a0:",
 				"Gérer vos abonnements\u00a0: ", ">Lire</a>"},
@@ -123,7 +99,7 @@ func TestImmediateInSubscriberLanguage(t *testing.T) {
 		e.subscribe(t, m, digest.SubscribeInput{Thread: th.ID, Frequency: digest.Immediate})
 	}
 	conf := e.confirmReader(t, "reader@example.org", "en", digest.SubscribeInput{Thread: th.ID, Frequency: digest.Immediate})
-	checkLang(t, "English confirmation", conf, "en", []string{"  - Thread “Migration vers IPv6” (on every reply)\n"},
+	mailtest.CheckLanguage(t, "English confirmation", conf, "en", []string{"  - Thread “Migration vers IPv6” (on every reply)\n"},
 		[]string{"Fil", "«", "chaque"})
 	e.clock.Advance(time.Minute)
 	p := e.reply(t, e.author, th, "Une **réponse** de l'auteure.")
@@ -140,7 +116,7 @@ func TestImmediateInSubscriberLanguage(t *testing.T) {
 			t.Fatalf("%s got %d mails, want %d", addr, len(got), want)
 		}
 		m := got[len(got)-1]
-		checkLang(t, "English notification to "+addr, m, "en",
+		mailtest.CheckLanguage(t, "English notification to "+addr, m, "en",
 			[]string{"coterforum — new reply: Migration vers IPv6", "Hello,\n\nAlice Martin (Département du Nord) replied on 11 March 2026 at 09:01 in the thread “Migration vers IPv6”:",
 				"Une réponse de l'auteure.", "Read: " + baseURL + "/posts/" + p.ID,
 				"You receive this message because you follow this thread on every reply.", "Stop following this thread: " + baseURL,
@@ -152,7 +128,7 @@ func TestImmediateInSubscriberLanguage(t *testing.T) {
 	if len(got) != 1 {
 		t.Fatalf("bob got %d mails", len(got))
 	}
-	checkLang(t, "French notification", got[0], "fr",
+	mailtest.CheckLanguage(t, "French notification", got[0], "fr",
 		[]string{"coterforum — nouvelle réponse\u00a0: Migration vers IPv6", "a répondu le 11 mars 2026 à 9 h 01 dans le fil «\u00a0Migration vers IPv6\u00a0»\u00a0:",
 			"Lire\u00a0: ", "Ne plus suivre ce fil\u00a0: ", "</a>\u00a0:</p>", ">Lire la réponse</a>"},
 		[]string{"Hello", "replied", "March", "Read"})

@@ -1,7 +1,6 @@
 package moderation_test
 
 import (
-	"strings"
 	"testing"
 	"time"
 
@@ -10,26 +9,6 @@ import (
 )
 
 func english(m *forum.Member) { m.Lang = "en" }
-
-// checkMail fails unless the mail is in lang: Content-Language, the words
-// it must have and the French (or English) it must not.
-func checkMail(t *testing.T, what string, m mailtest.Received, lang string, want, absent []string) {
-	t.Helper()
-	if got := m.Header.Get("Content-Language"); got != lang {
-		t.Errorf("%s: Content-Language %q, want %q", what, got, lang)
-	}
-	all := m.Subject + "\n" + m.Text
-	for _, w := range want {
-		if !strings.Contains(all, w) {
-			t.Errorf("%s lacks %q:\n%s\n%s", what, w, m.Subject, m.Text)
-		}
-	}
-	for _, a := range absent {
-		if strings.Contains(all, a) {
-			t.Errorf("%s contains %q:\n%s\n%s", what, a, m.Subject, m.Text)
-		}
-	}
-}
 
 // frenchWords must not leak into an English decision mail.
 var frenchWords = []string{"Bonjour", "Votre", "modération", "Raison", "Publié", "publié", "Masqué", "notifications :", "«", "»"}
@@ -42,7 +21,7 @@ func TestDecisionMailsInAuthorLanguage(t *testing.T) {
 	th, first := e.newThread(t, en, "reseaux", title)
 	e.approve(t, first.ID)
 	msgs := e.mail.WaitFor(t, 1, 5*time.Second)
-	checkMail(t, "approval", msgs[0], "en",
+	mailtest.CheckLanguage(t, "approval", msgs[0], "en",
 		[]string{"Published: " + title, "Hello Emma English,", "Your new thread in “" + title + "” was approved by the moderators and is now published:",
 			baseURL + "/posts/" + first.ID, "Your notifications: " + baseURL + "/notifications"}, frenchWords[:len(frenchWords)-2])
 
@@ -53,7 +32,7 @@ func TestDecisionMailsInAuthorLanguage(t *testing.T) {
 	}
 	msgs = e.mail.WaitFor(t, 2, 5*time.Second)
 	// The reason is the moderator's own text, repeated as written.
-	checkMail(t, "rejection", msgs[1], "en",
+	mailtest.CheckLanguage(t, "rejection", msgs[1], "en",
 		[]string{"Not published: " + title, "Your post in “" + title + "” was not published by the moderators.", "Reason: " + reason,
 			"You may rework it and submit it again. Your text:\n\nA reply, with **Markdown** : kept as is !\n"},
 		[]string{"Bonjour", "Votre", "Raison", "Non publié", "n'a pas été"})
@@ -62,7 +41,7 @@ func TestDecisionMailsInAuthorLanguage(t *testing.T) {
 		t.Fatal(err)
 	}
 	msgs = e.mail.WaitFor(t, 3, 5*time.Second)
-	checkMail(t, "hiding", msgs[2], "en", []string{"Hidden: " + title, "was hidden by the moderators.", "Reason: Données personnelles."},
+	mailtest.CheckLanguage(t, "hiding", msgs[2], "en", []string{"Hidden: " + title, "was hidden by the moderators.", "Reason: Données personnelles."},
 		[]string{"Bonjour", "Masqué", "Raison", "masqué par"})
 
 	// A French author (no setting) gets French with French typography, and
@@ -71,7 +50,7 @@ func TestDecisionMailsInAuthorLanguage(t *testing.T) {
 	_, frFirst := e.newThread(t, fr, "sig", frTitle)
 	e.approve(t, frFirst.ID)
 	msgs = e.mail.WaitFor(t, 4, 5*time.Second)
-	checkMail(t, "French approval", msgs[3], "fr",
+	mailtest.CheckLanguage(t, "French approval", msgs[3], "fr",
 		[]string{"Publié\u00a0: " + frTitle, "Bonjour François Français,", "Votre nouveau fil dans «\u00a0" + frTitle + "\u00a0» a été approuvé",
 			"publié\u00a0:\n", "Vos notifications\u00a0: " + baseURL + "/notifications"},
 		[]string{"Hello", "Your", "Published", "approved"})
@@ -92,7 +71,7 @@ func TestReminderInModeratorLanguage(t *testing.T) {
 		t.Fatalf("%d reminders to the English moderator", len(got))
 	}
 	// t0 is 9:00 UTC, 10:00 in Paris.
-	checkMail(t, "English reminder", got[0], "en",
+	mailtest.CheckLanguage(t, "English reminder", got[0], "en",
 		[]string{"Moderation: 1 post(s) pending", "Hello,", "1 post(s) have been awaiting a decision for more than 24 hours:",
 			"- Alice Attente, 12 March 2026 at 10:00", "The moderation queue: " + baseURL + "/moderation"},
 		[]string{"Bonjour", "Modération", "attendent", "La file", "mars"})
@@ -101,7 +80,7 @@ func TestReminderInModeratorLanguage(t *testing.T) {
 		if len(got) != 1 {
 			t.Fatalf("%d reminders to %s", len(got), m.DisplayName)
 		}
-		checkMail(t, "French reminder", got[0], "fr",
+		mailtest.CheckLanguage(t, "French reminder", got[0], "fr",
 			[]string{"Modération\u00a0: 1 message(s) en attente", "Bonjour,", "attendent une décision depuis plus de 24 heures\u00a0:",
 				"- Alice Attente, le 12/03/2026 à 09:00 UTC", "La file de modération\u00a0: " + baseURL + "/moderation"},
 			[]string{"Hello", "Moderation:", "awaiting"})

@@ -11,26 +11,6 @@ import (
 	"coterforum/mail/mailtest"
 )
 
-// mailIn fails unless m is a mail in lang with every wanted text and none
-// of the absent ones.
-func mailIn(t *testing.T, what string, m mailtest.Received, lang string, want, absent []string) {
-	t.Helper()
-	if got := m.Header.Get("Content-Language"); got != lang {
-		t.Errorf("%s: Content-Language %q, want %q", what, got, lang)
-	}
-	all := m.Subject + "\n" + m.Text
-	for _, w := range want {
-		if !strings.Contains(all, w) {
-			t.Errorf("%s lacks %q:\n%s\n%s", what, w, m.Subject, m.Text)
-		}
-	}
-	for _, a := range absent {
-		if strings.Contains(all, a) {
-			t.Errorf("%s contains %q:\n%s\n%s", what, a, m.Subject, m.Text)
-		}
-	}
-}
-
 var (
 	englishInvite = []string{"Invitation to join coterforum", "Hello,", "Camille admin (Ville de Testville) invites you to join coterforum, the forum of IT directors of French local authorities.",
 		"To create your account, open this link (valid for 7 days, usable once):\n", "If you were not expecting this invitation, ignore this message."}
@@ -66,8 +46,8 @@ func TestInvitationMailLanguage(t *testing.T) {
 		t.Fatalf("invite in German: %d %v", status, out)
 	}
 	msgs := smtp.WaitFor(t, 2, 10*time.Second)
-	mailIn(t, "API invitation in English", msgs[0], "en", append(englishInvite, e.ts.URL+"/invite/"), frenchInviteWords)
-	mailIn(t, "API invitation by default", msgs[1], "fr", frenchInvite, englishInviteWords)
+	mailtest.CheckLanguage(t, "API invitation in English", msgs[0], "en", append(englishInvite, e.ts.URL+"/invite/"), frenchInviteWords)
+	mailtest.CheckLanguage(t, "API invitation by default", msgs[1], "fr", frenchInvite, englishInviteWords)
 
 	// The page: a select whose default is the admin's page language.
 	web := e.anon()
@@ -103,9 +83,9 @@ func TestInvitationMailLanguage(t *testing.T) {
 	for _, m := range msgs {
 		byTo[m.To[0]] = m
 	}
-	mailIn(t, "form invitation in English", byTo["form-en@example.org"], "en", englishInvite, frenchInviteWords)
-	mailIn(t, "form invitation, English admin", byTo["form-default@example.org"], "en", englishInvite, frenchInviteWords)
-	mailIn(t, "form invitation in French from an English admin", byTo["form-fr@example.org"], "fr", frenchInvite, englishInviteWords)
+	mailtest.CheckLanguage(t, "form invitation in English", byTo["form-en@example.org"], "en", englishInvite, frenchInviteWords)
+	mailtest.CheckLanguage(t, "form invitation, English admin", byTo["form-default@example.org"], "en", englishInvite, frenchInviteWords)
+	mailtest.CheckLanguage(t, "form invitation in French from an English admin", byTo["form-fr@example.org"], "fr", frenchInvite, englishInviteWords)
 	if _, ok := byTo["form-xx@example.org"]; ok {
 		t.Error("an invitation in an unknown language was sent")
 	}
@@ -128,9 +108,9 @@ func TestSubscriptionLanguageFromRequest(t *testing.T) {
 		t.Fatalf("form subscribe: %d", status)
 	}
 	msgs := smtp.WaitFor(t, 2, 10*time.Second)
-	mailIn(t, "English confirmation", msgs[0], "en", []string{"coterforum — confirm your subscription", "  - Theme “GIS” (weekly)", "To confirm, open this link"},
+	mailtest.CheckLanguage(t, "English confirmation", msgs[0], "en", []string{"coterforum — confirm your subscription", "  - Theme “GIS” (weekly)", "To confirm, open this link"},
 		[]string{"Bonjour", "confirmez", "hebdomadaire", "Thème"})
-	mailIn(t, "French confirmation", msgs[1], "fr", []string{"coterforum — confirmez votre abonnement", "  - Thème «\u00a0SIG\u00a0» (hebdomadaire)"},
+	mailtest.CheckLanguage(t, "French confirmation", msgs[1], "fr", []string{"coterforum — confirmez votre abonnement", "  - Thème «\u00a0SIG\u00a0» (hebdomadaire)"},
 		[]string{"Hello", "confirm your", "weekly"})
 	if sub, err := e.st.SubscriberByEmail(t.Context(), "reader@example.org"); err != nil || sub.Lang != "en" {
 		t.Fatalf("reader's subscriber: %+v %v", sub, err)

@@ -369,3 +369,28 @@ func decode(encoding string, body io.Reader) ([]byte, error) {
 	}
 	return nil, errors.New("unknown Content-Transfer-Encoding " + encoding)
 }
+
+// CheckLanguage fails the test unless m is written in lang: its
+// Content-Language header, the lang attribute of its HTML part (if any),
+// every wanted text somewhere in its subject, text or HTML, and none of the
+// absent ones (the other language's phrases).
+func CheckLanguage(t testing.TB, what string, m Received, lang string, want, absent []string) {
+	t.Helper()
+	if got := m.Header.Get("Content-Language"); got != lang {
+		t.Errorf("%s: Content-Language %q, want %q", what, got, lang)
+	}
+	if m.HTML != "" && !strings.Contains(m.HTML, `<html lang="`+lang+`">`) {
+		t.Errorf("%s: HTML part not marked lang=%q", what, lang)
+	}
+	all := m.Subject + "\n" + m.Text + "\n" + m.HTML
+	for _, w := range want {
+		if !strings.Contains(all, w) {
+			t.Errorf("%s lacks %q:\n%s\n%s", what, w, m.Subject, m.Text)
+		}
+	}
+	for _, a := range absent {
+		if strings.Contains(all, a) {
+			t.Errorf("%s contains %q:\n%s\n%s", what, a, m.Subject, m.Text)
+		}
+	}
+}
