@@ -49,7 +49,8 @@ var enRead = map[string]string{
 	"« %s »": "“%s”",
 	"les %s": "%s",
 
-	"Désabonnement": "Unsubscribing",
+	"Désabonnement":   "Unsubscribing",
+	"membre supprimé": "deleted member",
 
 	// Listing headings and introductions (server/pages_read.go).
 	"Derniers fils":               "Latest threads",

@@ -339,6 +339,11 @@ func TestAccountDeleteAnonymise(t *testing.T) {
 			t.Fatalf("%s after deletion: %d (shows the name: %v)", path, status, strings.Contains(page, m.DisplayName))
 		}
 	}
+	for _, path := range []string{"/", "/threads/" + threadID} {
+		if _, page, _ := e.anon().getWithHeader(path, "Accept-Language", "en"); !strings.Contains(page, "deleted member") {
+			t.Errorf("%s in English does not name the deleted member in English", path)
+		}
+	}
 
 	// No digest goes to the old address; the other subscriber still gets one.
 	time.Sleep(10 * time.Millisecond)

@@ -107,6 +107,14 @@ func langFuncs(lang i18n.Lang) template.FuncMap {
 			return fmt.Sprintf("%d %s", n, i18n.T(lang, many))
 		},
 		"lang": func() string { return string(lang) },
+		// name is a member's display name; a deleted member's is shown in
+		// the page's language.
+		"name": func(n string) string {
+			if n == forum.DeletedMemberName {
+				return i18n.T(lang, n)
+			}
+			return n
+		},
 	}
 }
 
