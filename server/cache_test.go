@@ -320,10 +320,10 @@ func TestCacheCSRFPerVisitorAndCompression(t *testing.T) {
 	if plainResp.Header.Get("ETag") == gzResp.Header.Get("ETag") {
 		t.Fatal("the same strong ETag for two codings")
 	}
-	// A member's page is private and has their token.
+	// A member's page is private, never stored, and has their token.
 	mc := e.login(m, pw)
 	_, body, resp := mc.get(page)
-	if resp.Header.Get("Cache-Control") != "private, no-cache" || !strings.Contains(body, mc.csrf) || strings.Contains(body, t1) {
+	if resp.Header.Get("Cache-Control") != "private, no-store" || !strings.Contains(body, mc.csrf) || strings.Contains(body, t1) {
 		t.Fatalf("member page: %q", resp.Header.Get("Cache-Control"))
 	}
 }

@@ -264,10 +264,12 @@ func (s *Server) validator(c echo.Context, spec cacheSpec) (stamp uint64, minute
 	}
 	// Anonymous responses may be kept by shared caches (keyed by Cookie,
 	// which carries the anonymous id their CSRF token derives from), but
-	// not one that sets a cookie; everything is revalidated by ETag.
+	// not one that sets a cookie; everything is revalidated by ETag. A
+	// member's page is never stored: on a shared computer (a town hall's
+	// front desk) the back button must not show it after logout.
 	switch {
 	case m != nil || session(c) != nil:
-		rh.Set("Cache-Control", "private, no-cache")
+		rh.Set("Cache-Control", "private, no-store")
 	case rh.Get("Set-Cookie") != "":
 		rh.Set("Cache-Control", "private, no-cache")
 	default:
