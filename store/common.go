@@ -26,28 +26,13 @@ func mapErr(err error) error {
 
 // insert inserts one document through the write gate.
 func (s *Store) insert(ctx context.Context, col string, doc any) error {
-	return mapErr(s.write(ctx, func(ctx context.Context) error {
-		_, err := s.c(col).InsertOne(ctx, doc)
-		return err
-	}))
+	return s.insertIndexed(ctx, col, doc, nil)
 }
 
 // updateOne applies update to the document matching filter; ErrNotFound
 // when none matched.
 func (s *Store) updateOne(ctx context.Context, col string, filter, update bson.D) error {
-	var res *mongo.UpdateResult
-	err := s.write(ctx, func(ctx context.Context) error {
-		var err error
-		res, err = s.c(col).UpdateOne(ctx, filter, update)
-		return err
-	})
-	if err != nil {
-		return mapErr(err)
-	}
-	if res.MatchedCount == 0 {
-		return forum.ErrNotFound
-	}
-	return nil
+	return s.updateOneIndexed(ctx, col, filter, update, nil)
 }
 
 // findOne decodes the document matching filter into out.

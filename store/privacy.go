@@ -20,10 +20,7 @@ import (
 
 // updateMany applies update to every document matching filter, through the write gate.
 func (s *Store) updateMany(ctx context.Context, col string, filter, update bson.D) error {
-	return mapErr(s.write(ctx, func(ctx context.Context) error {
-		_, err := s.c(col).UpdateMany(ctx, filter, update)
-		return err
-	}))
+	return s.updateManyIndexed(ctx, col, filter, update, nil)
 }
 
 // PostsByAuthor returns every post of a member, whatever its status, oldest first.

@@ -78,15 +78,7 @@ func (s *Store) SearchTitles(ctx context.Context, f forum.SearchFilter, limit in
 func (s *Store) searchTitlesQuery(ctx context.Context, f forum.SearchFilter, limit int) ([]forum.Thread, error) {
 	filter := bson.D{{Key: "status", Value: forum.ThreadPublished}}
 	filter = append(filter, termsFilter("title_terms", f.Words)...)
-	if f.Theme != "" {
-		filter = append(filter, bson.E{Key: "theme", Value: f.Theme})
-	}
-	if f.AuthorityType != "" {
-		filter = append(filter, bson.E{Key: "authority_types", Value: f.AuthorityType})
-	}
-	if f.AuthorID != "" {
-		filter = append(filter, bson.E{Key: "author.id", Value: f.AuthorID})
-	}
+	filter = append(filter, threadScope(f.Theme, f.AuthorityType, f.AuthorID)...)
 	filter = append(filter, createdFilter(f)...)
 	opts := options.Find().SetSort(bson.D{{Key: "created_at", Value: -1}, {Key: "_id", Value: -1}})
 	if limit > 0 {
@@ -114,13 +106,7 @@ func (s *Store) searchPostsQuery(ctx context.Context, f forum.SearchFilter, excl
 	filter := bson.D{{Key: "status", Value: forum.PostPublished}}
 	filter = append(filter, termsFilter("terms", f.Words)...)
 	if f.Theme != "" || f.AuthorityType != "" {
-		tf := bson.D{{Key: "status", Value: forum.ThreadPublished}}
-		if f.Theme != "" {
-			tf = append(tf, bson.E{Key: "theme", Value: f.Theme})
-		}
-		if f.AuthorityType != "" {
-			tf = append(tf, bson.E{Key: "authority_types", Value: f.AuthorityType})
-		}
+		tf := append(bson.D{{Key: "status", Value: forum.ThreadPublished}}, threadScope(f.Theme, f.AuthorityType, "")...)
 		ids, err := s.threadIDs(ctx, tf)
 		if err != nil {
 			return nil, err

@@ -13,10 +13,11 @@ import (
 // write's effect when the command succeeded and changed something (changed
 // false: its filter matched nothing), and marks the index stale when the
 // command failed in a way that may have written. It runs inside the write
-// gate, so the index sees the writes in the database's order.
+// gate, so the index sees the writes in the database's order. A write the
+// index does not follow (apply nil) leaves it alone.
 func (s *Store) afterWrite(err error, changed bool, apply func(ix *searchIndex)) {
 	ix := s.search
-	if ix == nil {
+	if ix == nil || apply == nil {
 		return
 	}
 	ix.mu.Lock()
@@ -44,7 +45,9 @@ func (s *Store) insertIndexed(ctx context.Context, col string, doc any, apply fu
 	}))
 }
 
-// updateOneIndexed is updateOne applying its effect on the index.
+// updateOneIndexed applies update to the document matching filter, and its
+// effect on the index (apply, nil for a write the index does not follow);
+// ErrNotFound when none matched.
 func (s *Store) updateOneIndexed(ctx context.Context, col string, filter, update bson.D, apply func(ix *searchIndex)) error {
 	var res *mongo.UpdateResult
 	err := s.write(ctx, func(ctx context.Context) error {

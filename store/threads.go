@@ -27,6 +27,22 @@ func (s *Store) ThreadByID(ctx context.Context, id string) (*forum.Thread, error
 	return &t, nil
 }
 
+// threadScope filters threads by theme, authority type and author (empty:
+// no filter).
+func threadScope(theme, authorityType, authorID string) bson.D {
+	var d bson.D
+	if theme != "" {
+		d = append(d, bson.E{Key: "theme", Value: theme})
+	}
+	if authorityType != "" {
+		d = append(d, bson.E{Key: "authority_types", Value: authorityType})
+	}
+	if authorID != "" {
+		d = append(d, bson.E{Key: "author.id", Value: authorID})
+	}
+	return d
+}
+
 // ListThreads returns threads matching f, pinned first, then by last activity.
 func (s *Store) ListThreads(ctx context.Context, f forum.ThreadFilter) ([]forum.Thread, error) {
 	statuses := f.Statuses
@@ -34,15 +50,7 @@ func (s *Store) ListThreads(ctx context.Context, f forum.ThreadFilter) ([]forum.
 		statuses = []string{forum.ThreadPublished}
 	}
 	filter := bson.D{{Key: "status", Value: bson.D{{Key: "$in", Value: statuses}}}}
-	if f.Theme != "" {
-		filter = append(filter, bson.E{Key: "theme", Value: f.Theme})
-	}
-	if f.AuthorityType != "" {
-		filter = append(filter, bson.E{Key: "authority_types", Value: f.AuthorityType})
-	}
-	if f.AuthorID != "" {
-		filter = append(filter, bson.E{Key: "author.id", Value: f.AuthorID})
-	}
+	filter = append(filter, threadScope(f.Theme, f.AuthorityType, f.AuthorID)...)
 	opts := options.Find().SetSort(bson.D{
 		{Key: "pinned", Value: -1}, {Key: "last_activity_at", Value: -1}, {Key: "_id", Value: -1},
 	}).SetSkip(int64(f.Skip))
