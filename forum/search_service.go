@@ -2,7 +2,6 @@ package forum
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"html/template"
 	"time"
@@ -107,19 +106,8 @@ func (s *Service) Search(ctx context.Context, r SearchRequest) (*SearchResults, 
 // searchFilter checks the filters of a request and turns it into a store filter.
 func (s *Service) searchFilter(ctx context.Context, q SearchQuery, r SearchRequest) (SearchFilter, error) {
 	f := SearchFilter{Words: q.Words, Theme: r.Theme, AuthorityType: r.AuthorityType, AuthorID: r.AuthorID}
-	if r.Theme != "" {
-		if _, err := s.Theme(ctx, r.Theme); errors.Is(err, ErrNotFound) {
-			return f, Invalidf("theme", "theme_unknown", "Thème inconnu : « %s ».", truncate(r.Theme, 40))
-		} else if err != nil {
-			return f, err
-		}
-	}
-	if r.AuthorityType != "" {
-		if _, err := s.AuthorityType(ctx, r.AuthorityType); errors.Is(err, ErrNotFound) {
-			return f, Invalidf("authority_type", "authority_type_unknown", "Type de collectivité inconnu : « %s ».", truncate(r.AuthorityType, 40))
-		} else if err != nil {
-			return f, err
-		}
+	if err := s.checkListingFilters(ctx, r.Theme, r.AuthorityType); err != nil {
+		return f, err
 	}
 	if r.AuthorID != "" && !ValidID(r.AuthorID) {
 		return f, Invalid("author", "author_invalid", "Auteur inconnu.")

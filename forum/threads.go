@@ -376,6 +376,26 @@ type ThreadList struct {
 	HasMore bool
 }
 
+// checkListingFilters refuses an unknown theme or authority type given as
+// a filter (empty: no filter), with the field it came from.
+func (s *Service) checkListingFilters(ctx context.Context, theme, authorityType string) error {
+	if theme != "" {
+		if _, err := s.Theme(ctx, theme); errors.Is(err, ErrNotFound) {
+			return Invalidf("theme", "theme_unknown", "Thème inconnu : « %s ».", truncate(theme, 40))
+		} else if err != nil {
+			return err
+		}
+	}
+	if authorityType != "" {
+		if _, err := s.AuthorityType(ctx, authorityType); errors.Is(err, ErrNotFound) {
+			return Invalidf("authority_type", "authority_type_unknown", "Type de collectivité inconnu : « %s ».", truncate(authorityType, 40))
+		} else if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // Threads lists published threads, pinned first then by last activity.
 func (s *Service) Threads(ctx context.Context, q ThreadQuery) (*ThreadList, error) {
 	if q.Page == 0 {
@@ -387,19 +407,8 @@ func (s *Service) Threads(ctx context.Context, q ThreadQuery) (*ThreadList, erro
 	if q.PerPage <= 0 || q.PerPage > ThreadsPerPage {
 		q.PerPage = ThreadsPerPage
 	}
-	if q.Theme != "" {
-		if _, err := s.Theme(ctx, q.Theme); errors.Is(err, ErrNotFound) {
-			return nil, Invalidf("theme", "theme_unknown", "Thème inconnu : « %s ».", truncate(q.Theme, 40))
-		} else if err != nil {
-			return nil, err
-		}
-	}
-	if q.AuthorityType != "" {
-		if _, err := s.AuthorityType(ctx, q.AuthorityType); errors.Is(err, ErrNotFound) {
-			return nil, Invalidf("authority_type", "authority_type_unknown", "Type de collectivité inconnu : « %s ».", truncate(q.AuthorityType, 40))
-		} else if err != nil {
-			return nil, err
-		}
+	if err := s.checkListingFilters(ctx, q.Theme, q.AuthorityType); err != nil {
+		return nil, err
 	}
 	ts, err := s.listThreads(ctx, ThreadFilter{Theme: q.Theme, AuthorityType: q.AuthorityType,
 		Skip: (q.Page - 1) * q.PerPage, Limit: q.PerPage + 1})
