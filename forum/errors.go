@@ -28,10 +28,6 @@ type ValidationError struct {
 	Field   string // the input field (JSON name), e.g. "title"
 	Code    string // machine-readable, e.g. "title_too_short"
 	Message string // for a person, in French
-	// Format and Args, when Format is set, built Message: a translation
-	// looks up Format and fills it with Args.
-	Format string
-	Args   []any
 }
 
 func (e *ValidationError) Error() string { return e.Message }
@@ -42,7 +38,8 @@ func Invalid(field, code, message string) *ValidationError {
 }
 
 // Invalidf builds a ValidationError whose French message is a format
-// filled with args, so that it can be translated as a format.
+// filled with args; the format itself is in the English catalog, which
+// translates the filled message (i18n.Message).
 func Invalidf(field, code, format string, args ...any) *ValidationError {
-	return &ValidationError{Field: field, Code: code, Message: fmt.Sprintf(format, args...), Format: format, Args: args}
+	return Invalid(field, code, fmt.Sprintf(format, args...))
 }

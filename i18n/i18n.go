@@ -187,16 +187,6 @@ func Tf(lang Lang, fr string, args ...any) string {
 // Has reports whether the English catalog translates fr.
 func Has(fr string) bool { _, ok := english[fr]; return ok }
 
-// Sources lists the French texts the English catalog translates, sorted.
-func Sources() []string {
-	out := make([]string, 0, len(english))
-	for k := range english {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
-}
-
 // typo puts the non-breaking spaces of French typography: a narrow one
 // before ; ! ? and a normal one before : and inside « ».
 var typo = strings.NewReplacer(

@@ -33,9 +33,6 @@ type Layout struct {
 	authNames      map[string]string
 }
 
-// T translates French source text into the page's language.
-func (l *Layout) T(fr string) string { return i18n.T(l.Lang, fr) }
-
 // ThemeName returns the name of a theme slug in the page's language.
 func (l *Layout) ThemeName(slug string) string {
 	if n, ok := l.themeNames[slug]; ok {
