@@ -49,7 +49,7 @@ type config struct {
 	// reverse proxies whose X-Forwarded-For gives the client address.
 	TrustedProxies []*net.IPNet
 	// CacheBytes (FORUM_CACHE_BYTES) bounds the in-process read and render
-	// cache (default forum.DefaultCacheBytes, 64 MiB).
+	// cache (default forum.DefaultCacheBytes, 64 MiB; 0 turns it off).
 	CacheBytes int64
 	// Privacy: FORUM_DELETE_POSTS_POLICY (choice, the default, or
 	// anonymise) and FORUM_DPO_EMAIL (the club's data protection officer).
@@ -78,7 +78,14 @@ func loadConfig() (config, error) {
 	}
 	c.Moderation = moderation.Config{BaseURL: c.BaseURL, TrustAfter: envInt("FORUM_TRUST_AFTER"),
 		ReportsToHide: envInt("FORUM_REPORTS_TO_HIDE"), RemindAfter: envDuration("FORUM_REMIND_AFTER")}
-	c.CacheBytes = int64(envInt("FORUM_CACHE_BYTES"))
+	c.CacheBytes = forum.DefaultCacheBytes
+	if v := strings.TrimSpace(os.Getenv("FORUM_CACHE_BYTES")); v != "" {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || n < 0 {
+			return c, fmt.Errorf("FORUM_CACHE_BYTES : %q n'est pas un nombre d'octets (0 désactive le cache)", v)
+		}
+		c.CacheBytes = n
+	}
 	if c.MailFrom == "" {
 		c.MailFrom = "coterforum <ne-pas-repondre@coterforum.localhost>"
 	}
@@ -147,20 +154,25 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout io.Writer, 
 	return fmt.Errorf("commande inconnue %q\n%s", args[0], usage)
 }
 
-// openService opens the store and seeds the taxonomy.
-func openService(ctx context.Context, cfg config, log *slog.Logger) (*store.Store, *forum.Service, error) {
-	st, err := store.Open(ctx, store.Config{URI: cfg.MongoURI, Database: cfg.MongoDB, DataDir: cfg.DataDir}, log)
+// openService opens the store and seeds the taxonomy. A command (user add,
+// digest run) opens the embedded store beside a running server, without
+// its lock.
+func openService(ctx context.Context, cfg config, log *slog.Logger, command bool) (store.Store, *forum.Service, error) {
+	st, err := store.Open(ctx, store.Config{URI: cfg.MongoURI, Database: cfg.MongoDB, DataDir: cfg.DataDir, Command: command}, log)
 	if err != nil {
 		return nil, nil, err
 	}
 	svc := forum.New(st, log, nil)
 	svc.SetCacheBytes(cfg.CacheBytes)
-	if !st.Embedded() {
-		// Several processes may share this MongoDB: invalidations are
-		// published in the versions collection, and serve follows the
-		// others' (RunChanges). The embedded store has one process.
-		svc.ShareChanges(forum.DefaultPollEvery)
+	// Other processes may write to this database (replicas on MongoDB,
+	// commands beside the server on SQLite): invalidations go through the
+	// database's change sequence, and serve follows the others'
+	// (RunChanges). Replicas also bound the age of cache entries.
+	var maxAge time.Duration
+	if st.Engine() == "mongodb" {
+		maxAge = forum.DefaultMaxAge
 	}
+	svc.ShareChanges(forum.DefaultPollEvery, maxAge)
 	if err := svc.SeedTaxonomy(ctx); err != nil {
 		st.Close(context.Background())
 		return nil, nil, fmt.Errorf("initialisation des thèmes : %w", err)
@@ -171,7 +183,7 @@ func openService(ctx context.Context, cfg config, log *slog.Logger) (*store.Stor
 func serve(ctx context.Context, cfg config, withDemo bool, stdout io.Writer, log *slog.Logger) error {
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	st, svc, err := openService(ctx, cfg, log)
+	st, svc, err := openService(ctx, cfg, log, false)
 	if err != nil {
 		return err
 	}
@@ -221,16 +233,6 @@ func serve(ctx context.Context, cfg config, withDemo bool, stdout io.Writer, log
 	httpSrv := &http.Server{Addr: cfg.Addr, Handler: srv, ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout: 60 * time.Second, WriteTimeout: 60 * time.Second, IdleTimeout: 120 * time.Second,
 		MaxHeaderBytes: 64 << 10}
-	if st.Embedded() {
-		// The control socket only serves `digest run`: a data dir where a
-		// socket cannot live (path over ~100 bytes, some network or FUSE
-		// filesystems) must not stop the forum.
-		if stopControl, err := serveControl(ctx, cfg.DataDir, dig, log); err != nil {
-			log.Warn("socket de contrôle indisponible : « digest run » devra attendre l'arrêt du serveur", "err", err)
-		} else {
-			defer stopControl()
-		}
-	}
 	// Background jobs: each is a Run(ctx) loop that stops with jobsCtx.
 	jobsCtx, stopJobs := context.WithCancel(context.Background())
 	var jobs sync.WaitGroup
@@ -247,7 +249,7 @@ func serve(ctx context.Context, cfg config, withDemo bool, stdout io.Writer, log
 	go func() { jobs.Wait(); close(jobsDone) }()
 	errc := make(chan error, 1)
 	go func() { errc <- httpSrv.ListenAndServe() }()
-	log.Info("coterforum à l'écoute", "addr", cfg.Addr, "url", cfg.BaseURL, "embedded_store", st.Embedded())
+	log.Info("coterforum à l'écoute", "addr", cfg.Addr, "url", cfg.BaseURL, "store", st.Engine())
 	select {
 	case err := <-errc:
 		stopJobs()
@@ -288,7 +290,7 @@ func userAdd(ctx context.Context, cfg config, args []string, stdin io.Reader, st
 	}
 	password := strings.TrimRight(line, "\r\n")
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	st, svc, err := openService(ctx, cfg, quiet)
+	st, svc, err := openService(ctx, cfg, quiet, true)
 	if err != nil {
 		return err
 	}
@@ -338,7 +340,7 @@ func envDuration(name string) time.Duration {
 }
 
 // newDigest builds the digest service with its signing key from the store.
-func newDigest(ctx context.Context, cfg config, st *store.Store, svc *forum.Service, sender mail.Sender, log *slog.Logger) (*digest.Service, error) {
+func newDigest(ctx context.Context, cfg config, st store.Store, svc *forum.Service, sender mail.Sender, log *slog.Logger) (*digest.Service, error) {
 	key, err := st.Secret(ctx, "digest")
 	if err != nil {
 		return nil, fmt.Errorf("secret des liens de désabonnement : %w", err)
@@ -365,35 +367,63 @@ func digestRun(ctx context.Context, cfg config, args []string, stdout io.Writer,
 	if *frequency != digest.Daily && *frequency != digest.Weekly {
 		return errors.New("--frequency vaut daily ou weekly")
 	}
-	var res digestRunResult
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	st, svc, err := openService(ctx, cfg, quiet)
-	switch {
-	case errors.Is(err, store.ErrLocked):
-		// A server holds the data dir: it sends the digests itself.
-		if res, err = digestRunViaServer(ctx, cfg.DataDir, *frequency, *wait); err != nil {
-			return err
-		}
-	case err != nil:
+	st, svc, err := openService(ctx, cfg, quiet, true)
+	if err != nil {
 		return err
-	default:
-		defer st.Close(context.Background())
-		sender, err := mail.New(cfg.SMTPURL, cfg.MailFrom, cfg.DataDir)
-		if err != nil {
-			return err
-		}
-		moderation.New(svc, st, sender, cfg.Moderation, quiet)
-		dig, err := newDigest(ctx, cfg, st, svc, sender, log)
-		if err != nil {
-			return err
-		}
-		if res, err = runDigestNow(ctx, dig, *frequency, *wait); err != nil {
-			return err
-		}
+	}
+	defer st.Close(context.Background())
+	sender, err := mail.New(cfg.SMTPURL, cfg.MailFrom, cfg.DataDir)
+	if err != nil {
+		return err
+	}
+	moderation.New(svc, st, sender, cfg.Moderation, quiet)
+	dig, err := newDigest(ctx, cfg, st, svc, sender, log)
+	if err != nil {
+		return err
+	}
+	res, err := runDigestNow(ctx, dig, *frequency, *wait)
+	if err != nil {
+		return err
 	}
 	fmt.Fprintf(stdout, "%d résumé(s) envoyé(s)\n", res.Sent)
 	if res.Pending > 0 {
 		fmt.Fprintf(stdout, "%d message(s) en attente de nouvelle tentative (envoyés au prochain passage)\n", res.Pending)
 	}
 	return nil
+}
+
+// digestRunResult is what `digest run` reports.
+type digestRunResult struct {
+	Sent    int
+	Pending int
+}
+
+// runDigestNow builds and sends the digests of a frequency and waits up to
+// wait for the retries. Beside a running server, the digest lease in the
+// database keeps the two from building the same digests.
+func runDigestNow(ctx context.Context, dig *digest.Service, frequency string, wait time.Duration) (digestRunResult, error) {
+	// Another run of the same frequency (the scheduler's, or another
+	// process's) holds the lease: wait for it rather than fail.
+	var sent int
+	var err error
+	for deadline := time.Now().Add(2 * time.Minute); ; {
+		sent, err = dig.RunOnce(ctx, frequency, time.Now())
+		if !errors.Is(err, digest.ErrBusy) || time.Now().After(deadline) {
+			break
+		}
+		select {
+		case <-ctx.Done():
+			return digestRunResult{}, ctx.Err()
+		case <-time.After(500 * time.Millisecond):
+		}
+	}
+	if err != nil {
+		return digestRunResult{}, fmt.Errorf("résumés %s : %w", frequency, err)
+	}
+	more, pending, err := dig.Drain(ctx, wait)
+	if err != nil {
+		return digestRunResult{}, fmt.Errorf("envoi des résumés : %w", err)
+	}
+	return digestRunResult{Sent: sent + more, Pending: pending}, nil
 }

@@ -5,13 +5,11 @@ import (
 	"context"
 	"io"
 	"log/slog"
-	"os"
-	"path/filepath"
+	"net"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
-
-	"coterforum/store"
 )
 
 func TestUserAdd(t *testing.T) {
@@ -49,29 +47,83 @@ func TestUserAdd(t *testing.T) {
 	}
 }
 
-func TestUserAddWhileServerHoldsDataDir(t *testing.T) {
-	dir := t.TempDir()
-	t.Setenv("FORUM_DATA_DIR", dir)
-	t.Setenv("MONGODB_URI", "")
-	lock, err := store.LockDir(dir) // as a running server does
+// startServe runs `coterforum serve` on dir until the test ends, and waits
+// until it answers /healthz.
+func startServe(t *testing.T, dir string) (url string) {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer lock.Close()
-	args := []string{"user", "add", "--email", "a@b.fr", "--name", "A", "--authority-type", "commune", "--authority", "Ville", "--password-stdin"}
-	err = run(context.Background(), args, strings.NewReader("un-mot-de-passe-long\n"), io.Discard, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if err == nil || !strings.Contains(err.Error(), "déjà utilisé") || strings.Contains(err.Error(), "\n") {
-		t.Fatalf("err = %v", err)
+	addr := ln.Addr().String()
+	ln.Close()
+	t.Setenv("FORUM_DATA_DIR", dir)
+	t.Setenv("MONGODB_URI", "")
+	t.Setenv("FORUM_ADDR", addr)
+	ctx, cancel := context.WithCancel(context.Background())
+	served := make(chan error, 1)
+	go func() { served <- run(ctx, []string{"serve"}, nil, io.Discard, slog.New(slog.NewTextHandler(io.Discard, nil))) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-served; err != nil {
+			t.Errorf("serve: %v", err)
+		}
+	})
+	url = "http://" + addr
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		if resp, err := http.Get(url + "/healthz"); err == nil {
+			resp.Body.Close()
+			return url
+		}
+		select {
+		case err := <-served:
+			t.Fatalf("serve stopped: %v", err)
+		default:
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("server did not start")
+		}
+		time.Sleep(50 * time.Millisecond)
 	}
 }
 
-// TestDigestRunDirectAndThroughServer: without a server the command opens the
-// store itself; while a server holds the data dir it asks that server.
-func TestDigestRunDirectAndThroughServer(t *testing.T) {
+// TestSecondServerRefused: one server per data dir, refused with one line.
+func TestSecondServerRefused(t *testing.T) {
+	dir := t.TempDir()
+	startServe(t, dir)
+	err := run(context.Background(), []string{"serve"}, nil, io.Discard, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err == nil || !strings.Contains(err.Error(), "déjà ce dossier de données") || strings.Contains(err.Error(), "\n") {
+		t.Fatalf("second server: %v", err)
+	}
+}
+
+// TestUserAddWhileServerRuns: the command writes beside the running server,
+// which then knows the new member (login through the API).
+func TestUserAddWhileServerRuns(t *testing.T) {
+	dir := t.TempDir()
+	url := startServe(t, dir)
+	args := []string{"user", "add", "--email", "a@b.fr", "--name", "Alice", "--authority-type", "commune", "--authority", "Ville", "--password-stdin"}
+	var out bytes.Buffer
+	if err := run(context.Background(), args, strings.NewReader("un-mot-de-passe-long\n"), &out, slog.New(slog.NewTextHandler(io.Discard, nil))); err != nil {
+		t.Fatalf("user add beside the server: %v", err)
+	}
+	resp, err := http.Post(url+"/api/v1/session", "application/json", strings.NewReader(`{"email":"a@b.fr","password":"un-mot-de-passe-long"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("login of the member added beside the server: %d", resp.StatusCode)
+	}
+}
+
+// TestDigestRunDirectAndBesideServer: the command sends the digests itself,
+// with or without a server on the data dir.
+func TestDigestRunDirectAndBesideServer(t *testing.T) {
 	dir := t.TempDir()
 	t.Setenv("FORUM_DATA_DIR", dir)
 	t.Setenv("MONGODB_URI", "")
-	t.Setenv("FORUM_ADDR", "127.0.0.1:0")
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	var out bytes.Buffer
 	if err := run(context.Background(), []string{"digest", "run", "--frequency", "daily", "--wait", "1s"}, nil, &out, log); err != nil {
@@ -83,57 +135,12 @@ func TestDigestRunDirectAndThroughServer(t *testing.T) {
 	if err := run(context.Background(), []string{"digest", "run", "--frequency", "hourly"}, nil, &out, log); err == nil {
 		t.Fatal("bad frequency accepted")
 	}
-
-	ctx, cancel := context.WithCancel(context.Background())
-	served := make(chan error, 1)
-	go func() { served <- run(ctx, []string{"serve"}, nil, io.Discard, log) }()
-	defer func() {
-		cancel()
-		if err := <-served; err != nil {
-			t.Errorf("serve: %v", err)
-		}
-	}()
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		if _, err := os.Stat(filepath.Join(dir, controlSocket)); err == nil {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("server did not start")
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	startServe(t, dir)
 	out.Reset()
 	if err := run(context.Background(), []string{"digest", "run", "--frequency", "weekly", "--wait", "1s"}, nil, &out, log); err != nil {
-		t.Fatalf("run through the server: %v", err)
+		t.Fatalf("run beside the server: %v", err)
 	}
 	if !strings.Contains(out.String(), "0 résumé(s) envoyé(s)") {
-		t.Fatalf("run through the server printed %q", out.String())
-	}
-}
-
-// TestServeWithoutControlSocket: a data dir whose path is too long for a Unix
-// socket still serves (the socket is only a convenience for `digest run`).
-func TestServeWithoutControlSocket(t *testing.T) {
-	dir := filepath.Join(t.TempDir(), strings.Repeat("dossier-de-donnees-long", 5))
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		t.Fatal(err)
-	}
-	t.Setenv("FORUM_DATA_DIR", dir)
-	t.Setenv("MONGODB_URI", "")
-	t.Setenv("FORUM_ADDR", "127.0.0.1:0")
-	ctx, cancel := context.WithCancel(context.Background())
-	served := make(chan error, 1)
-	go func() {
-		served <- run(ctx, []string{"serve"}, nil, io.Discard, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	}()
-	select {
-	case err := <-served:
-		t.Fatalf("serve stopped: %v", err)
-	case <-time.After(3 * time.Second):
-	}
-	cancel()
-	if err := <-served; err != nil {
-		t.Fatalf("serve: %v", err)
+		t.Fatalf("run beside the server printed %q", out.String())
 	}
 }

@@ -348,7 +348,11 @@ func dropDatabase(cfg store.Config, log *slog.Logger) {
 		return
 	}
 	defer st.Close(ctx)
-	if err := st.DropDatabase(ctx); err != nil {
+	d, ok := st.(interface{ DropDatabase(context.Context) error })
+	if !ok {
+		return
+	}
+	if err := d.DropDatabase(ctx); err != nil {
 		progress("base %s non supprimée : %v", cfg.Database, err)
 	}
 }

@@ -39,7 +39,7 @@ func discard() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, ni
 // a fake clock and a real SMTP server.
 type env struct {
 	ctx    context.Context
-	st     *store.Store
+	st     store.Store
 	forum  *forum.Service
 	mod    *moderation.Service
 	svc    *digest.Service

@@ -4,7 +4,9 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/binary"
+	"fmt"
 	"hash/fnv"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -79,53 +81,80 @@ func ListingKey(theme, authorityType string) Key {
 	return KeyHome
 }
 
-// VersionRecord is a key's version as stored for other processes.
-type VersionRecord struct {
-	Key       string    `bson:"_id"`
-	V         int64     `bson:"v"`
-	UpdatedAt time.Time `bson:"updated_at"`
+// Change is one entry of the database's change sequence: the keys one
+// write changed, numbered by the database (an autoincrement row on SQLite,
+// one $inc counter on MongoDB), never by a writer's clock.
+type Change struct {
+	Seq int64 `bson:"_id"`
+	// Origin is the process that wrote it (its own changes are skipped).
+	Origin string    `bson:"origin"`
+	Keys   []string  `bson:"keys"`
+	At     time.Time `bson:"at"`
 }
 
-// VersionStore keeps key versions in the database, for processes sharing it.
-type VersionStore interface {
-	// BumpVersions adds one to each key's stored version and sets its
-	// updated_at to at (upserting).
-	BumpVersions(ctx context.Context, keys []string, at time.Time) error
-	// VersionsSince returns the keys updated after since (all when zero).
-	VersionsSince(ctx context.Context, since time.Time) ([]VersionRecord, error)
+// ChangeStore keeps the change sequence, for processes sharing a database.
+type ChangeStore interface {
+	// PublishChanges appends one change with the next number of the
+	// sequence; inside Store.Atomically, in its transaction.
+	PublishChanges(ctx context.Context, origin string, keys []string, at time.Time) error
+	// ChangesSince returns up to limit changes numbered above after, in order.
+	ChangesSince(ctx context.Context, after int64, limit int) ([]Change, error)
+	// ChangeBounds returns the lowest number still stored and the highest
+	// number given so far (0 when none).
+	ChangeBounds(ctx context.Context) (first, last int64, err error)
+	// PruneChanges removes the changes written before before, except the
+	// last one, and says how many.
+	PruneChanges(ctx context.Context, before time.Time) (int64, error)
 }
 
 // Shared-mode timing.
 const (
 	// DefaultPollEvery is how often a process sharing its database reads
-	// the versions changed by the others.
+	// the changes made by the others.
 	DefaultPollEvery = 500 * time.Millisecond
-	// pollOverlap re-reads versions this much older than the newest seen,
-	// so a writer whose clock lags or whose bump committed late is not missed.
-	pollOverlap = 3 * time.Second
+	// DefaultMaxAge bounds the age of a cache entry when several server
+	// processes share a database: a backstop if a change is ever missed.
+	DefaultMaxAge = 30 * time.Second
 	// maxStaleness: past this without a successful poll, caches are bypassed.
 	maxStaleness = time.Second
+	// gapWait is how long a poller waits for a missing number of the
+	// sequence (taken by a writer whose insert is not visible yet) before
+	// going past it: the writer died, or its change failed and was retried
+	// under another number.
+	gapWait = 5 * time.Second
+	// keepChanges is how long changes stay in the database; a process that
+	// did not poll for longer drops its whole cache.
+	keepChanges = 10 * time.Minute
+	// pruneEvery is how often RunChanges prunes the sequence.
+	pruneEvery = time.Minute
+	// pollBatch is how many changes one query reads.
+	pollBatch = 1000
 )
 
 // sharing is how a process shares its database with others.
 type sharing struct {
-	remote VersionStore
+	remote ChangeStore
 	every  time.Duration
 }
 
 // changes holds the versions of keys in this process.
 type changes struct {
-	epoch uint64 // random per process: stamps never repeat across restarts or replicas
-	gen   atomic.Uint64
+	epoch  uint64 // random per process: stamps never repeat across restarts or replicas
+	origin string // the epoch in hex: this process's changes in the sequence
+	gen    atomic.Uint64
 
 	mu sync.RWMutex
 	v  map[Key]uint64
 
 	// Shared mode: several processes on one database. The poll state
-	// (seen, since, polled) belongs to the one RunChanges loop.
-	share    atomic.Pointer[sharing]
-	seen     map[string]int64
-	since    time.Time
+	// (applied, above, gaps, polled) belongs to the one RunChanges loop.
+	share atomic.Pointer[sharing]
+	// applied: every change numbered up to it was applied; above: changes
+	// numbered higher already applied; gaps: when a missing number was
+	// first noticed.
+	applied  int64
+	above    map[int64]bool
+	gaps     map[int64]time.Time
 	polled   bool
 	lastPoll atomic.Int64 // unix nanoseconds of the last successful poll
 
@@ -135,17 +164,19 @@ type changes struct {
 func newChanges() *changes {
 	var b [8]byte
 	_, _ = rand.Read(b[:])
-	return &changes{epoch: binary.LittleEndian.Uint64(b[:]), v: map[Key]uint64{}, seen: map[string]int64{},
-		cache: lru.New(DefaultCacheBytes)}
+	epoch := binary.LittleEndian.Uint64(b[:])
+	return &changes{epoch: epoch, origin: strconv.FormatUint(epoch, 16), v: map[Key]uint64{},
+		above: map[int64]bool{}, gaps: map[int64]time.Time{}, cache: lru.New(DefaultCacheBytes)}
 }
 
 // DefaultCacheBytes bounds the in-process read cache (FORUM_CACHE_BYTES).
 const DefaultCacheBytes = 64 << 20
 
-// SetCacheBytes replaces the read cache by an empty one of that bound; call
-// it at wiring time.
+// SetCacheBytes replaces the read cache by an empty one of that bound; 0
+// turns caching off (every page is read from the store and rendered, to
+// measure the store). Call it at wiring time.
 func (s *Service) SetCacheBytes(n int64) {
-	if n <= 0 {
+	if n < 0 {
 		n = DefaultCacheBytes
 	}
 	s.changes.cache = lru.New(n)
@@ -155,46 +186,70 @@ func (s *Service) SetCacheBytes(n int64) {
 // server's rendered pages; entries are valid under a Stamp.
 func (s *Service) Cache() *lru.Cache { return s.changes.cache }
 
-// ShareChanges makes this process publish its invalidations to the database
-// and follow the other processes' (RunChanges polls every `every`). Use it
-// when several processes share a MongoDB; the embedded store has one process.
-// Until the first poll, and whenever polls fail for over a second, caches
-// are bypassed.
-func (s *Service) ShareChanges(every time.Duration) bool {
-	vs, ok := s.store.(VersionStore)
+// ShareChanges makes this process publish its invalidations to the
+// database's change sequence and follow the other processes' (RunChanges
+// polls every `every`). maxAge > 0 also bounds the age of every cache
+// entry: use it when several servers share a MongoDB. Until the first
+// poll, and whenever polls fail for over a second, caches are bypassed.
+func (s *Service) ShareChanges(every, maxAge time.Duration) bool {
+	cs, ok := s.store.(ChangeStore)
 	if !ok {
 		return false
 	}
 	if every <= 0 {
 		every = DefaultPollEvery
 	}
-	s.changes.share.Store(&sharing{remote: vs, every: every})
+	if maxAge > 0 {
+		s.changes.cache.SetMaxAge(maxAge)
+	}
+	s.changes.share.Store(&sharing{remote: cs, every: every})
 	return true
 }
 
-// Invalidate records that the things keys cover changed: at once in this
-// process, and within a poll interval in the others sharing the database.
-// Call it after the write (and after the last write of a multi-step change).
-// It never fails the caller: a failure to publish is logged.
+// publishTries bounds the attempts to publish one change.
+var publishTries = []time.Duration{0, 50 * time.Millisecond, 250 * time.Millisecond, time.Second}
+
+// Invalidate records that the things keys cover changed: in this process
+// once the change is committed (at once outside Store.Atomically), and in
+// the others sharing the database at their next poll. Call it with the
+// write, inside the same Atomically when there is one: the change is then
+// published in the write's transaction, and a change that cannot be
+// published (after retries) fails the write. Outside one, a change that
+// cannot be published makes this process bypass its caches until its next
+// successful poll, and is logged.
 func (s *Service) Invalidate(ctx context.Context, keys ...Key) {
 	if len(keys) == 0 {
 		return
 	}
 	c := s.changes
-	c.mu.Lock()
-	for _, k := range keys {
-		c.v[k] = c.gen.Add(1)
-	}
-	c.mu.Unlock()
-	if sh := c.share.Load(); sh != nil {
-		names := make([]string, len(keys))
-		for i, k := range keys {
-			names[i] = string(k)
+	AfterCommit(ctx, func() {
+		c.mu.Lock()
+		for _, k := range keys {
+			c.v[k] = c.gen.Add(1)
 		}
-		if err := sh.remote.BumpVersions(context.WithoutCancel(ctx), names, time.Now().UTC()); err != nil {
-			s.log.Error("cache versions not published to the other processes", "keys", names, "err", err)
+		c.mu.Unlock()
+	})
+	sh := c.share.Load()
+	if sh == nil {
+		return
+	}
+	names := make([]string, len(keys))
+	for i, k := range keys {
+		names[i] = string(k)
+	}
+	pctx := context.WithoutCancel(ctx)
+	var err error
+	for _, wait := range publishTries {
+		time.Sleep(wait)
+		if err = sh.remote.PublishChanges(pctx, c.origin, names, time.Now().UTC()); err == nil {
+			return
 		}
 	}
+	if Fail(ctx, fmt.Errorf("publication des changements %v : %w", names, err)) == nil {
+		return
+	}
+	c.lastPoll.Store(0)
+	s.log.Error("cache versions not published to the other processes: caches bypassed until the next poll", "keys", names, "err", err)
 }
 
 // Stamp returns a value that changes whenever one of keys (or KeyAll) is
@@ -229,8 +284,9 @@ func (s *Service) CacheFresh() bool {
 	return time.Since(time.Unix(0, c.lastPoll.Load())) < maxStaleness
 }
 
-// RunChanges follows the other processes' invalidations until ctx ends; it
-// returns at once when the database is not shared.
+// RunChanges follows the other processes' invalidations until ctx ends,
+// and prunes the old changes; it returns at once when the database is not
+// shared.
 func (s *Service) RunChanges(ctx context.Context) error {
 	sh := s.changes.share.Load()
 	if sh == nil {
@@ -238,9 +294,16 @@ func (s *Service) RunChanges(ctx context.Context) error {
 	}
 	t := time.NewTicker(sh.every)
 	defer t.Stop()
+	var pruned time.Time
 	for {
 		if err := s.pollChanges(ctx, sh.remote); err != nil && ctx.Err() == nil {
 			s.log.Warn("cache versions not read", "err", err)
+		}
+		if time.Since(pruned) > pruneEvery {
+			if _, err := sh.remote.PruneChanges(ctx, time.Now().Add(-keepChanges)); err != nil && ctx.Err() == nil {
+				s.log.Warn("old cache versions not pruned", "err", err)
+			}
+			pruned = time.Now()
 		}
 		select {
 		case <-ctx.Done():
@@ -250,31 +313,75 @@ func (s *Service) RunChanges(ctx context.Context) error {
 	}
 }
 
-// pollChanges reads the versions changed since the last poll and bumps the
-// local version of every key another process changed.
-func (s *Service) pollChanges(ctx context.Context, remote VersionStore) error {
+// pollChanges applies the changes the other processes made since the last
+// poll. Numbers are applied in order: a missing number (a writer that took
+// it has not committed yet) holds the poller back up to gapWait, and a
+// sequence pruned past the last applied number drops every cache.
+func (s *Service) pollChanges(ctx context.Context, remote ChangeStore) error {
 	c := s.changes
 	start := time.Now()
-	var since time.Time
-	first := !c.polled
-	if !first && !c.since.IsZero() {
-		since = c.since.Add(-pollOverlap)
+	if !c.polled {
+		_, last, err := remote.ChangeBounds(ctx)
+		if err != nil {
+			return err
+		}
+		// Nothing is cached yet: what came before is already in the store.
+		c.applied, c.polled = last, true
+		c.lastPoll.Store(start.UnixNano())
+		return nil
 	}
-	recs, err := remote.VersionsSince(ctx, since)
+	first, _, err := remote.ChangeBounds(ctx)
 	if err != nil {
 		return err
 	}
 	var changed []Key
-	for _, r := range recs {
-		if prev, ok := c.seen[r.Key]; !ok || prev != r.V {
-			c.seen[r.Key] = r.V
-			if !first {
-				changed = append(changed, Key(r.Key))
+	if first > c.applied+1 {
+		// Changes were pruned before this process read them.
+		changed = append(changed, KeyAll)
+		c.applied = first - 1
+		clear(c.above)
+		clear(c.gaps)
+	}
+	for cursor := c.applied; ; {
+		batch, err := remote.ChangesSince(ctx, cursor, pollBatch)
+		if err != nil {
+			return err
+		}
+		for _, ch := range batch {
+			cursor = ch.Seq
+			if ch.Seq <= c.applied || c.above[ch.Seq] {
+				continue
+			}
+			c.above[ch.Seq] = true
+			if ch.Origin != c.origin {
+				for _, k := range ch.Keys {
+					changed = append(changed, Key(k))
+				}
 			}
 		}
-		if r.UpdatedAt.After(c.since) {
-			c.since = r.UpdatedAt
+		if len(batch) < pollBatch {
+			break
 		}
+	}
+	// Move past every number applied, then past gaps waited for long enough.
+	for len(c.above) > 0 {
+		next := c.applied + 1
+		if c.above[next] {
+			delete(c.above, next)
+			delete(c.gaps, next)
+			c.applied = next
+			continue
+		}
+		seen, ok := c.gaps[next]
+		if !ok {
+			c.gaps[next] = start
+			break
+		}
+		if start.Sub(seen) < gapWait {
+			break
+		}
+		delete(c.gaps, next)
+		c.applied = next
 	}
 	if len(changed) > 0 {
 		c.mu.Lock()
@@ -283,7 +390,6 @@ func (s *Service) pollChanges(ctx context.Context, remote VersionStore) error {
 		}
 		c.mu.Unlock()
 	}
-	c.polled = true
 	c.lastPoll.Store(start.UnixNano())
 	return nil
 }

@@ -21,6 +21,10 @@ var (
 	ErrConflict = errors.New("conflit avec l'état actuel")
 	// ErrDuplicate is returned by stores when a unique index refuses an insert.
 	ErrDuplicate = errors.New("existe déjà")
+	// ErrUnavailable is wrapped by stores when the database cannot take a
+	// write now (disk full, read-only files, database locked for too long):
+	// nothing was written, and the request may be tried again later.
+	ErrUnavailable = errors.New("base de données indisponible")
 )
 
 // ValidationError tells which field of the input is wrong, in French.

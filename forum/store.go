@@ -62,8 +62,16 @@ type ThemeUpdate struct {
 }
 
 // Store is what the forum services need from the database. The store
-// package implements it on MongoDB and on the embedded FerretDB.
+// packages implement it on SQLite (store/sqlite, the embedded default) and
+// on MongoDB (store/mongo).
 type Store interface {
+	// Atomically runs fn so that the store writes it makes commit together
+	// (atomic.go): one transaction on SQLite; in order, and to the end even
+	// if ctx is cancelled, on MongoDB. fn's error, or one given to Fail,
+	// undoes the writes on SQLite and is returned. Calls nest: the
+	// outermost commits.
+	Atomically(ctx context.Context, fn func(ctx context.Context) error) error
+
 	ListThemes(ctx context.Context) ([]Theme, error)
 	GetTheme(ctx context.Context, slug string) (*Theme, error)
 	InsertTheme(ctx context.Context, t *Theme) error

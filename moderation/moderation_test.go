@@ -22,7 +22,7 @@ import (
 // SMTP server.
 type env struct {
 	ctx   context.Context
-	st    *store.Store
+	st    store.Store
 	forum *forum.Service
 	mod   *moderation.Service
 	clock *testclock.Clock

@@ -422,7 +422,7 @@ func TestCacheTwoProcesses(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
 	for _, e := range []*env{a, b} {
-		if !e.svc.ShareChanges(100 * time.Millisecond) {
+		if !e.svc.ShareChanges(100*time.Millisecond, 0) {
 			t.Fatal("store does not keep versions")
 		}
 		go e.svc.RunChanges(ctx)

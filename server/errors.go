@@ -58,6 +58,8 @@ func classify(err error) (int, string, string, string) {
 		return http.StatusConflict, "conflict", "Conflit avec l'état actuel : rechargez la page.", ""
 	case errors.As(err, &he):
 		return he.Code, httpCode(he.Code), httpMessage(he), ""
+	case errors.Is(err, forum.ErrUnavailable):
+		return http.StatusServiceUnavailable, "unavailable", "Le forum ne peut pas enregistrer de modification pour le moment : réessayez dans quelques minutes.", ""
 	}
 	return http.StatusInternalServerError, "internal", "Erreur interne : l'incident est enregistré, réessayez plus tard.", ""
 }

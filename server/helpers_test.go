@@ -26,7 +26,7 @@ import (
 type env struct {
 	t      *testing.T
 	dir    string
-	st     *store.Store
+	st     store.Store
 	svc    *forum.Service
 	srv    *server.Server
 	ts     *httptest.Server
@@ -45,7 +45,7 @@ func newEnv(t *testing.T, opts ...envOption) *env {
 	return newEnvAt(t, dir, storetest.NewAt(t, dir), opts...)
 }
 
-func newEnvAt(t *testing.T, dir string, st *store.Store, opts ...envOption) *env {
+func newEnvAt(t *testing.T, dir string, st store.Store, opts ...envOption) *env {
 	t.Helper()
 	ctx := context.Background()
 	log := slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))

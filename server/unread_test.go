@@ -172,7 +172,7 @@ func TestReadMarkerNeverMovesBackwards(t *testing.T) {
 
 // countingStore counts the read-marker queries the forum service makes.
 type countingStore struct {
-	*store.Store
+	store.Store
 	mu      sync.Mutex
 	lists   int
 	listIDs []int

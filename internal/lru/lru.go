@@ -5,6 +5,7 @@ package lru
 import (
 	"container/list"
 	"sync"
+	"time"
 )
 
 // Cache holds values by key until their total size passes the bound; the
@@ -12,6 +13,8 @@ import (
 type Cache struct {
 	mu        sync.Mutex
 	max, used int64
+	// maxAge, when not zero, makes older entries misses.
+	maxAge    time.Duration
 	ll        *list.List
 	m         map[string]*list.Element
 	hits      int64
@@ -20,9 +23,10 @@ type Cache struct {
 }
 
 type entry struct {
-	key  string
-	val  any
-	size int64
+	key   string
+	val   any
+	size  int64
+	added time.Time
 }
 
 // New returns a cache holding at most maxBytes (as reported by Add).
@@ -42,9 +46,24 @@ func (c *Cache) Get(key string) (any, bool) {
 		c.misses++
 		return nil, false
 	}
+	e := el.Value.(*entry)
+	if c.maxAge > 0 && time.Since(e.added) > c.maxAge {
+		c.removeElement(el)
+		c.misses++
+		return nil, false
+	}
 	c.hits++
 	c.ll.MoveToFront(el)
-	return el.Value.(*entry).val, true
+	return e.val, true
+}
+
+// SetMaxAge makes entries older than d misses (0: no limit). Several
+// processes sharing a database use it as a backstop against a missed
+// invalidation.
+func (c *Cache) SetMaxAge(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.maxAge = d
 }
 
 // Add stores val under key, replacing any previous value, then evicts the
@@ -63,7 +82,11 @@ func (c *Cache) Add(key string, val any, size int64) {
 	if size > c.max/8 {
 		return
 	}
-	c.m[key] = c.ll.PushFront(&entry{key: key, val: val, size: size})
+	var added time.Time
+	if c.maxAge > 0 {
+		added = time.Now()
+	}
+	c.m[key] = c.ll.PushFront(&entry{key: key, val: val, size: size, added: added})
 	c.used += size
 	for c.used > c.max {
 		c.removeElement(c.ll.Back())

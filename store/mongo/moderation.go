@@ -1,4 +1,4 @@
-package store
+package mongo
 
 import (
 	"context"
@@ -8,7 +8,7 @@ import (
 	"coterforum/moderation"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
-	"go.mongodb.org/mongo-driver/v2/mongo"
+	mongodrv "go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 )
 
@@ -33,9 +33,9 @@ func decisionFilter(postID string, cond moderation.PostCondition) bson.D {
 
 // DecidePost is one conditional update: only a post meeting cond changes.
 func (s *Store) DecidePost(ctx context.Context, postID string, cond moderation.PostCondition, status string, d forum.Decision) (bool, error) {
-	err := s.updateOneIndexed(ctx, colPosts, decisionFilter(postID, cond), bson.D{{Key: "$set", Value: bson.D{
+	err := s.updateOne(ctx, colPosts, decisionFilter(postID, cond), bson.D{{Key: "$set", Value: bson.D{
 		{Key: "status", Value: status}, {Key: "decision", Value: d},
-	}}}, ixPostChange(postID, status, nil))
+	}}})
 	if err == forum.ErrNotFound {
 		return false, nil
 	}
@@ -47,14 +47,14 @@ func (s *Store) DecidePost(ctx context.Context, postID string, cond moderation.P
 func (s *Store) DecidePostEdited(ctx context.Context, postID string, cond moderation.PostCondition, status string, d forum.Decision, e forum.PostEdit) (bool, error) {
 	filter := append(decisionFilter(postID, cond), bson.E{Key: "source", Value: e.Current})
 	terms := forum.PostSearchTerms(e.HTML)
-	err := s.updateOneIndexed(ctx, colPosts, filter, bson.D{
+	err := s.updateOne(ctx, colPosts, filter, bson.D{
 		{Key: "$set", Value: bson.D{
 			{Key: "status", Value: status}, {Key: "decision", Value: d},
 			{Key: "source", Value: e.Source}, {Key: "html", Value: e.HTML}, {Key: "edited_at", Value: e.EditedAt},
 			{Key: "terms", Value: terms},
 		}},
 		{Key: "$push", Value: bson.D{{Key: "revisions", Value: e.Previous}}},
-	}, ixPostChange(postID, status, terms))
+	})
 	if err == forum.ErrNotFound {
 		return false, nil
 	}
@@ -63,9 +63,8 @@ func (s *Store) DecidePostEdited(ctx context.Context, postID string, cond modera
 
 // SetThreadStatus moves a thread whose status is in from to status.
 func (s *Store) SetThreadStatus(ctx context.Context, threadID string, from []string, status string) (bool, error) {
-	err := s.updateOneIndexed(ctx, colThreads, bson.D{{Key: "_id", Value: threadID}, {Key: "status", Value: bson.D{{Key: "$in", Value: from}}}},
-		bson.D{{Key: "$set", Value: bson.D{{Key: "status", Value: status}}}},
-		ixThreadChange(threadID, func(ix *searchIndex, t *ixThread) { t.status = ix.intern(status) }))
+	err := s.updateOne(ctx, colThreads, bson.D{{Key: "_id", Value: threadID}, {Key: "status", Value: bson.D{{Key: "$in", Value: from}}}},
+		bson.D{{Key: "$set", Value: bson.D{{Key: "status", Value: status}}}})
 	if err == forum.ErrNotFound {
 		return false, nil
 	}
@@ -101,18 +100,7 @@ func (s *Store) UpdateThread(ctx context.Context, threadID string, c moderation.
 	if len(set) == 0 {
 		return nil
 	}
-	return s.updateOneIndexed(ctx, colThreads, bson.D{{Key: "_id", Value: threadID}}, bson.D{{Key: "$set", Value: set}},
-		ixThreadChange(threadID, func(ix *searchIndex, t *ixThread) {
-			if c.Title != nil {
-				t.titleTerms = titleTerms
-			}
-			if c.Theme != nil {
-				t.theme = ix.intern(*c.Theme)
-			}
-			if c.AuthorityTypes != nil {
-				t.types = ix.internAll(c.AuthorityTypes)
-			}
-		}))
+	return s.updateOne(ctx, colThreads, bson.D{{Key: "_id", Value: threadID}}, bson.D{{Key: "$set", Value: set}})
 }
 
 // UpdateMember sets the changed moderation fields of a member.
@@ -281,7 +269,7 @@ func (s *Store) MarkReminded(ctx context.Context, postID string, at time.Time) (
 }
 
 // moderationIndexes are the indexes of the moderation collections.
-var moderationIndexes = map[string][]mongo.IndexModel{
+var moderationIndexes = map[string][]mongodrv.IndexModel{
 	colReports: {
 		{Keys: bson.D{{Key: "post_id", Value: 1}, {Key: "open", Value: 1}}, Options: options.Index().SetName("post_open")},
 		{Keys: bson.D{{Key: "open", Value: 1}, {Key: "created_at", Value: 1}}, Options: options.Index().SetName("open_created")},

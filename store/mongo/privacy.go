@@ -1,4 +1,4 @@
-package store
+package mongo
 
 import (
 	"context"
@@ -17,11 +17,6 @@ import (
 // reading everything about one member for the export, and the writes of an
 // account deletion. Every write is idempotent: a deletion interrupted by a
 // crash is completed by running it again.
-
-// updateMany applies update to every document matching filter, through the write gate.
-func (s *Store) updateMany(ctx context.Context, col string, filter, update bson.D) error {
-	return s.updateManyIndexed(ctx, col, filter, update, nil)
-}
 
 // PostsByAuthor returns every post of a member, whatever its status, oldest first.
 func (s *Store) PostsByAuthor(ctx context.Context, memberID string) ([]forum.Post, error) {
@@ -70,12 +65,12 @@ func (s *Store) MembersBeingDeleted(ctx context.Context) ([]forum.Member, error)
 // drops their earlier revisions.
 func (s *Store) ErasePostBodies(ctx context.Context, memberID, source, html string) error {
 	terms := forum.PostSearchTerms(html)
-	return s.updateManyIndexed(ctx, colPosts, dg("author.id", memberID), bson.D{
+	return s.updateMany(ctx, colPosts, dg("author.id", memberID), bson.D{
 		// The search terms follow the placeholder: the erased words are no longer found.
 		{Key: "$set", Value: bson.D{{Key: "source", Value: source}, {Key: "html", Value: html},
 			{Key: "terms", Value: terms}}},
 		{Key: "$unset", Value: bson.D{{Key: "revisions", Value: ""}}},
-	}, ixAuthorTerms(memberID, terms))
+	})
 }
 
 // AnonymiseMember writes ref instead of the member's name wherever posts,

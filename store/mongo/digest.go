@@ -1,4 +1,4 @@
-package store
+package mongo
 
 import (
 	"context"
@@ -9,7 +9,7 @@ import (
 	"coterforum/forum"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
-	"go.mongodb.org/mongo-driver/v2/mongo"
+	mongodrv "go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 )
 
@@ -263,7 +263,7 @@ func (s *Store) dgInsertMany(ctx context.Context, col string, docs []any) (map[i
 		_, err := s.c(col).InsertMany(ctx, docs, options.InsertMany().SetOrdered(false))
 		return err
 	})
-	var bwe mongo.BulkWriteException
+	var bwe mongodrv.BulkWriteException
 	if errors.As(err, &bwe) && bwe.WriteConcernError == nil {
 		for _, we := range bwe.WriteErrors {
 			if we.Code != 11000 {
@@ -492,7 +492,7 @@ func dgAnySlice[T any](xs []T) []any {
 
 // digestIndexes are the indexes of the digest collections, plus the one
 // PublishedPosts needs on posts (approval time).
-var digestIndexes = map[string][]mongo.IndexModel{
+var digestIndexes = map[string][]mongodrv.IndexModel{
 	colPosts: {{Keys: bson.D{{Key: "status", Value: 1}, {Key: "decision.at", Value: 1}}, Options: options.Index().SetName("status_decision_at")}},
 	colDigestSubscribers: {
 		{Keys: dg("email", 1), Options: options.Index().SetUnique(true).SetName("email_unique")},
@@ -509,7 +509,7 @@ var digestIndexes = map[string][]mongo.IndexModel{
 }
 
 // mergeIndexes adds more to idx, appending to the collections both name.
-func mergeIndexes(idx, more map[string][]mongo.IndexModel) {
+func mergeIndexes(idx, more map[string][]mongodrv.IndexModel) {
 	for name, models := range more {
 		idx[name] = append(idx[name], models...)
 	}

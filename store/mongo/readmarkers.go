@@ -1,4 +1,4 @@
-package store
+package mongo
 
 import (
 	"context"
@@ -7,7 +7,7 @@ import (
 	"coterforum/forum"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
-	"go.mongodb.org/mongo-driver/v2/mongo"
+	mongodrv "go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 )
 
@@ -16,7 +16,7 @@ import (
 const colReadMarkers = "read_markers"
 
 // readMarkerIndexes serve DeleteReadMarkers.
-var readMarkerIndexes = map[string][]mongo.IndexModel{
+var readMarkerIndexes = map[string][]mongodrv.IndexModel{
 	colReadMarkers: {{Keys: bson.D{{Key: "member_id", Value: 1}}, Options: options.Index().SetName("member_id")}},
 }
 
@@ -57,7 +57,7 @@ func (s *Store) AdvanceReadMarker(ctx context.Context, m *forum.ReadMarker) erro
 			_, err := s.c(colReadMarkers).UpdateOne(ctx, bson.D{{Key: "_id", Value: m.ID}}, update, options.UpdateOne().SetUpsert(true))
 			return err
 		})
-		if !mongo.IsDuplicateKeyError(err) {
+		if !mongodrv.IsDuplicateKeyError(err) {
 			break
 		}
 	}

@@ -1,10 +1,10 @@
-package store
+package mongo
 
 import (
 	"context"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
-	"go.mongodb.org/mongo-driver/v2/mongo"
+	mongodrv "go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 )
 
@@ -23,7 +23,7 @@ const (
 
 // ensureIndexes creates the indexes; creating an existing index is a no-op.
 func (s *Store) ensureIndexes(ctx context.Context) error {
-	idx := map[string][]mongo.IndexModel{
+	idx := map[string][]mongodrv.IndexModel{
 		colMembers: {
 			{Keys: bson.D{{Key: "email", Value: 1}}, Options: options.Index().SetUnique(true).SetName("email_unique")},
 		},
@@ -42,8 +42,8 @@ func (s *Store) ensureIndexes(ctx context.Context) error {
 			{Keys: bson.D{{Key: "status", Value: 1}, {Key: "created_at", Value: 1}}, Options: options.Index().SetName("status_created")},
 		},
 	}
-	idx[colVersions] = []mongo.IndexModel{
-		{Keys: bson.D{{Key: "updated_at", Value: 1}}, Options: options.Index().SetName("updated_at")},
+	idx[colChanges] = []mongodrv.IndexModel{
+		{Keys: bson.D{{Key: "at", Value: 1}}, Options: options.Index().SetName("at")},
 	}
 	for name, models := range moderationIndexes {
 		idx[name] = models
@@ -59,7 +59,7 @@ func (s *Store) ensureIndexes(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		var missing []mongo.IndexModel
+		var missing []mongodrv.IndexModel
 		for _, m := range models {
 			if n := indexName(m); !existing[n] {
 				missing = append(missing, m)
@@ -98,7 +98,7 @@ func (s *Store) indexNames(ctx context.Context, col string) (map[string]bool, er
 	return names, nil
 }
 
-func indexName(m mongo.IndexModel) string {
+func indexName(m mongodrv.IndexModel) string {
 	var o options.IndexOptions
 	for _, f := range m.Options.List() {
 		_ = f(&o)

@@ -1,4 +1,4 @@
-package store_test
+package storetest
 
 import (
 	"context"
@@ -8,14 +8,13 @@ import (
 	"time"
 
 	"coterforum/forum"
-	"coterforum/store/storetest"
 )
 
 // TestReadMarkerOnlyMovesForward checks the $max upsert on the real store:
 // created on first use, moved forward, never backwards, also under
 // concurrent writers; then listed by thread ids and deleted per member.
-func TestReadMarkerOnlyMovesForward(t *testing.T) {
-	s := storetest.New(t)
+func testReadMarkerOnlyMovesForward(t *testing.T, e Engine) {
+	s := e.Open(t, t.TempDir())
 	ctx := context.Background()
 	base := time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)
 	ids := make([]string, 12)
@@ -82,4 +81,8 @@ func TestReadMarkerOnlyMovesForward(t *testing.T) {
 	if m := get("m2", "t1"); m.PostID != ids[0] {
 		t.Fatalf("another member's marker was touched: %+v", m)
 	}
+}
+
+func init() {
+	register("ReadMarkerOnlyMovesForward", testReadMarkerOnlyMovesForward)
 }

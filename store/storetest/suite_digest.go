@@ -1,4 +1,4 @@
-package store_test
+package storetest
 
 import (
 	"context"
@@ -10,7 +10,6 @@ import (
 
 	"coterforum/digest"
 	"coterforum/forum"
-	"coterforum/store/storetest"
 )
 
 var dt0 = time.Date(2026, 3, 12, 6, 0, 0, 0, time.UTC)
@@ -18,8 +17,8 @@ var dt0 = time.Date(2026, 3, 12, 6, 0, 0, 0, time.UTC)
 // TestPublishedPostsUsesPublicationTime checks the query digests rely on: a
 // post is selected by its approval time when approved, by its creation time
 // otherwise, and only when published.
-func TestPublishedPostsUsesPublicationTime(t *testing.T) {
-	s, ctx := storetest.New(t), context.Background()
+func testPublishedPostsUsesPublicationTime(t *testing.T, e Engine) {
+	s, ctx := e.Open(t, t.TempDir()), context.Background()
 	from, until := dt0, dt0.Add(24*time.Hour)
 	approved := func(at time.Time) *forum.Decision { return &forum.Decision{Action: forum.DecisionApproved, At: at} }
 	cases := []struct {
@@ -80,8 +79,8 @@ func TestPublishedPostsUsesPublicationTime(t *testing.T) {
 	}
 }
 
-func TestDigestLease(t *testing.T) {
-	s, ctx := storetest.New(t), context.Background()
+func testDigestLease(t *testing.T, e Engine) {
+	s, ctx := e.Open(t, t.TempDir()), context.Background()
 	ttl := 10 * time.Minute
 	try := func(holder string, now time.Time, want bool) {
 		t.Helper()
@@ -115,8 +114,8 @@ func outMsg(id string) digest.OutboxMessage {
 		Body: &digest.MessageBody{ID: id, Text: "texte " + id, MessageID: id + "@example.org"}}
 }
 
-func TestDigestOutboxClaimsAreExclusive(t *testing.T) {
-	s, ctx := storetest.New(t), context.Background()
+func testDigestOutboxClaimsAreExclusive(t *testing.T, e Engine) {
+	s, ctx := e.Open(t, t.TempDir()), context.Background()
 	var msgs []digest.OutboxMessage
 	for _, id := range []string{"m1", "m2", "m3", "m4", "m5", "m6"} {
 		msgs = append(msgs, outMsg(id))
@@ -215,8 +214,8 @@ func TestDigestOutboxClaimsAreExclusive(t *testing.T) {
 	}
 }
 
-func TestDigestSubscriberConditionalUpdates(t *testing.T) {
-	s, ctx := storetest.New(t), context.Background()
+func testDigestSubscriberConditionalUpdates(t *testing.T, e Engine) {
+	s, ctx := e.Open(t, t.TempDir()), context.Background()
 	sub := &digest.Subscriber{ID: forum.NewID(), Email: "lecteur@example.org", CreatedAt: dt0, Lang: "fr"}
 	if err := s.InsertSubscriber(ctx, sub); err != nil {
 		t.Fatal(err)
@@ -257,4 +256,11 @@ func TestDigestSubscriberConditionalUpdates(t *testing.T) {
 	if at, _ := s.Mark(ctx, "m"); !at.Equal(dt0.Add(time.Hour)) {
 		t.Fatalf("mark at %v", at)
 	}
+}
+
+func init() {
+	register("PublishedPostsUsesPublicationTime", testPublishedPostsUsesPublicationTime)
+	register("DigestLease", testDigestLease)
+	register("DigestOutboxClaimsAreExclusive", testDigestOutboxClaimsAreExclusive)
+	register("DigestSubscriberConditionalUpdates", testDigestSubscriberConditionalUpdates)
 }

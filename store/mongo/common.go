@@ -1,4 +1,4 @@
-package store
+package mongo
 
 import (
 	"context"
@@ -7,7 +7,7 @@ import (
 	"coterforum/forum"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
-	"go.mongodb.org/mongo-driver/v2/mongo"
+	mongodrv "go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 )
 
@@ -16,23 +16,46 @@ func mapErr(err error) error {
 	switch {
 	case err == nil:
 		return nil
-	case errors.Is(err, mongo.ErrNoDocuments):
+	case errors.Is(err, mongodrv.ErrNoDocuments):
 		return forum.ErrNotFound
-	case mongo.IsDuplicateKeyError(err):
+	case mongodrv.IsDuplicateKeyError(err):
 		return forum.ErrDuplicate
 	}
 	return err
 }
 
-// insert inserts one document through the write gate.
+// insert inserts one document.
 func (s *Store) insert(ctx context.Context, col string, doc any) error {
-	return s.insertIndexed(ctx, col, doc, nil)
+	return mapErr(s.write(ctx, func(ctx context.Context) error {
+		_, err := s.c(col).InsertOne(ctx, doc)
+		return err
+	}))
 }
 
 // updateOne applies update to the document matching filter; ErrNotFound
 // when none matched.
 func (s *Store) updateOne(ctx context.Context, col string, filter, update bson.D) error {
-	return s.updateOneIndexed(ctx, col, filter, update, nil)
+	var res *mongodrv.UpdateResult
+	err := s.write(ctx, func(ctx context.Context) error {
+		var err error
+		res, err = s.c(col).UpdateOne(ctx, filter, update)
+		return err
+	})
+	if err != nil {
+		return mapErr(err)
+	}
+	if res.MatchedCount == 0 {
+		return forum.ErrNotFound
+	}
+	return nil
+}
+
+// updateMany applies update to every document matching filter.
+func (s *Store) updateMany(ctx context.Context, col string, filter, update bson.D) error {
+	return mapErr(s.write(ctx, func(ctx context.Context) error {
+		_, err := s.c(col).UpdateMany(ctx, filter, update)
+		return err
+	}))
 }
 
 // findOne decodes the document matching filter into out.

@@ -1,19 +1,18 @@
-package store
+package mongo
 
 import (
 	"context"
-	"slices"
 
 	"coterforum/forum"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
-	"go.mongodb.org/mongo-driver/v2/mongo"
+	mongodrv "go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 )
 
 // searchIndexes are the multikey indexes on the search terms. MongoDB
 // answers a search from them; the embedded store scans anyway.
-var searchIndexes = map[string][]mongo.IndexModel{
+var searchIndexes = map[string][]mongodrv.IndexModel{
 	colPosts: {
 		{Keys: bson.D{{Key: "terms", Value: 1}}, Options: options.Index().SetName("terms")},
 	},
@@ -68,14 +67,6 @@ func createdFilter(f forum.SearchFilter) bson.D {
 // newest first: from the in-memory index on the embedded store, by a query
 // on MongoDB.
 func (s *Store) SearchTitles(ctx context.Context, f forum.SearchFilter, limit int) ([]forum.Thread, error) {
-	if s.search != nil && !s.searchByQuery.Load() {
-		return s.searchTitlesIndexed(ctx, f, limit)
-	}
-	return s.searchTitlesQuery(ctx, f, limit)
-}
-
-// searchTitlesQuery is SearchTitles as a query.
-func (s *Store) searchTitlesQuery(ctx context.Context, f forum.SearchFilter, limit int) ([]forum.Thread, error) {
 	filter := bson.D{{Key: "status", Value: forum.ThreadPublished}}
 	filter = append(filter, termsFilter("title_terms", f.Words)...)
 	filter = append(filter, threadScope(f.Theme, f.AuthorityType, f.AuthorID)...)
@@ -91,9 +82,6 @@ func (s *Store) searchTitlesQuery(ctx context.Context, f forum.SearchFilter, lim
 // word, newest first: from the in-memory index on the embedded store, by a
 // query on MongoDB.
 func (s *Store) SearchPosts(ctx context.Context, f forum.SearchFilter, excludeIDs []string, skip, limit int) ([]forum.Post, error) {
-	if s.search != nil && !s.searchByQuery.Load() {
-		return s.searchPostsIndexed(ctx, f, excludeIDs, skip, limit)
-	}
 	return s.searchPostsQuery(ctx, f, excludeIDs, skip, limit)
 }
 
@@ -183,32 +171,16 @@ func (s *Store) SetThreadTitleTerms(ctx context.Context, terms map[string][]stri
 	return s.setTermsOnce(ctx, colThreads, "title_terms", terms)
 }
 
-// setTermsOnce sets field on each document that lacks it: on MongoDB, where
-// other replicas may be serving, a document written meanwhile by a post
-// edit or a rename keeps its newer terms. The embedded store is written by
-// this process alone (data dir lock) and the indexing runs before serving,
-// so there the filter is the bare _id, the only one FerretDB does not
-// answer by loading the whole collection (150 ms an update at 450 posts).
-// One update per document: FerretDB v1.24 did not answer a bulkWrite of 200
-// updates within 40 s (10 went through).
+// setTermsOnce sets field on each document that lacks it: other replicas
+// may be serving, and a document written meanwhile by a post edit or a
+// rename keeps its newer terms.
 func (s *Store) setTermsOnce(ctx context.Context, col, field string, terms map[string][]string) error {
 	for id, t := range terms {
 		if t == nil {
 			t = []string{}
 		}
-		filter := bson.D{{Key: "_id", Value: id}}
-		if !s.Embedded() {
-			filter = append(filter, bson.E{Key: field, Value: bson.D{{Key: "$exists", Value: false}}})
-		}
-		id, t := id, t
-		apply := func(ix *searchIndex) {
-			if col == colPosts {
-				ixPostChange(id, "", t)(ix)
-			} else {
-				ixThreadChange(id, func(_ *searchIndex, th *ixThread) { th.titleTerms = slices.Clone(t) })(ix)
-			}
-		}
-		err := s.updateOneIndexed(ctx, col, filter, bson.D{{Key: "$set", Value: bson.D{{Key: field, Value: t}}}}, apply)
+		filter := bson.D{{Key: "_id", Value: id}, {Key: field, Value: bson.D{{Key: "$exists", Value: false}}}}
+		err := s.updateOne(ctx, col, filter, bson.D{{Key: "$set", Value: bson.D{{Key: field, Value: t}}}})
 		if err != nil && err != forum.ErrNotFound {
 			return err
 		}

@@ -1,4 +1,4 @@
-package store
+package mongo
 
 import (
 	"context"
@@ -15,7 +15,7 @@ func (s *Store) InsertThread(ctx context.Context, t *forum.Thread) error {
 	if t.TitleTerms == nil {
 		t.TitleTerms = forum.SearchTerms(t.Title)
 	}
-	return s.insertIndexed(ctx, colThreads, t, ixInsertThread(t))
+	return s.insert(ctx, colThreads, t)
 }
 
 // ThreadByID returns the thread with that id, whatever its status.
@@ -78,7 +78,7 @@ func (s *Store) InsertPost(ctx context.Context, p *forum.Post) error {
 	if p.Terms == nil {
 		p.Terms = forum.PostSearchTerms(p.HTML)
 	}
-	return s.insertIndexed(ctx, colPosts, p, ixInsertPost(p))
+	return s.insert(ctx, colPosts, p)
 }
 
 // PostByID returns the post with that id, whatever its status.
@@ -129,7 +129,7 @@ func (s *Store) CountPosts(ctx context.Context, f forum.PostFilter, before *foru
 // since it was read (forum.ErrConflict otherwise).
 func (s *Store) EditPost(ctx context.Context, id string, e forum.PostEdit) error {
 	terms := forum.PostSearchTerms(e.HTML)
-	err := s.updateOneIndexed(ctx, colPosts, bson.D{{Key: "_id", Value: id}, {Key: "source", Value: e.Current}}, bson.D{
+	err := s.updateOne(ctx, colPosts, bson.D{{Key: "_id", Value: id}, {Key: "source", Value: e.Current}}, bson.D{
 		{Key: "$set", Value: bson.D{
 			{Key: "source", Value: e.Source},
 			{Key: "html", Value: e.HTML},
@@ -137,7 +137,7 @@ func (s *Store) EditPost(ctx context.Context, id string, e forum.PostEdit) error
 			{Key: "edited_at", Value: e.EditedAt},
 		}},
 		{Key: "$push", Value: bson.D{{Key: "revisions", Value: e.Previous}}},
-	}, ixPostChange(id, "", terms))
+	})
 	if err == forum.ErrNotFound {
 		return forum.ErrConflict
 	}

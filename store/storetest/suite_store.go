@@ -1,24 +1,19 @@
-package store_test
+package storetest
 
 import (
 	"context"
 	"errors"
-	"io"
-	"log/slog"
-	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"coterforum/forum"
-	"coterforum/store"
-	"coterforum/store/storetest"
 )
 
 // TestWriteGateLosesNoUpdate hammers one document from many goroutines; on
 // the embedded FerretDB without the gate this ends far below the total.
-func TestWriteGateLosesNoUpdate(t *testing.T) {
-	s := storetest.New(t)
+func testWriteGateLosesNoUpdate(t *testing.T, e Engine) {
+	s := e.Open(t, t.TempDir())
 	ctx := context.Background()
 	const workers, each = 20, 50
 	var wg sync.WaitGroup
@@ -45,8 +40,8 @@ func TestWriteGateLosesNoUpdate(t *testing.T) {
 }
 
 // TestThreadCounterConcurrent records posts in one thread concurrently.
-func TestThreadCounterConcurrent(t *testing.T) {
-	s := storetest.New(t)
+func testThreadCounterConcurrent(t *testing.T, e Engine) {
+	s := e.Open(t, t.TempDir())
 	ctx := context.Background()
 	now := time.Now().UTC()
 	th := &forum.Thread{ID: forum.NewID(), Theme: "reseaux", Title: "Un fil", Status: forum.ThreadPublished, CreatedAt: now, LastActivityAt: now}
@@ -89,20 +84,8 @@ func TestThreadCounterConcurrent(t *testing.T) {
 	}
 }
 
-func TestSecondProcessOnDataDirRefused(t *testing.T) {
-	dir := t.TempDir()
-	s := storetest.NewAt(t, dir)
-	_, err := store.Open(context.Background(), store.Config{DataDir: dir}, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if !errors.Is(err, store.ErrLocked) {
-		t.Fatalf("second open: err = %v, want ErrLocked", err)
-	}
-	if err := s.Ping(context.Background()); err != nil {
-		t.Fatalf("first store broken by second open: %v", err)
-	}
-}
-
-func TestDuplicateEmailRefused(t *testing.T) {
-	s := storetest.New(t)
+func testDuplicateEmailRefused(t *testing.T, e Engine) {
+	s := e.Open(t, t.TempDir())
 	ctx := context.Background()
 	m := &forum.Member{ID: forum.NewID(), Email: "a@example.org"}
 	if err := s.InsertMember(ctx, m); err != nil {
@@ -114,25 +97,8 @@ func TestDuplicateEmailRefused(t *testing.T) {
 	}
 }
 
-func TestUnreachableMongoFailsFast(t *testing.T) {
-	start := time.Now()
-	_, err := store.Open(context.Background(), store.Config{
-		URI:            "mongodb://alice:s3cret@127.0.0.1:1/?directConnection=true",
-		ConnectTimeout: time.Second,
-	}, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if err == nil {
-		t.Fatal("open succeeded against a closed port")
-	}
-	if strings.Contains(err.Error(), "s3cret") || !strings.Contains(err.Error(), "127.0.0.1:1") {
-		t.Fatalf("error must name the URI without its password: %v", err)
-	}
-	if d := time.Since(start); d > 10*time.Second {
-		t.Fatalf("took %v", d)
-	}
-}
-
-func TestUseInviteOnce(t *testing.T) {
-	s := storetest.New(t)
+func testUseInviteOnce(t *testing.T, e Engine) {
+	s := e.Open(t, t.TempDir())
 	ctx := context.Background()
 	now := time.Now().UTC()
 	inv := &forum.Invite{ID: "h1", Email: "x@example.org", CreatedAt: now, ExpiresAt: now.Add(time.Hour)}
@@ -171,19 +137,27 @@ func TestUseInviteOnce(t *testing.T) {
 // TestReopenKeepsDataAndIndexes restarts the embedded store on its data dir:
 // the data and the unique index are still there, and index creation at
 // start is idempotent (FerretDB crashes when asked to recreate an index).
-func TestReopenKeepsDataAndIndexes(t *testing.T) {
+func testReopenKeepsDataAndIndexes(t *testing.T, e Engine) {
 	dir := t.TempDir()
 	ctx := context.Background()
-	s := storetest.NewAt(t, dir)
+	s := e.Open(t, dir)
 	if err := s.InsertMember(ctx, &forum.Member{ID: forum.NewID(), Email: "a@example.org"}); err != nil {
 		t.Fatal(err)
 	}
 	s.Close(ctx)
-	s2 := storetest.NewAt(t, dir)
+	s2 := e.Open(t, dir)
 	if _, err := s2.MemberByEmail(ctx, "a@example.org"); err != nil {
 		t.Fatalf("member lost: %v", err)
 	}
 	if err := s2.InsertMember(ctx, &forum.Member{ID: forum.NewID(), Email: "a@example.org"}); !errors.Is(err, forum.ErrDuplicate) {
 		t.Fatalf("unique index lost: %v", err)
 	}
+}
+
+func init() {
+	register("WriteGateLosesNoUpdate", testWriteGateLosesNoUpdate)
+	register("ThreadCounterConcurrent", testThreadCounterConcurrent)
+	register("DuplicateEmailRefused", testDuplicateEmailRefused)
+	register("UseInviteOnce", testUseInviteOnce)
+	register("ReopenKeepsDataAndIndexes", testReopenKeepsDataAndIndexes)
 }
