@@ -62,7 +62,9 @@ func startServe(t *testing.T, dir string) (url string) {
 	t.Setenv("FORUM_ADDR", addr)
 	ctx, cancel := context.WithCancel(context.Background())
 	served := make(chan error, 1)
-	go func() { served <- run(ctx, []string{"serve"}, nil, io.Discard, slog.New(slog.NewTextHandler(io.Discard, nil))) }()
+	go func() {
+		served <- run(ctx, []string{"serve"}, nil, io.Discard, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	}()
 	t.Cleanup(func() {
 		cancel()
 		if err := <-served; err != nil {
