@@ -26,10 +26,6 @@ func (st *Store) ActiveSubscriptions(ctx context.Context, afterID, lastID, frequ
 	return nil, errNotImplemented
 }
 
-func (st *Store) AdvanceReadMarker(ctx context.Context, m *forum.ReadMarker) error {
-	return errNotImplemented
-}
-
 func (st *Store) AdvanceRun(ctx context.Context, id, from, to string) (bool, error) {
 	return false, errNotImplemented
 }
@@ -50,15 +46,6 @@ func (st *Store) CancelMessages(ctx context.Context, subscriberID string, at tim
 	return 0, errNotImplemented
 }
 
-func (st *Store) ChangeBounds(ctx context.Context) (first, last int64, err error) {
-	err = errNotImplemented
-	return
-}
-
-func (st *Store) ChangesSince(ctx context.Context, after int64, limit int) ([]forum.Change, error) {
-	return nil, errNotImplemented
-}
-
 func (st *Store) ClaimMessages(ctx context.Context, ids []string, claimID string, now, claimUntil time.Time) ([]digest.OutboxMessage, error) {
 	return nil, errNotImplemented
 }
@@ -69,10 +56,6 @@ func (st *Store) ConfirmSubscriber(ctx context.Context, id, memberID string, at 
 
 func (st *Store) ConfirmedSubscribers(ctx context.Context, afterID string, limit int) ([]digest.Subscriber, error) {
 	return nil, errNotImplemented
-}
-
-func (st *Store) CountMembers(ctx context.Context) (int64, error) {
-	return 0, errNotImplemented
 }
 
 func (st *Store) CountOpenReports(ctx context.Context, postID string) (int64, error) {
@@ -95,27 +78,11 @@ func (st *Store) DecidePostEdited(ctx context.Context, postID string, cond moder
 	return false, errNotImplemented
 }
 
-func (st *Store) DeleteExpiredSessions(ctx context.Context, now time.Time) (int64, error) {
-	return 0, errNotImplemented
-}
-
 func (st *Store) DeleteInvitesFor(ctx context.Context, email string) error {
 	return errNotImplemented
 }
 
-func (st *Store) DeleteMemberSessions(ctx context.Context, memberID string) error {
-	return errNotImplemented
-}
-
 func (st *Store) DeleteNotifications(ctx context.Context, memberID string) error {
-	return errNotImplemented
-}
-
-func (st *Store) DeleteReadMarkers(ctx context.Context, memberID string) (int64, error) {
-	return 0, errNotImplemented
-}
-
-func (st *Store) DeleteSession(ctx context.Context, id string) error {
 	return errNotImplemented
 }
 
@@ -163,19 +130,7 @@ func (st *Store) FinishRun(ctx context.Context, id string, at time.Time) error {
 	return errNotImplemented
 }
 
-func (st *Store) FirstPublishedPostAfter(ctx context.Context, threadID, afterID string, since time.Time) (*forum.Post, error) {
-	return nil, errNotImplemented
-}
-
 func (st *Store) ForgetSubscriberMail(ctx context.Context, subscriberID, tombstone string) error {
-	return errNotImplemented
-}
-
-func (st *Store) GetTheme(ctx context.Context, slug string) (*forum.Theme, error) {
-	return nil, errNotImplemented
-}
-
-func (st *Store) IncMemberApprovedPosts(ctx context.Context, id string, delta int) error {
 	return errNotImplemented
 }
 
@@ -191,18 +146,6 @@ func (st *Store) InsertAudit(ctx context.Context, e *moderation.AuditEntry) erro
 	return errNotImplemented
 }
 
-func (st *Store) InsertAuthorityType(ctx context.Context, a *forum.AuthorityType) error {
-	return errNotImplemented
-}
-
-func (st *Store) InsertInvite(ctx context.Context, inv *forum.Invite) error {
-	return errNotImplemented
-}
-
-func (st *Store) InsertMember(ctx context.Context, m *forum.Member) error {
-	return errNotImplemented
-}
-
 func (st *Store) InsertNotification(ctx context.Context, n *moderation.Notification) error {
 	return errNotImplemented
 }
@@ -215,10 +158,6 @@ func (st *Store) InsertRun(ctx context.Context, r *digest.Run) error {
 	return errNotImplemented
 }
 
-func (st *Store) InsertSession(ctx context.Context, s *forum.Session) error {
-	return errNotImplemented
-}
-
 func (st *Store) InsertSubscriber(ctx context.Context, s *digest.Subscriber) error {
 	return errNotImplemented
 }
@@ -227,31 +166,11 @@ func (st *Store) InsertSubscription(ctx context.Context, s *digest.Subscription)
 	return errNotImplemented
 }
 
-func (st *Store) InsertTheme(ctx context.Context, t *forum.Theme) error {
-	return errNotImplemented
-}
-
-func (st *Store) InviteByID(ctx context.Context, id string) (*forum.Invite, error) {
-	return nil, errNotImplemented
-}
-
-func (st *Store) LatestPublishedPosts(ctx context.Context, threadIDs []string, limit int) ([]forum.Post, error) {
-	return nil, errNotImplemented
-}
-
 func (st *Store) LatestRun(ctx context.Context, frequency string) (*digest.Run, error) {
 	return nil, errNotImplemented
 }
 
 func (st *Store) ListAudit(ctx context.Context, f moderation.AuditFilter) ([]moderation.AuditEntry, error) {
-	return nil, errNotImplemented
-}
-
-func (st *Store) ListAuthorityTypes(ctx context.Context) ([]forum.AuthorityType, error) {
-	return nil, errNotImplemented
-}
-
-func (st *Store) ListInvites(ctx context.Context, limit int) ([]forum.Invite, error) {
 	return nil, errNotImplemented
 }
 
@@ -271,10 +190,6 @@ func (st *Store) ListPostsByStatus(ctx context.Context, status string, limit int
 	return nil, errNotImplemented
 }
 
-func (st *Store) ListThemes(ctx context.Context) ([]forum.Theme, error) {
-	return nil, errNotImplemented
-}
-
 func (st *Store) LoggedIDs(ctx context.Context, ids []string) (map[string]bool, error) {
 	return nil, errNotImplemented
 }
@@ -289,14 +204,6 @@ func (st *Store) MarkNotificationsRead(ctx context.Context, memberID string) err
 
 func (st *Store) MarkReminded(ctx context.Context, postID string, at time.Time) (bool, error) {
 	return false, errNotImplemented
-}
-
-func (st *Store) MemberByEmail(ctx context.Context, email string) (*forum.Member, error) {
-	return nil, errNotImplemented
-}
-
-func (st *Store) MemberByID(ctx context.Context, id string) (*forum.Member, error) {
-	return nil, errNotImplemented
 }
 
 func (st *Store) MembersBeingDeleted(ctx context.Context) ([]forum.Member, error) {
@@ -315,35 +222,11 @@ func (st *Store) PostsByAuthor(ctx context.Context, memberID string) ([]forum.Po
 	return nil, errNotImplemented
 }
 
-func (st *Store) PostsWithoutTerms(ctx context.Context, limit int) ([]forum.Post, error) {
-	return nil, errNotImplemented
-}
-
-func (st *Store) PruneChanges(ctx context.Context, before time.Time) (int64, error) {
-	return 0, errNotImplemented
-}
-
-func (st *Store) PublishChanges(ctx context.Context, origin string, keys []string, at time.Time) error {
-	return errNotImplemented
-}
-
 func (st *Store) PublishedPosts(ctx context.Context, from, until time.Time, afterID string, limit int) ([]forum.Post, error) {
 	return nil, errNotImplemented
 }
 
-func (st *Store) ReadMarker(ctx context.Context, memberID, threadID string) (*forum.ReadMarker, error) {
-	return nil, errNotImplemented
-}
-
-func (st *Store) ReadMarkers(ctx context.Context, memberID string, threadIDs []string) ([]forum.ReadMarker, error) {
-	return nil, errNotImplemented
-}
-
 func (st *Store) ReadMarkersOf(ctx context.Context, memberID string) ([]forum.ReadMarker, error) {
-	return nil, errNotImplemented
-}
-
-func (st *Store) RecentThreads(ctx context.Context, f forum.ThreadFilter, limit int) ([]forum.Thread, error) {
 	return nil, errNotImplemented
 }
 
@@ -363,32 +246,8 @@ func (st *Store) RetryMessage(ctx context.Context, id, claimID string, next time
 	return errNotImplemented
 }
 
-func (st *Store) SearchPosts(ctx context.Context, f forum.SearchFilter, excludeIDs []string, skip, limit int) ([]forum.Post, error) {
-	return nil, errNotImplemented
-}
-
-func (st *Store) SearchTitles(ctx context.Context, f forum.SearchFilter, limit int) ([]forum.Thread, error) {
-	return nil, errNotImplemented
-}
-
-func (st *Store) Secret(ctx context.Context, name string) ([]byte, error) {
-	return nil, errNotImplemented
-}
-
-func (st *Store) SessionByID(ctx context.Context, id string) (*forum.Session, error) {
-	return nil, errNotImplemented
-}
-
 func (st *Store) SessionsOf(ctx context.Context, memberID string) ([]forum.Session, error) {
 	return nil, errNotImplemented
-}
-
-func (st *Store) SetMemberPassword(ctx context.Context, id, hash string) error {
-	return errNotImplemented
-}
-
-func (st *Store) SetPostTerms(ctx context.Context, terms map[string][]string) error {
-	return errNotImplemented
 }
 
 func (st *Store) SetSubscriberLang(ctx context.Context, id, lang string) error {
@@ -397,10 +256,6 @@ func (st *Store) SetSubscriberLang(ctx context.Context, id, lang string) error {
 
 func (st *Store) SetThreadStatus(ctx context.Context, threadID string, from []string, status string) (bool, error) {
 	return false, errNotImplemented
-}
-
-func (st *Store) SetThreadTitleTerms(ctx context.Context, terms map[string][]string) error {
-	return errNotImplemented
 }
 
 func (st *Store) StampConfirmation(ctx context.Context, id string, now, notAfter time.Time) (bool, error) {
@@ -423,28 +278,12 @@ func (st *Store) ThreadSubscriptions(ctx context.Context, threadID, frequency st
 	return nil, errNotImplemented
 }
 
-func (st *Store) ThreadsWithoutTitleTerms(ctx context.Context, limit int) ([]forum.Thread, error) {
-	return nil, errNotImplemented
-}
-
 func (st *Store) UpdateMember(ctx context.Context, memberID string, c moderation.MemberChange) error {
-	return errNotImplemented
-}
-
-func (st *Store) UpdateMemberProfile(ctx context.Context, id, displayName, authority, authorityType, lang string) error {
-	return errNotImplemented
-}
-
-func (st *Store) UpdateTheme(ctx context.Context, slug string, u forum.ThemeUpdate) error {
 	return errNotImplemented
 }
 
 func (st *Store) UpdateThread(ctx context.Context, threadID string, c moderation.ThreadChange) error {
 	return errNotImplemented
-}
-
-func (st *Store) UseInvite(ctx context.Context, id string, now time.Time) (bool, error) {
-	return false, errNotImplemented
 }
 
 func (st *Store) ImportSubscribers(ctx context.Context, subs []digest.Subscriber, subscriptions []digest.Subscription) error {
