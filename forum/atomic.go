@@ -101,3 +101,15 @@ func Fail(ctx context.Context, err error) error {
 	tx.mu.Unlock()
 	return nil
 }
+
+// change runs the store writes of fn and invalidates keys in one
+// Store.Atomically: the writes and the cache versions commit together.
+func (s *Service) change(ctx context.Context, fn func(ctx context.Context) error, keys ...Key) error {
+	return s.store.Atomically(ctx, func(ctx context.Context) error {
+		if err := fn(ctx); err != nil {
+			return err
+		}
+		s.Invalidate(ctx, keys...)
+		return nil
+	})
+}

@@ -166,8 +166,9 @@ func (s *Service) UpdateProfile(ctx context.Context, m *Member, p ProfileInput) 
 	if err := s.validateProfile(ctx, &p); err != nil {
 		return err
 	}
-	defer s.Invalidate(ctx, MemberKey(m.ID))
-	return s.store.UpdateMemberProfile(ctx, m.ID, p.DisplayName, p.Authority, p.AuthorityType, p.Lang)
+	return s.change(ctx, func(ctx context.Context) error {
+		return s.store.UpdateMemberProfile(ctx, m.ID, p.DisplayName, p.Authority, p.AuthorityType, p.Lang)
+	}, MemberKey(m.ID))
 }
 
 // SetLanguage records the member's interface language ("fr" or "en").
@@ -175,8 +176,9 @@ func (s *Service) SetLanguage(ctx context.Context, m *Member, lang string) error
 	if lang != "fr" && lang != "en" {
 		return Invalid("lang", "lang_invalid", "Langue inconnue (fr ou en).")
 	}
-	defer s.Invalidate(ctx, MemberKey(m.ID))
-	return s.store.UpdateMemberProfile(ctx, m.ID, m.DisplayName, m.Authority, m.AuthorityType, lang)
+	return s.change(ctx, func(ctx context.Context) error {
+		return s.store.UpdateMemberProfile(ctx, m.ID, m.DisplayName, m.Authority, m.AuthorityType, lang)
+	}, MemberKey(m.ID))
 }
 
 // ChangePassword replaces the member's password after checking the current
@@ -200,11 +202,12 @@ func (s *Service) ChangePassword(ctx context.Context, m *Member, current, next s
 	if err != nil {
 		return err
 	}
-	defer s.Invalidate(ctx, MemberKey(m.ID))
-	if err := s.store.SetMemberPassword(ctx, m.ID, hash); err != nil {
-		return err
-	}
-	return s.store.DeleteMemberSessions(ctx, m.ID)
+	return s.change(ctx, func(ctx context.Context) error {
+		if err := s.store.SetMemberPassword(ctx, m.ID, hash); err != nil {
+			return err
+		}
+		return s.store.DeleteMemberSessions(ctx, m.ID)
+	}, MemberKey(m.ID))
 }
 
 // randomToken returns a URL-safe random token of 256 bits and its SHA-256 hex digest.
@@ -313,8 +316,9 @@ func (s *Service) EndSession(ctx context.Context, token string) error {
 	if err != nil {
 		return err
 	}
-	defer s.Invalidate(ctx, MemberKey(sess.MemberID))
-	return s.store.DeleteSession(ctx, id)
+	return s.change(ctx, func(ctx context.Context) error {
+		return s.store.DeleteSession(ctx, id)
+	}, MemberKey(sess.MemberID))
 }
 
 // SweepSessions deletes expired sessions.

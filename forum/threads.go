@@ -148,24 +148,32 @@ func (s *Service) CreateThread(ctx context.Context, author *Member, in NewThread
 	if status == PostPublished {
 		th.PostCount = 1
 	}
-	// The post goes first: a post whose thread is missing is invisible,
-	// while a thread without its first post would be shown broken.
-	if err := s.store.InsertPost(ctx, p); err != nil {
+	// One Atomically: the post, its thread, the author's count and the
+	// cache versions commit together. The post goes first: on MongoDB (no
+	// transaction), a post whose thread is missing is invisible, while a
+	// thread without its first post would be shown broken.
+	err = s.store.Atomically(ctx, func(ctx context.Context) error {
+		if err := s.store.InsertPost(ctx, p); err != nil {
+			return err
+		}
+		if err := s.store.InsertThread(ctx, th); err != nil {
+			return err
+		}
+		if status != PostPublished {
+			s.Invalidate(ctx, ThreadKey(th.ID), KeyQueue)
+			return nil
+		}
+		if err := s.store.IncMemberApprovedPosts(ctx, author.ID, 1); err != nil {
+			return err
+		}
+		// The author's record too: their approved count decides the
+		// moderation of their next post, and the session cache holds it.
+		s.Invalidate(ctx, append(ThreadKeys(th), MemberKey(author.ID))...)
+		return nil
+	})
+	if err != nil {
 		return nil, nil, err
 	}
-	if err := s.store.InsertThread(ctx, th); err != nil {
-		return nil, nil, err
-	}
-	if status != PostPublished {
-		s.Invalidate(ctx, ThreadKey(th.ID), KeyQueue)
-		return th, p, nil
-	}
-	if err := s.store.IncMemberApprovedPosts(ctx, author.ID, 1); err != nil {
-		s.log.Warn("approved post count not updated", "member", author.ID, "err", err)
-	}
-	// The author's record too: their approved count decides the moderation
-	// of their next post, and the session cache holds it.
-	s.Invalidate(ctx, append(ThreadKeys(th), MemberKey(author.ID))...)
 	return th, p, nil
 }
 
@@ -194,21 +202,27 @@ func (s *Service) Reply(ctx context.Context, author *Member, threadID, body stri
 	}
 	p := &Post{ID: NewID(), ThreadID: th.ID, Author: author.Ref(), Source: NormalizeSource(body), HTML: html,
 		Status: s.initialStatus(author, theme), CreatedAt: s.now(), Terms: PostSearchTerms(html)}
-	if err := s.store.InsertPost(ctx, p); err != nil {
-		return nil, err
-	}
-	if p.Status != PostPublished {
-		s.Invalidate(ctx, ThreadKey(th.ID), KeyQueue)
-	} else {
-		err := s.store.RecordThreadPost(ctx, th.ID, 1, p)
-		if err != nil {
-			s.Invalidate(ctx, ThreadKeys(th)...)
-			return nil, err
+	// One Atomically: the post, the thread's count and last activity, the
+	// author's count and the cache versions commit together.
+	err = s.store.Atomically(ctx, func(ctx context.Context) error {
+		if err := s.store.InsertPost(ctx, p); err != nil {
+			return err
+		}
+		if p.Status != PostPublished {
+			s.Invalidate(ctx, ThreadKey(th.ID), KeyQueue)
+			return nil
+		}
+		if err := s.store.RecordThreadPost(ctx, th.ID, 1, p); err != nil {
+			return err
 		}
 		if err := s.store.IncMemberApprovedPosts(ctx, author.ID, 1); err != nil {
-			s.log.Warn("approved post count not updated", "member", author.ID, "err", err)
+			return err
 		}
 		s.Invalidate(ctx, append(ThreadKeys(th), MemberKey(author.ID))...)
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	return p, nil
 }
@@ -258,11 +272,17 @@ func (s *Service) EditPost(ctx context.Context, editor *Member, postID, body str
 	}
 	edit := PostEdit{Source: src, HTML: html, EditedAt: now, Current: p.Source,
 		Previous: Revision{Source: p.Source, EditedAt: now, EditorID: editor.ID}}
-	if err := s.store.EditPost(ctx, p.ID, edit); err != nil {
+	err = s.store.Atomically(ctx, func(ctx context.Context) error {
+		if err := s.store.EditPost(ctx, p.ID, edit); err != nil {
+			return err
+		}
+		// Listings too: feeds and excerpts may show a post's text.
+		s.Invalidate(ctx, ThreadKeys(th)...)
+		return nil
+	})
+	if err != nil {
 		return nil, err
 	}
-	// Listings too: feeds and excerpts may show a post's text.
-	s.Invalidate(ctx, ThreadKeys(th)...)
 	p.Revisions = append(p.Revisions, edit.Previous)
 	p.Source, p.HTML, p.EditedAt, p.Terms = src, html, &now, PostSearchTerms(html)
 	return p, nil

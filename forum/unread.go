@@ -69,9 +69,11 @@ func (s *Service) MarkRead(ctx context.Context, m *Member, th *Thread, shown []P
 	case err != nil && !errors.Is(err, ErrNotFound):
 		return err
 	}
-	defer s.Invalidate(ctx, ReadsKey(m.ID)) // the member's unread marks on listings
-	return s.store.AdvanceReadMarker(ctx, &ReadMarker{ID: ReadMarkerID(m.ID, th.ID), MemberID: m.ID, ThreadID: th.ID,
-		PostID: upTo, PostAt: at})
+	// The member's unread marks on listings change.
+	return s.change(ctx, func(ctx context.Context) error {
+		return s.store.AdvanceReadMarker(ctx, &ReadMarker{ID: ReadMarkerID(m.ID, th.ID), MemberID: m.ID, ThreadID: th.ID,
+			PostID: upTo, PostAt: at})
+	}, ReadsKey(m.ID))
 }
 
 // UnreadThreads tells which of the listed threads have published posts the

@@ -2,6 +2,7 @@ package moderation
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -21,26 +22,35 @@ func (s *Service) Hide(ctx context.Context, actor *forum.Member, postID, reason 
 	if err != nil {
 		return err
 	}
-	d := forum.Decision{Action: forum.DecisionHidden, By: actor.Ref(), At: s.forum.Now(), Reason: reason}
-	ok, err := s.store.DecidePost(ctx, p.ID, PostCondition{Statuses: []string{forum.PostPublished}}, forum.PostHidden, d)
-	if err != nil {
-		return err
-	}
-	if !ok {
-		return s.alreadyDecided(ctx, p.ID)
-	}
-	defer s.forum.Invalidate(ctx, forum.ThreadKey(p.ThreadID), forum.KeyQueue)
 	th, err := s.store.ThreadByID(ctx, p.ThreadID)
 	if err != nil {
 		return err
 	}
-	defer s.forum.Invalidate(ctx, forum.ThreadKeys(th)...)
-	if err := s.countPublished(ctx, p, th, -1); err != nil {
-		s.log.Error("hidden post not uncounted", "post", p.ID, "err", err)
+	d := forum.Decision{Action: forum.DecisionHidden, By: actor.Ref(), At: s.forum.Now(), Reason: reason}
+	err = s.store.Atomically(ctx, func(ctx context.Context) error {
+		ok, err := s.store.DecidePost(ctx, p.ID, PostCondition{Statuses: []string{forum.PostPublished}}, forum.PostHidden, d)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return errLost
+		}
+		if err := s.countPublished(ctx, p, th, -1); err != nil {
+			return err
+		}
+		if err := s.audit(ctx, actor.Ref(), "post.hide", "post", p.ID, th.ID, forum.PostPublished, forum.PostHidden, reason); err != nil {
+			return err
+		}
+		if err := s.notifyAuthor(ctx, p, th, KindHidden, reason); err != nil {
+			return err
+		}
+		s.forum.Invalidate(ctx, append(forum.ThreadKeys(th), forum.KeyQueue)...)
+		return nil
+	})
+	if errors.Is(err, errLost) {
+		return s.alreadyDecided(ctx, p.ID)
 	}
-	s.audit(ctx, actor.Ref(), "post.hide", "post", p.ID, th.ID, forum.PostPublished, forum.PostHidden, reason)
-	s.notifyAuthor(ctx, p, th, KindHidden, reason)
-	return nil
+	return err
 }
 
 // Restore publishes a hidden post again and closes its reports.
@@ -52,28 +62,35 @@ func (s *Service) Restore(ctx context.Context, actor *forum.Member, postID strin
 	if err != nil {
 		return err
 	}
-	d := forum.Decision{Action: forum.DecisionRestored, By: actor.Ref(), At: s.forum.Now()}
-	ok, err := s.store.DecidePost(ctx, p.ID, PostCondition{Statuses: []string{forum.PostHidden}}, forum.PostPublished, d)
-	if err != nil {
-		return err
-	}
-	if !ok {
-		return s.alreadyDecided(ctx, p.ID)
-	}
-	defer s.forum.Invalidate(ctx, forum.ThreadKey(p.ThreadID), forum.KeyQueue)
 	th, err := s.store.ThreadByID(ctx, p.ThreadID)
 	if err != nil {
 		return err
 	}
-	defer s.forum.Invalidate(ctx, forum.ThreadKeys(th)...)
-	if err := s.countPublished(ctx, p, th, +1); err != nil {
-		s.log.Error("restored post not counted", "post", p.ID, "err", err)
+	d := forum.Decision{Action: forum.DecisionRestored, By: actor.Ref(), At: s.forum.Now()}
+	err = s.store.Atomically(ctx, func(ctx context.Context) error {
+		ok, err := s.store.DecidePost(ctx, p.ID, PostCondition{Statuses: []string{forum.PostHidden}}, forum.PostPublished, d)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return errLost
+		}
+		if err := s.countPublished(ctx, p, th, +1); err != nil {
+			return err
+		}
+		if err := s.store.ResolveReports(ctx, p.ID, actor.ID, d.At); err != nil {
+			return err
+		}
+		if err := s.audit(ctx, actor.Ref(), "post.restore", "post", p.ID, th.ID, forum.PostHidden, forum.PostPublished, ""); err != nil {
+			return err
+		}
+		s.forum.Invalidate(ctx, append(forum.ThreadKeys(th), forum.KeyQueue)...)
+		return nil
+	})
+	if errors.Is(err, errLost) {
+		return s.alreadyDecided(ctx, p.ID)
 	}
-	if err := s.store.ResolveReports(ctx, p.ID, actor.ID, d.At); err != nil {
-		s.log.Error("reports not resolved", "post", p.ID, "err", err)
-	}
-	s.audit(ctx, actor.Ref(), "post.restore", "post", p.ID, th.ID, forum.PostHidden, forum.PostPublished, "")
-	return nil
+	return err
 }
 
 // ThreadInput is a moderator's change to a thread; nil fields are unchanged.
@@ -121,17 +138,25 @@ func (s *Service) UpdateThread(ctx context.Context, actor *forum.Member, threadI
 	}
 	before := describeThread(th)
 	keys := forum.ThreadKeys(th)
-	err = s.store.UpdateThread(ctx, th.ID, c)
-	applyThreadChange(th, c)
-	// The thread as it was (old theme, old types) and as it is.
-	s.forum.Invalidate(ctx, append(keys, forum.ThreadKeys(th)...)...)
+	after := *th
+	applyThreadChange(&after, c)
+	err = s.store.Atomically(ctx, func(ctx context.Context) error {
+		if err := s.store.UpdateThread(ctx, th.ID, c); err != nil {
+			return err
+		}
+		for _, a := range threadActions(c) {
+			if err := s.audit(ctx, actor.Ref(), a, "thread", th.ID, th.ID, before, describeThread(&after), reason); err != nil {
+				return err
+			}
+		}
+		// The thread as it was (old theme, old types) and as it is.
+		s.forum.Invalidate(ctx, append(keys, forum.ThreadKeys(&after)...)...)
+		return nil
+	})
 	if err != nil {
 		return nil, err
 	}
-	for _, a := range threadActions(c) {
-		s.audit(ctx, actor.Ref(), a, "thread", th.ID, th.ID, before, describeThread(th), reason)
-	}
-	return th, nil
+	return &after, nil
 }
 
 // threadActions names the audit actions of a change.
@@ -223,16 +248,23 @@ func (s *Service) UpdateMember(ctx context.Context, actor *forum.Member, memberI
 		return m, nil
 	}
 	before := describeMember(m, now)
-	err = s.store.UpdateMember(ctx, m.ID, c)
-	s.forum.Invalidate(ctx, forum.MemberKey(m.ID))
+	err = s.store.Atomically(ctx, func(ctx context.Context) error {
+		if err := s.store.UpdateMember(ctx, m.ID, c); err != nil {
+			return err
+		}
+		if m, err = s.store.MemberByID(ctx, m.ID); err != nil {
+			return err
+		}
+		for _, a := range actions {
+			if err := s.audit(ctx, actor.Ref(), a, "member", m.ID, "", before, describeMember(m, now), reason); err != nil {
+				return err
+			}
+		}
+		s.forum.Invalidate(ctx, forum.MemberKey(m.ID))
+		return nil
+	})
 	if err != nil {
 		return nil, err
-	}
-	if m, err = s.store.MemberByID(ctx, m.ID); err != nil {
-		return nil, err
-	}
-	for _, a := range actions {
-		s.audit(ctx, actor.Ref(), a, "member", m.ID, "", before, describeMember(m, now), reason)
 	}
 	return m, nil
 }

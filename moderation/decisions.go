@@ -118,49 +118,64 @@ func (s *Service) Approve(ctx context.Context, actor *forum.Member, postID strin
 	now := s.forum.Now()
 	d := forum.Decision{Action: forum.DecisionApproved, By: actor.Ref(), At: now}
 	cond := PostCondition{Statuses: []string{forum.PostPending}}
-	var ok bool
-	if pe.post != nil {
-		ok, err = s.store.DecidePostEdited(ctx, p.ID, cond, forum.PostPublished, d, *pe.post)
-	} else {
-		ok, err = s.store.DecidePost(ctx, p.ID, cond, forum.PostPublished, d)
-	}
-	if err != nil {
-		return err
-	}
-	if !ok {
+	// The decision and everything it changes commit together: the thread
+	// changes before countPublished publishes the thread, the counts, the
+	// audit entry, the notification, and the caches of the thread as it
+	// was and as it is.
+	keys := append(forum.ThreadKeys(th), forum.KeyQueue, forum.MemberKey(p.Author.ID))
+	err = s.store.Atomically(ctx, func(ctx context.Context) error {
+		var ok bool
+		var err error
+		if pe.post != nil {
+			ok, err = s.store.DecidePostEdited(ctx, p.ID, cond, forum.PostPublished, d, *pe.post)
+		} else {
+			ok, err = s.store.DecidePost(ctx, p.ID, cond, forum.PostPublished, d)
+		}
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return errLost
+		}
+		if pe.threadChanged() {
+			before := describeThread(th)
+			if err := s.store.UpdateThread(ctx, th.ID, pe.thread); err != nil {
+				return err
+			}
+			applyThreadChange(th, pe.thread)
+			if err := s.audit(ctx, actor.Ref(), "thread.edit", "thread", th.ID, th.ID, before, describeThread(th), "modifié avant approbation"); err != nil {
+				return err
+			}
+		}
+		if pe.post != nil {
+			p.Source, p.HTML = pe.post.Source, pe.post.HTML
+			if err := s.audit(ctx, actor.Ref(), "post.edit", "post", p.ID, th.ID, "", "", "modifié avant approbation"); err != nil {
+				return err
+			}
+		}
+		if err := s.countPublished(ctx, p, th, +1); err != nil {
+			return err
+		}
+		// Their count decides their next post's moderation.
+		if err := s.store.IncMemberApprovedPosts(ctx, p.Author.ID, 1); err != nil {
+			return err
+		}
+		if err := s.audit(ctx, actor.Ref(), "post.approve", "post", p.ID, th.ID, forum.PostPending, forum.PostPublished, ""); err != nil {
+			return err
+		}
+		if err := s.notifyAuthor(ctx, p, th, KindApproved, ""); err != nil {
+			return err
+		}
+		s.forum.Invalidate(ctx, append(keys, forum.ThreadKeys(th)...)...)
+		return nil
+	})
+	if errors.Is(err, errLost) {
 		if cur, err := s.store.PostByID(ctx, p.ID); err == nil && cur.Status == forum.PostPending {
 			return fmt.Errorf("%w : le message a été modifié pendant votre relecture ; rechargez-le avant de décider", forum.ErrConflict)
 		}
 		return s.alreadyDecided(ctx, p.ID)
 	}
-	// Only the winner gets here: the side effects happen once. The thread
-	// changes come before countPublished publishes the thread. The caches
-	// are invalidated after the last write, for the thread as it was and is.
-	keys := append(forum.ThreadKeys(th), forum.KeyQueue)
-	defer func() { s.forum.Invalidate(ctx, append(keys, forum.ThreadKeys(th)...)...) }()
-	if pe.threadChanged() {
-		before := describeThread(th)
-		if err := s.store.UpdateThread(ctx, th.ID, pe.thread); err != nil {
-			s.log.Error("thread edit before approval not written", "thread", th.ID, "err", err)
-		} else {
-			applyThreadChange(th, pe.thread)
-			s.audit(ctx, actor.Ref(), "thread.edit", "thread", th.ID, th.ID, before, describeThread(th), "modifié avant approbation")
-		}
-	}
-	if pe.post != nil {
-		p.Source, p.HTML = pe.post.Source, pe.post.HTML
-		s.audit(ctx, actor.Ref(), "post.edit", "post", p.ID, th.ID, "", "", "modifié avant approbation")
-	}
-	if err := s.countPublished(ctx, p, th, +1); err != nil {
-		s.log.Error("approved post not counted", "post", p.ID, "err", err)
-	}
-	if err := s.store.IncMemberApprovedPosts(ctx, p.Author.ID, 1); err != nil {
-		s.log.Error("approved post count not updated", "member", p.Author.ID, "err", err)
-	}
-	keys = append(keys, forum.MemberKey(p.Author.ID)) // their count decides their next post's moderation
-	s.audit(ctx, actor.Ref(), "post.approve", "post", p.ID, th.ID, forum.PostPending, forum.PostPublished, "")
-	s.notifyAuthor(ctx, p, th, KindApproved, "")
-	return nil
+	return err
 }
 
 // countPublished reflects a post entering (+1) or leaving (-1) the published
@@ -199,26 +214,35 @@ func (s *Service) Reject(ctx context.Context, actor *forum.Member, postID, reaso
 		return err
 	}
 	d := forum.Decision{Action: forum.DecisionRejected, By: actor.Ref(), At: s.forum.Now(), Reason: reason}
-	ok, err := s.store.DecidePost(ctx, p.ID, PostCondition{Statuses: []string{forum.PostPending}}, forum.PostRejected, d)
-	if err != nil {
-		return err
-	}
-	if !ok {
+	err = s.store.Atomically(ctx, func(ctx context.Context) error {
+		ok, err := s.store.DecidePost(ctx, p.ID, PostCondition{Statuses: []string{forum.PostPending}}, forum.PostRejected, d)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return errLost
+		}
+		if th.FirstPostID == p.ID {
+			if _, err := s.store.SetThreadStatus(ctx, th.ID, []string{forum.ThreadPending}, forum.ThreadRejected); err != nil {
+				return err
+			}
+		}
+		if err := s.store.IncMemberRejectedPosts(ctx, p.Author.ID, 1); err != nil {
+			return err
+		}
+		if err := s.audit(ctx, actor.Ref(), "post.reject", "post", p.ID, th.ID, forum.PostPending, forum.PostRejected, reason); err != nil {
+			return err
+		}
+		if err := s.notifyAuthor(ctx, p, th, KindRejected, reason); err != nil {
+			return err
+		}
+		s.forum.Invalidate(ctx, append(forum.ThreadKeys(th), forum.KeyQueue, forum.MemberKey(p.Author.ID))...)
+		return nil
+	})
+	if errors.Is(err, errLost) {
 		return s.alreadyDecided(ctx, p.ID)
 	}
-	defer s.forum.Invalidate(ctx, append(forum.ThreadKeys(th), forum.KeyQueue)...)
-	if th.FirstPostID == p.ID {
-		if _, err := s.store.SetThreadStatus(ctx, th.ID, []string{forum.ThreadPending}, forum.ThreadRejected); err != nil {
-			s.log.Error("rejected thread status not set", "thread", th.ID, "err", err)
-		}
-	}
-	if err := s.store.IncMemberRejectedPosts(ctx, p.Author.ID, 1); err != nil {
-		s.log.Error("rejected post count not updated", "member", p.Author.ID, "err", err)
-	}
-	s.forum.Invalidate(ctx, forum.MemberKey(p.Author.ID))
-	s.audit(ctx, actor.Ref(), "post.reject", "post", p.ID, th.ID, forum.PostPending, forum.PostRejected, reason)
-	s.notifyAuthor(ctx, p, th, KindRejected, reason)
-	return nil
+	return err
 }
 
 // UndoReject puts a rejected post back in the queue within the grace period.
@@ -237,29 +261,41 @@ func (s *Service) UndoReject(ctx context.Context, actor *forum.Member, postID st
 	cond := PostCondition{Statuses: []string{forum.PostRejected}, DecisionAction: forum.DecisionRejected,
 		DecidedAfter: now.Add(-s.cfg.UndoRejectFor)}
 	d := forum.Decision{Action: forum.DecisionReopened, By: actor.Ref(), At: now}
-	ok, err := s.store.DecidePost(ctx, p.ID, cond, forum.PostPending, d)
-	if err != nil {
-		return err
-	}
-	if !ok {
+	err = s.store.Atomically(ctx, func(ctx context.Context) error {
+		ok, err := s.store.DecidePost(ctx, p.ID, cond, forum.PostPending, d)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return errLost
+		}
+		keys := []forum.Key{forum.ThreadKey(p.ThreadID), forum.KeyQueue, forum.MemberKey(p.Author.ID)}
+		th, err := s.store.ThreadByID(ctx, p.ThreadID)
+		switch {
+		case err == nil:
+			if th.FirstPostID == p.ID {
+				if _, err := s.store.SetThreadStatus(ctx, th.ID, []string{forum.ThreadRejected}, forum.ThreadPending); err != nil {
+					return err
+				}
+			}
+			keys = append(keys, forum.ThreadKeys(th)...)
+		case !errors.Is(err, forum.ErrNotFound):
+			return err
+		}
+		if err := s.store.IncMemberRejectedPosts(ctx, p.Author.ID, -1); err != nil {
+			return err
+		}
+		if err := s.audit(ctx, actor.Ref(), "post.undo_reject", "post", p.ID, p.ThreadID, forum.PostRejected, forum.PostPending, ""); err != nil {
+			return err
+		}
+		s.forum.Invalidate(ctx, keys...)
+		return nil
+	})
+	if errors.Is(err, errLost) {
 		return fmt.Errorf("%w : le refus ne peut plus être annulé (délai de %d minutes dépassé ou message déjà traité)",
 			forum.ErrConflict, int(s.cfg.UndoRejectFor.Minutes()))
 	}
-	th, err := s.store.ThreadByID(ctx, p.ThreadID)
-	if err == nil && th.FirstPostID == p.ID {
-		_, _ = s.store.SetThreadStatus(ctx, th.ID, []string{forum.ThreadRejected}, forum.ThreadPending)
-	}
-	if err == nil {
-		s.forum.Invalidate(ctx, append(forum.ThreadKeys(th), forum.KeyQueue)...)
-	} else {
-		s.forum.Invalidate(ctx, forum.ThreadKey(p.ThreadID), forum.KeyQueue)
-	}
-	if err := s.store.IncMemberRejectedPosts(ctx, p.Author.ID, -1); err != nil {
-		s.log.Error("rejected post count not updated", "member", p.Author.ID, "err", err)
-	}
-	s.forum.Invalidate(ctx, forum.MemberKey(p.Author.ID))
-	s.audit(ctx, actor.Ref(), "post.undo_reject", "post", p.ID, p.ThreadID, forum.PostRejected, forum.PostPending, "")
-	return nil
+	return err
 }
 
 // IsAlreadyDecided reports whether err says another moderator decided first.

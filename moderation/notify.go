@@ -2,6 +2,7 @@ package moderation
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"coterforum/forum"
@@ -16,32 +17,40 @@ const (
 	KindHidden   = "post_hidden"
 )
 
-// notifyAuthor tells the author of a post about a decision, in the forum and
-// by mail. Failures are logged: the decision stands. The author of a
-// deleted account is not told (there is nobody, and no address, left).
-func (s *Service) notifyAuthor(ctx context.Context, p *forum.Post, th *forum.Thread, kind, reason string) {
-	if m, err := s.store.MemberByID(ctx, p.Author.ID); err == nil && m.Deleting() {
-		return
+// notifyAuthor tells the author of a post about a decision, in the forum
+// and by mail. Call it inside the decision's Atomically: the notification
+// is stored with the decision, and the mail leaves once it is committed (a
+// mail that fails is logged: the decision stands). The author of a deleted
+// account is not told (there is nobody, and no address, left).
+func (s *Service) notifyAuthor(ctx context.Context, p *forum.Post, th *forum.Thread, kind, reason string) error {
+	m, err := s.store.MemberByID(ctx, p.Author.ID)
+	if err != nil {
+		if errors.Is(err, forum.ErrNotFound) {
+			return nil
+		}
+		return err
+	}
+	if m.Deleting() {
+		return nil
 	}
 	n := &Notification{ID: forum.NewID(), MemberID: p.Author.ID, Kind: kind, PostID: p.ID, ThreadID: th.ID,
 		Title: th.Title, Reason: reason, CreatedAt: s.forum.Now()}
 	if err := s.store.InsertNotification(ctx, n); err != nil {
-		s.log.Error("notification not stored", "member", p.Author.ID, "err", err)
+		return err
 	}
 	s.forum.Invalidate(ctx, forum.NotificationsKey(p.Author.ID))
 	if s.mail == nil {
-		return
-	}
-	m, err := s.store.MemberByID(ctx, p.Author.ID)
-	if err != nil {
-		s.log.Error("author not found for notification", "member", p.Author.ID, "err", err)
-		return
+		return nil
 	}
 	subject, text := s.decisionMail(m, th, p, kind, reason)
 	msg := mail.Message{To: m.Email, Subject: subject, Text: text, Headers: languageHeader(memberLang(m))}
-	if err := s.mail.Send(ctx, msg); err != nil {
-		s.log.Error("decision mail not sent", "member", m.ID, "err", err)
-	}
+	mctx := context.WithoutCancel(ctx)
+	forum.AfterCommit(ctx, func() {
+		if err := s.mail.Send(mctx, msg); err != nil {
+			s.log.Error("decision mail not sent", "member", m.ID, "err", err)
+		}
+	})
+	return nil
 }
 
 // decisionMail writes the mail telling an author about a decision, in the
@@ -150,6 +159,11 @@ func (s *Service) MarkRead(ctx context.Context, m *forum.Member) error {
 	if m == nil {
 		return forum.ErrUnauthenticated
 	}
-	defer s.forum.Invalidate(ctx, forum.NotificationsKey(m.ID))
-	return s.store.MarkNotificationsRead(ctx, m.ID)
+	return s.store.Atomically(ctx, func(ctx context.Context) error {
+		if err := s.store.MarkNotificationsRead(ctx, m.ID); err != nil {
+			return err
+		}
+		s.forum.Invalidate(ctx, forum.NotificationsKey(m.ID))
+		return nil
+	})
 }

@@ -29,39 +29,37 @@ func (s *Service) Report(ctx context.Context, reporter *forum.Member, postID, re
 	}
 	r := &Report{ID: p.ID + ":" + reporter.ID, PostID: p.ID, ThreadID: p.ThreadID, Reporter: reporter.Ref(),
 		Reason: reason, CreatedAt: s.forum.Now(), Open: true}
-	if err := s.store.InsertReport(ctx, r); err != nil {
-		if errors.Is(err, forum.ErrDuplicate) {
-			return forum.Invalid("post", "already_reported", "Vous avez déjà signalé ce message ; la modération va l'examiner.")
+	err = s.store.Atomically(ctx, func(ctx context.Context) error {
+		if err := s.store.InsertReport(ctx, r); err != nil {
+			return err
 		}
-		return err
-	}
-	defer s.forum.Invalidate(ctx, forum.KeyQueue)
-	n, err := s.store.CountOpenReports(ctx, p.ID)
-	if err != nil {
-		return err
-	}
-	if int(n) >= s.cfg.ReportsToHide {
-		d := forum.Decision{Action: forum.DecisionHidden, By: systemActor, At: s.forum.Now(), Reason: "Masqué après signalements, en attente d'examen."}
-		ok, err := s.store.DecidePost(ctx, p.ID, PostCondition{Statuses: []string{forum.PostPublished}}, forum.PostHidden, d)
+		s.forum.Invalidate(ctx, forum.KeyQueue)
+		n, err := s.store.CountOpenReports(ctx, p.ID)
 		if err != nil {
 			return err
 		}
-		if ok {
-			th, err := s.store.ThreadByID(ctx, p.ThreadID)
-			if err == nil {
-				err = s.countPublished(ctx, p, th, -1)
-				s.forum.Invalidate(ctx, forum.ThreadKeys(th)...)
-			} else {
-				s.forum.Invalidate(ctx, forum.ThreadKey(p.ThreadID))
-			}
-			if err != nil {
-				s.log.Error("hidden post not uncounted", "post", p.ID, "err", err)
-			}
-			s.audit(ctx, systemActor, "post.auto_hide", "post", p.ID, p.ThreadID, forum.PostPublished, forum.PostHidden,
-				d.Reason)
+		if int(n) < s.cfg.ReportsToHide {
+			return nil
 		}
+		d := forum.Decision{Action: forum.DecisionHidden, By: systemActor, At: s.forum.Now(), Reason: "Masqué après signalements, en attente d'examen."}
+		ok, err := s.store.DecidePost(ctx, p.ID, PostCondition{Statuses: []string{forum.PostPublished}}, forum.PostHidden, d)
+		if err != nil || !ok {
+			return err
+		}
+		th, err := s.store.ThreadByID(ctx, p.ThreadID)
+		if err != nil {
+			return err
+		}
+		if err := s.countPublished(ctx, p, th, -1); err != nil {
+			return err
+		}
+		s.forum.Invalidate(ctx, forum.ThreadKeys(th)...)
+		return s.audit(ctx, systemActor, "post.auto_hide", "post", p.ID, p.ThreadID, forum.PostPublished, forum.PostHidden, d.Reason)
+	})
+	if errors.Is(err, forum.ErrDuplicate) {
+		return forum.Invalid("post", "already_reported", "Vous avez déjà signalé ce message ; la modération va l'examiner.")
 	}
-	return nil
+	return err
 }
 
 // DismissReports closes a post's reports; a post hidden by them is published again.
@@ -73,13 +71,17 @@ func (s *Service) DismissReports(ctx context.Context, actor *forum.Member, postI
 	if err != nil {
 		return err
 	}
-	if err := s.store.ResolveReports(ctx, p.ID, actor.ID, s.forum.Now()); err != nil {
-		return err
-	}
-	s.forum.Invalidate(ctx, forum.KeyQueue)
-	s.audit(ctx, actor.Ref(), "reports.dismiss", "post", p.ID, p.ThreadID, "", "", "")
-	if p.Status == forum.PostHidden && p.Decision != nil && p.Decision.By.ID == systemActor.ID {
-		return s.Restore(ctx, actor, p.ID)
-	}
-	return nil
+	return s.store.Atomically(ctx, func(ctx context.Context) error {
+		if err := s.store.ResolveReports(ctx, p.ID, actor.ID, s.forum.Now()); err != nil {
+			return err
+		}
+		s.forum.Invalidate(ctx, forum.KeyQueue)
+		if err := s.audit(ctx, actor.Ref(), "reports.dismiss", "post", p.ID, p.ThreadID, "", "", ""); err != nil {
+			return err
+		}
+		if p.Status == forum.PostHidden && p.Decision != nil && p.Decision.By.ID == systemActor.ID {
+			return s.Restore(ctx, actor, p.ID)
+		}
+		return nil
+	})
 }

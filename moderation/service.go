@@ -144,14 +144,17 @@ func statusName(status string) string {
 	return status
 }
 
-// audit appends an entry to the log; a failure is logged, the action stands.
-func (s *Service) audit(ctx context.Context, actor forum.AuthorRef, action, targetType, targetID, threadID, before, after, reason string) {
+// audit appends an entry to the log. Call it inside the Atomically of the
+// action it records: an action is never without its entry.
+func (s *Service) audit(ctx context.Context, actor forum.AuthorRef, action, targetType, targetID, threadID, before, after, reason string) error {
 	e := &AuditEntry{ID: forum.NewID(), At: s.forum.Now(), Actor: actor, Action: action, TargetType: targetType,
 		TargetID: targetID, ThreadID: threadID, Before: before, After: after, Reason: reason}
-	if err := s.store.InsertAudit(ctx, e); err != nil {
-		s.log.Error("audit entry not written", "action", action, "target", targetID, "err", err)
-	}
+	return s.store.InsertAudit(ctx, e)
 }
+
+// errLost ends an Atomically whose conditional update matched nothing
+// (another moderator decided first): nothing was written.
+var errLost = errors.New("decision lost")
 
 // systemActor is the author of automatic actions (reports past the threshold).
 var systemActor = forum.AuthorRef{ID: "system", DisplayName: "Système (signalements)"}

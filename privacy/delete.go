@@ -51,9 +51,14 @@ func (s *Service) DeleteAccount(ctx context.Context, m *forum.Member, in DeleteI
 	if err := s.forum.CheckPassword(ctx, m, in.Password); err != nil {
 		return err
 	}
-	err = s.store.BeginMemberDeletion(ctx, m.ID, posts, s.forum.Now())
-	// Cached sessions of the member are refused from now on, in every process.
-	s.forum.Invalidate(ctx, forum.MemberKey(m.ID))
+	err = s.store.Atomically(ctx, func(ctx context.Context) error {
+		if err := s.store.BeginMemberDeletion(ctx, m.ID, posts, s.forum.Now()); err != nil {
+			return err
+		}
+		// Cached sessions of the member are refused from now on, in every process.
+		s.forum.Invalidate(ctx, forum.MemberKey(m.ID))
+		return nil
+	})
 	if err != nil {
 		return err
 	}

@@ -197,3 +197,10 @@ func (s *Store) Close(ctx context.Context) {
 		}
 	})
 }
+
+// IntegrityCheck runs SQLite's integrity check: "ok" when the database is sound.
+func (s *Store) IntegrityCheck(ctx context.Context) (string, error) {
+	var res string
+	err := s.r.QueryRowContext(ctx, "PRAGMA integrity_check").Scan(&res)
+	return res, mapErr(err)
+}
