@@ -21,6 +21,8 @@ import (
 	"time"
 
 	"coterforum/forum"
+	"coterforum/store/sqlite"
+	"coterforum/store/storetest"
 )
 
 // cacheViewers are the three kinds of reader of a page.
@@ -414,11 +416,22 @@ func TestCacheBoundedByBytes(t *testing.T) {
 }
 
 // TestCacheTwoProcesses runs two servers, each with its own caches, on one
-// database, as two replicas on one MongoDB: a write through one is visible
-// through the other within a second, and so is a logout.
+// database, as two replicas on one MongoDB or a command beside the server
+// on SQLite (then with its own connections to the database file): a write
+// through one is visible through the other within a second, and so is a
+// logout.
 func TestCacheTwoProcesses(t *testing.T) {
 	a := newEnv(t)
-	b := newEnvAt(t, a.dir, a.st)
+	second := a.st
+	if a.st.Engine() == "sqlite" {
+		s2, err := sqlite.Open(context.Background(), sqlite.Config{DataDir: a.dir, Command: true}, storetest.Quiet())
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { s2.Close(context.Background()) })
+		second = s2
+	}
+	b := newEnvAt(t, a.dir, second)
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
 	for _, e := range []*env{a, b} {
