@@ -263,8 +263,12 @@ CREATE TABLE digest_subscribers (
 ) WITHOUT ROWID;
 CREATE INDEX digest_subscribers_confirmed ON digest_subscribers (confirmed, id);
 
+-- A subscriber's subscriptions read in the order they were written (rid),
+-- as MongoDB's natural order gives them: the service sorts them by creation
+-- time, and those created in the same millisecond keep that order.
 CREATE TABLE digest_subscriptions (
-	id                    TEXT PRIMARY KEY,
+	rid                   INTEGER PRIMARY KEY,
+	id                    TEXT NOT NULL UNIQUE,
 	subscriber_id         TEXT NOT NULL,
 	target_kind           TEXT NOT NULL,
 	target_theme          TEXT NOT NULL DEFAULT '',
@@ -273,7 +277,7 @@ CREATE TABLE digest_subscriptions (
 	frequency             TEXT NOT NULL,
 	pending               INTEGER NOT NULL DEFAULT 0,
 	created_at            INTEGER NOT NULL
-) WITHOUT ROWID;
+);
 CREATE INDEX digest_subscriptions_subscriber ON digest_subscriptions (subscriber_id);
 CREATE INDEX digest_subscriptions_frequency ON digest_subscriptions (frequency, subscriber_id);
 CREATE INDEX digest_subscriptions_thread ON digest_subscriptions (target_thread_id, frequency)
@@ -321,7 +325,7 @@ CREATE TABLE digest_outbox (
 	status          TEXT NOT NULL,
 	attempts        INTEGER NOT NULL DEFAULT 0,
 	next_attempt_at INTEGER NOT NULL,
-	claim_id        TEXT NOT NULL DEFAULT '',
+	claim_id        TEXT, -- NULL: no claim
 	claim_until     INTEGER,
 	last_error      TEXT NOT NULL DEFAULT '',
 	created_at      INTEGER NOT NULL,
