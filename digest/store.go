@@ -8,9 +8,10 @@ import (
 )
 
 // Store is what the digest package needs from the database, beyond the
-// forum's. store.Store implements it (store/digest.go). Every invariant is
-// one conditional update or one insert refused by a unique _id: there are no
-// transactions.
+// forum's; store/sqlite and store/mongo implement it. Every invariant is one
+// conditional update or one insert refused by a unique id, so that it holds
+// on MongoDB, used without multi-document transactions (SQLite runs the
+// multi-row methods in one transaction).
 type Store interface {
 	forum.Store
 	// ThreadsByIDs returns the threads with these ids (any status).
