@@ -87,6 +87,11 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*Store, error) {
 		s.Close(ctx)
 		return nil, err
 	}
+	// The database holds personal data: readable by the server's user
+	// only. SQLite gives its -wal and -shm files the database file's mode.
+	if f, err := os.OpenFile(s.path, os.O_RDWR|os.O_CREATE, 0o600); err == nil {
+		_ = f.Close()
+	}
 	var err error
 	if s.w, err = openDB(s.path, false, cfg.MaxPages); err != nil {
 		s.Close(ctx)
