@@ -82,11 +82,7 @@ func (c *Cache) Add(key string, val any, size int64) {
 	if size > c.max/8 {
 		return
 	}
-	var added time.Time
-	if c.maxAge > 0 {
-		added = time.Now()
-	}
-	c.m[key] = c.ll.PushFront(&entry{key: key, val: val, size: size, added: added})
+	c.m[key] = c.ll.PushFront(&entry{key: key, val: val, size: size, added: time.Now()})
 	c.used += size
 	for c.used > c.max {
 		c.removeElement(c.ll.Back())

@@ -3,6 +3,7 @@ package lru
 import (
 	"fmt"
 	"testing"
+	"time"
 )
 
 func TestCacheEvictsLeastRecentlyUsedByBytes(t *testing.T) {
@@ -43,5 +44,30 @@ func TestCacheEvictsLeastRecentlyUsedByBytes(t *testing.T) {
 	c.Remove("k11")
 	if _, ok := c.Get("k11"); ok {
 		t.Fatal("removed value still there")
+	}
+}
+
+// TestMaxAgeMakesOldEntriesMisses: with a maximum age, an entry older than
+// it is a miss (and dropped); younger entries are hits; without one,
+// entries never expire.
+func TestMaxAgeMakesOldEntriesMisses(t *testing.T) {
+	c := New(1 << 20)
+	c.Add("forever", 1, 10)
+	c.SetMaxAge(50 * time.Millisecond)
+	c.Add("old", 1, 10)
+	time.Sleep(80 * time.Millisecond)
+	c.Add("young", 2, 10)
+	if _, ok := c.Get("old"); ok {
+		t.Fatal("an entry past the maximum age is still a hit")
+	}
+	if v, ok := c.Get("young"); !ok || v.(int) != 2 {
+		t.Fatal("a young entry is a miss")
+	}
+	if st := c.Stats(); st.Entries != 2 {
+		t.Fatalf("%d entries, want the expired one dropped", st.Entries)
+	}
+	c.SetMaxAge(0)
+	if _, ok := c.Get("forever"); !ok {
+		t.Fatal("without a maximum age an entry expired")
 	}
 }
