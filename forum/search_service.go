@@ -197,8 +197,11 @@ func (s *Service) IndexSearchTerms(ctx context.Context) (posts, threads int, err
 	done := map[string]bool{}
 	for {
 		batch, err := s.store.PostsWithoutTerms(ctx, searchIndexBatch)
-		if err != nil || len(batch) == 0 {
+		if err != nil {
 			return posts, threads, err
+		}
+		if len(batch) == 0 {
+			break
 		}
 		terms := make(map[string][]string, len(batch))
 		for _, p := range batch {

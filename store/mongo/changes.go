@@ -18,6 +18,11 @@ const colChanges = "changes"
 // changeCounter is the counter that numbers the changes.
 const changeCounter = "changes"
 
+// changeIndexes serve PruneChanges (the others read by _id).
+var changeIndexes = map[string][]index{
+	colChanges: {{name: "changes_at_v1", keys: keys("at", 1)}},
+}
+
 // Atomically runs fn. MongoDB is used without multi-document transactions
 // (FerretDB, the test double, has none): fn's writes run in order, each
 // atomic on its own document, and to the end even if ctx is cancelled. What

@@ -77,8 +77,8 @@ func findAll[T any](ctx context.Context, s *Store, col string, filter bson.D, op
 }
 
 // IncCounter adds delta to the named counter and returns its new value. It is
-// a single upserting findAndModify, so it is exact under concurrency on both
-// engines (through the write gate on the embedded one).
+// a single upserting findAndModify, so it is exact under concurrency (on
+// FerretDB, the test double, through the write gate).
 func (s *Store) IncCounter(ctx context.Context, name string, delta int64) (int64, error) {
 	var doc struct {
 		Value int64 `bson:"value"`

@@ -2,6 +2,8 @@ package mongo
 
 import (
 	"context"
+	"errors"
+	"slices"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	mongodrv "go.mongodb.org/mongo-driver/v2/mongo"
@@ -21,55 +23,134 @@ const (
 	colCounters       = "counters"
 )
 
-// ensureIndexes creates the indexes; creating an existing index is a no-op.
+// index is one index of a collection. Its name carries a version: a changed
+// definition gets a new name, so that ensureIndexes drops the old one and
+// creates the new one at the next start.
+type index struct {
+	name   string
+	keys   bson.D
+	unique bool
+}
+
+// keys builds an index key document from name, direction pairs.
+func keys(kv ...any) bson.D {
+	d := make(bson.D, 0, len(kv)/2)
+	for i := 0; i+1 < len(kv); i += 2 {
+		d = append(d, bson.E{Key: kv[i].(string), Value: kv[i+1]})
+	}
+	return d
+}
+
+// listingOrder is the sort of thread listings (pinned first, then by last
+// activity, the id breaking ties), the tail of every listing index.
+var listingOrder = []any{"pinned", -1, "last_activity_at", -1, "_id", -1}
+
+// listing returns the keys of a listing index: the equality fields, then
+// the listing order.
+func listing(equality ...any) bson.D { return keys(append(equality, listingOrder...)...) }
+
+// coreIndexes are the indexes of members, sessions, invites, threads and
+// posts; each area file adds its own (moderationIndexes, digestIndexes,
+// searchIndexes, publishedIndexes, readMarkerIndexes, changeIndexes). Every
+// collection the store writes is listed, even without an index, so that an
+// index left by an earlier version is dropped.
+var coreIndexes = map[string][]index{
+	colThemes:         nil,
+	colAuthorityTypes: nil,
+	colSecrets:        nil,
+	colCounters:       nil,
+	colMembers: {
+		{name: "members_email_v1", keys: keys("email", 1), unique: true},
+		{name: "members_role_v1", keys: keys("role", 1)},                    // ListModerators
+		{name: "members_deleting_v1", keys: keys("deletion_started_at", 1)}, // MembersBeingDeleted
+	},
+	colSessions: {
+		{name: "sessions_member_v1", keys: keys("member_id", 1, "created_at", 1)}, // SessionsOf, DeleteMemberSessions
+		{name: "sessions_expires_v1", keys: keys("expires_at", 1)},                // DeleteExpiredSessions
+	},
+	colInvites: {
+		{name: "invites_created_v1", keys: keys("created_at", -1)}, // ListInvites
+		{name: "invites_email_v1", keys: keys("email", 1)},         // DeleteInvitesFor
+	},
+	colThreads: {
+		// ListThreads (status $in, then the listing order); RecentThreads
+		// through pinned $in [true, false] (see recentThreadsQuery).
+		{name: "threads_listing_v2", keys: listing("status", 1)},
+		{name: "threads_theme_v2", keys: listing("theme", 1, "status", 1)},
+		{name: "threads_type_v2", keys: listing("authority_types", 1, "status", 1)},
+		{name: "threads_theme_type_v2", keys: listing("authority_types", 1, "theme", 1, "status", 1)},
+		{name: "threads_author_v2", keys: listing("author.id", 1, "status", 1)}, // a member's threads, AnonymiseMember
+		{name: "threads_last_post_v1", keys: keys("last_post_id", 1)},           // AnonymiseMember
+	},
+	colPosts: {
+		{name: "posts_thread_v2", keys: keys("thread_id", 1, "_id", 1)},                     // ListPosts (all statuses), thread scope copies
+		{name: "posts_thread_status_v2", keys: keys("thread_id", 1, "status", 1, "_id", 1)}, // ListPosts, CountPosts, FirstPublishedPostAfter
+		// LatestPublishedPosts of a few threads (one scan per thread,
+		// merged), and of many threads.
+		{name: "posts_thread_latest_v1", keys: keys("thread_id", 1, "status", 1, "created_at", -1, "_id", -1)},
+		{name: "posts_latest_v1", keys: keys("status", 1, "created_at", -1, "_id", -1)},
+		{name: "posts_status_v2", keys: keys("status", 1, "_id", 1)},    // the moderation queue
+		{name: "posts_author_v2", keys: keys("author.id", 1, "_id", 1)}, // PostsByAuthor, search by author, erasure
+		{name: "posts_decided_by_v1", keys: keys("decision.by.id", 1)},  // AnonymiseMember
+	},
+}
+
+// allIndexes returns every collection the store writes with its indexes.
+func allIndexes() map[string][]index {
+	all := map[string][]index{}
+	for _, area := range []map[string][]index{coreIndexes, moderationIndexes, digestIndexes,
+		searchIndexes, publishedIndexes, readMarkerIndexes, changeIndexes, migrationIndexes} {
+		for col, ixs := range area {
+			all[col] = append(all[col], ixs...)
+		}
+	}
+	return all
+}
+
+// ensureIndexes makes each collection's indexes exactly the current list:
+// it drops the indexes whose name is not in it (except _id_), an earlier
+// version's or a hand-made one, then creates the missing ones. Drops come
+// first: a changed definition may keep its keys under a new name, and both
+// MongoDB and FerretDB refuse two indexes with the same keys. Only missing
+// indexes are created: FerretDB 1.24 crashes the connection on
+// createIndexes for one that exists.
 func (s *Store) ensureIndexes(ctx context.Context) error {
-	idx := map[string][]mongodrv.IndexModel{
-		colMembers: {
-			{Keys: bson.D{{Key: "email", Value: 1}}, Options: options.Index().SetUnique(true).SetName("email_unique")},
-		},
-		colSessions: {
-			{Keys: bson.D{{Key: "expires_at", Value: 1}}, Options: options.Index().SetName("expires_at")},
-			{Keys: bson.D{{Key: "member_id", Value: 1}}, Options: options.Index().SetName("member_id")},
-		},
-		colThreads: {
-			{Keys: bson.D{{Key: "status", Value: 1}, {Key: "last_activity_at", Value: -1}}, Options: options.Index().SetName("status_activity")},
-			{Keys: bson.D{{Key: "theme", Value: 1}, {Key: "status", Value: 1}, {Key: "last_activity_at", Value: -1}}, Options: options.Index().SetName("theme_status_activity")},
-			{Keys: bson.D{{Key: "authority_types", Value: 1}, {Key: "status", Value: 1}, {Key: "last_activity_at", Value: -1}}, Options: options.Index().SetName("authority_status_activity")},
-		},
-		colPosts: {
-			{Keys: bson.D{{Key: "thread_id", Value: 1}, {Key: "created_at", Value: 1}}, Options: options.Index().SetName("thread_created")},
-			{Keys: bson.D{{Key: "author.id", Value: 1}, {Key: "created_at", Value: -1}}, Options: options.Index().SetName("author_created")},
-			{Keys: bson.D{{Key: "status", Value: 1}, {Key: "created_at", Value: 1}}, Options: options.Index().SetName("status_created")},
-		},
+	all := allIndexes()
+	cols := make([]string, 0, len(all))
+	for col := range all {
+		cols = append(cols, col)
 	}
-	idx[colChanges] = []mongodrv.IndexModel{
-		{Keys: bson.D{{Key: "at", Value: 1}}, Options: options.Index().SetName("at")},
-	}
-	for name, models := range moderationIndexes {
-		idx[name] = models
-	}
-	mergeIndexes(idx, digestIndexes)
-	mergeIndexes(idx, readMarkerIndexes)
-	mergeIndexes(idx, searchIndexes)
-	for name, models := range idx {
-		// FerretDB v1.24 crashes the connection on createIndexes for an
-		// index that already exists (seen on every restart), so only the
-		// missing ones are created.
-		existing, err := s.indexNames(ctx, name)
+	slices.Sort(cols)
+	for _, col := range cols {
+		want := all[col]
+		existing, err := s.indexNames(ctx, col)
 		if err != nil {
 			return err
 		}
+		for _, name := range existing {
+			if name == "_id_" || slices.ContainsFunc(want, func(ix index) bool { return ix.name == name }) {
+				continue
+			}
+			if err := s.dropIndex(ctx, col, name); err != nil {
+				return err
+			}
+			s.log.Info("index supprimé", "collection", col, "index", name)
+		}
 		var missing []mongodrv.IndexModel
-		for _, m := range models {
-			if n := indexName(m); !existing[n] {
-				missing = append(missing, m)
+		for _, ix := range want {
+			if !slices.Contains(existing, ix.name) {
+				o := options.Index().SetName(ix.name)
+				if ix.unique {
+					o.SetUnique(true)
+				}
+				missing = append(missing, mongodrv.IndexModel{Keys: ix.keys, Options: o})
 			}
 		}
 		if len(missing) == 0 {
 			continue
 		}
 		err = s.write(ctx, func(ctx context.Context) error {
-			_, err := s.c(name).Indexes().CreateMany(ctx, missing)
+			_, err := s.c(col).Indexes().CreateMany(ctx, missing)
 			return err
 		})
 		if err != nil {
@@ -79,9 +160,22 @@ func (s *Store) ensureIndexes(ctx context.Context) error {
 	return nil
 }
 
-// indexNames returns the names of a collection's indexes (none if it does not exist yet).
-func (s *Store) indexNames(ctx context.Context, col string) (map[string]bool, error) {
-	names := map[string]bool{}
+// dropIndex drops one index; one already dropped (by another replica
+// starting at the same time) is not an error.
+func (s *Store) dropIndex(ctx context.Context, col, name string) error {
+	err := s.write(ctx, func(ctx context.Context) error {
+		return s.c(col).Indexes().DropOne(ctx, name)
+	})
+	var ce mongodrv.CommandError
+	if errors.As(err, &ce) && ce.Code == 27 { // IndexNotFound
+		return nil
+	}
+	return err
+}
+
+// indexNames returns the names of a collection's indexes (none if it does
+// not exist yet).
+func (s *Store) indexNames(ctx context.Context, col string) ([]string, error) {
 	cur, err := s.c(col).Indexes().List(ctx)
 	if err != nil {
 		return nil, err
@@ -92,19 +186,9 @@ func (s *Store) indexNames(ctx context.Context, col string) (map[string]bool, er
 	if err := cur.All(ctx, &specs); err != nil {
 		return nil, err
 	}
-	for _, sp := range specs {
-		names[sp.Name] = true
+	names := make([]string, len(specs))
+	for i, sp := range specs {
+		names[i] = sp.Name
 	}
 	return names, nil
-}
-
-func indexName(m mongodrv.IndexModel) string {
-	var o options.IndexOptions
-	for _, f := range m.Options.List() {
-		_ = f(&o)
-	}
-	if o.Name != nil {
-		return *o.Name
-	}
-	return ""
 }

@@ -8,7 +8,6 @@ import (
 	"coterforum/moderation"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
-	mongodrv "go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 )
 
@@ -32,9 +31,15 @@ func decisionFilter(postID string, cond moderation.PostCondition) bson.D {
 }
 
 // DecidePost is one conditional update: only a post meeting cond changes.
+// The post's publication time follows the decision (published.go).
 func (s *Store) DecidePost(ctx context.Context, postID string, cond moderation.PostCondition, status string, d forum.Decision) (bool, error) {
-	err := s.updateOne(ctx, colPosts, decisionFilter(postID, cond), bson.D{{Key: "$set", Value: bson.D{
+	pub, ok, err := s.publicationAfter(ctx, postID, d)
+	if !ok || err != nil {
+		return false, err
+	}
+	err = s.updateOne(ctx, colPosts, decisionFilter(postID, cond), bson.D{{Key: "$set", Value: bson.D{
 		{Key: "status", Value: status}, {Key: "decision", Value: d},
+		{Key: "published_at", Value: pub.At}, {Key: "published_day", Value: pub.Day},
 	}}})
 	if err == forum.ErrNotFound {
 		return false, nil
@@ -45,11 +50,16 @@ func (s *Store) DecidePost(ctx context.Context, postID string, cond moderation.P
 // DecidePostEdited decides and edits a post in one conditional update: only a
 // post meeting cond whose source is still e.Current changes.
 func (s *Store) DecidePostEdited(ctx context.Context, postID string, cond moderation.PostCondition, status string, d forum.Decision, e forum.PostEdit) (bool, error) {
+	pub, ok, err := s.publicationAfter(ctx, postID, d)
+	if !ok || err != nil {
+		return false, err
+	}
 	filter := append(decisionFilter(postID, cond), bson.E{Key: "source", Value: e.Current})
 	terms := forum.PostSearchTerms(e.HTML)
-	err := s.updateOne(ctx, colPosts, filter, bson.D{
+	err = s.updateOne(ctx, colPosts, filter, bson.D{
 		{Key: "$set", Value: bson.D{
 			{Key: "status", Value: status}, {Key: "decision", Value: d},
+			{Key: "published_at", Value: pub.At}, {Key: "published_day", Value: pub.Day},
 			{Key: "source", Value: e.Source}, {Key: "html", Value: e.HTML}, {Key: "edited_at", Value: e.EditedAt},
 			{Key: "terms", Value: terms},
 		}},
@@ -61,14 +71,11 @@ func (s *Store) DecidePostEdited(ctx context.Context, postID string, cond modera
 	return err == nil, err
 }
 
-// SetThreadStatus moves a thread whose status is in from to status.
+// SetThreadStatus moves a thread whose status is in from to status, and
+// copies the new status onto the thread's posts (threadscope.go).
 func (s *Store) SetThreadStatus(ctx context.Context, threadID string, from []string, status string) (bool, error) {
-	err := s.updateOne(ctx, colThreads, bson.D{{Key: "_id", Value: threadID}, {Key: "status", Value: bson.D{{Key: "$in", Value: from}}}},
-		bson.D{{Key: "$set", Value: bson.D{{Key: "status", Value: status}}}})
-	if err == forum.ErrNotFound {
-		return false, nil
-	}
-	return err == nil, err
+	return s.changeScope(ctx, bson.D{{Key: "_id", Value: threadID}, {Key: "status", Value: bson.D{{Key: "$in", Value: from}}}},
+		bson.D{{Key: "status", Value: status}})
 }
 
 // IncThreadPostCount adds delta to a thread's published post count.
@@ -77,7 +84,8 @@ func (s *Store) IncThreadPostCount(ctx context.Context, threadID string, delta i
 		bson.D{{Key: "$inc", Value: bson.D{{Key: "post_count", Value: delta}}}})
 }
 
-// UpdateThread sets the changed fields of a thread.
+// UpdateThread sets the changed fields of a thread; a new theme or new
+// authority types are copied onto its posts.
 func (s *Store) UpdateThread(ctx context.Context, threadID string, c moderation.ThreadChange) error {
 	set := bson.D{}
 	var titleTerms []string
@@ -100,7 +108,16 @@ func (s *Store) UpdateThread(ctx context.Context, threadID string, c moderation.
 	if len(set) == 0 {
 		return nil
 	}
-	return s.updateOne(ctx, colThreads, bson.D{{Key: "_id", Value: threadID}}, bson.D{{Key: "$set", Value: set}})
+	filter := bson.D{{Key: "_id", Value: threadID}}
+	if c.Theme == nil && c.AuthorityTypes == nil {
+		return s.updateOne(ctx, colThreads, filter, bson.D{{Key: "$set", Value: set}})
+	}
+	// The posts copy the theme and authority types (threadscope.go).
+	found, err := s.changeScope(ctx, filter, set)
+	if err == nil && !found {
+		return forum.ErrNotFound
+	}
+	return err
 }
 
 // UpdateMember sets the changed moderation fields of a member.
@@ -140,31 +157,25 @@ func (s *Store) IncMemberRejectedPosts(ctx context.Context, memberID string, del
 		bson.D{{Key: "$inc", Value: bson.D{{Key: "rejected_posts", Value: delta}}}})
 }
 
+// postsByStatusQuery is ListPostsByStatus' query: the moderation queue.
+func postsByStatusQuery(status string, limit int) findQuery {
+	return findQuery{col: colPosts, filter: bson.D{{Key: "status", Value: status}}, sort: bson.D{{Key: "_id", Value: 1}},
+		limit: int64(max(limit, 0)), hint: "posts_status_v2"}
+}
+
 // ListPostsByStatus returns posts of a status, oldest first.
 func (s *Store) ListPostsByStatus(ctx context.Context, status string, limit int) ([]forum.Post, error) {
-	return findAll[forum.Post](ctx, s, colPosts, bson.D{{Key: "status", Value: status}},
-		options.Find().SetSort(bson.D{{Key: "_id", Value: 1}}).SetLimit(int64(limit)))
+	return find[forum.Post](ctx, s, postsByStatusQuery(status, limit))
+}
+
+// countPostsByStatusQuery is CountPostsByStatus' query.
+func countPostsByStatusQuery(status string) countQuery {
+	return countQuery{col: colPosts, filter: bson.D{{Key: "status", Value: status}}}
 }
 
 // CountPostsByStatus counts posts of a status.
 func (s *Store) CountPostsByStatus(ctx context.Context, status string) (int64, error) {
-	return s.c(colPosts).CountDocuments(ctx, bson.D{{Key: "status", Value: status}})
-}
-
-// ThreadsByIDs returns the threads with these ids.
-func (s *Store) ThreadsByIDs(ctx context.Context, ids []string) ([]forum.Thread, error) {
-	if len(ids) == 0 {
-		return nil, nil
-	}
-	return findByIDs[forum.Thread](ctx, s, colThreads, ids, nil)
-}
-
-// PostsByIDs returns the posts with these ids.
-func (s *Store) PostsByIDs(ctx context.Context, ids []string) ([]forum.Post, error) {
-	if len(ids) == 0 {
-		return nil, nil
-	}
-	return findByIDs[forum.Post](ctx, s, colPosts, ids, nil)
+	return s.count(ctx, countPostsByStatusQuery(status))
 }
 
 // ListModerators returns moderators and admins.
@@ -269,18 +280,22 @@ func (s *Store) MarkReminded(ctx context.Context, postID string, at time.Time) (
 }
 
 // moderationIndexes are the indexes of the moderation collections.
-var moderationIndexes = map[string][]mongodrv.IndexModel{
+var moderationIndexes = map[string][]index{
 	colReports: {
-		{Keys: bson.D{{Key: "post_id", Value: 1}, {Key: "open", Value: 1}}, Options: options.Index().SetName("post_open")},
-		{Keys: bson.D{{Key: "open", Value: 1}, {Key: "created_at", Value: 1}}, Options: options.Index().SetName("open_created")},
+		{name: "reports_post_open_v1", keys: keys("post_id", 1, "open", 1)},          // CountOpenReports, ResolveReports
+		{name: "reports_open_v1", keys: keys("open", 1, "created_at", 1)},            // ListOpenReports
+		{name: "reports_reporter_v1", keys: keys("reporter.id", 1, "created_at", 1)}, // ReportsBy, AnonymiseMember
 	},
-	colAudit: {
-		{Keys: bson.D{{Key: "at", Value: -1}}, Options: options.Index().SetName("at")},
-		{Keys: bson.D{{Key: "actor.id", Value: 1}, {Key: "at", Value: -1}}, Options: options.Index().SetName("actor_at")},
-		{Keys: bson.D{{Key: "target_id", Value: 1}}, Options: options.Index().SetName("target")},
+	colAudit: { // ListAudit sorts by _id descending under each filter
+		{name: "audit_actor_v1", keys: keys("actor.id", 1, "_id", -1)},
+		{name: "audit_action_v1", keys: keys("action", 1, "_id", -1)},
+		{name: "audit_target_v1", keys: keys("target_id", 1, "_id", -1)}, // and AuditForTargets
+		{name: "audit_thread_v1", keys: keys("thread_id", 1, "_id", -1)},
+		{name: "audit_at_v1", keys: keys("at", -1)},
 	},
 	colNotifications: {
-		{Keys: bson.D{{Key: "member_id", Value: 1}, {Key: "read", Value: 1}}, Options: options.Index().SetName("member_read")},
+		{name: "notifications_member_v1", keys: keys("member_id", 1, "_id", -1)}, // ListNotifications
+		{name: "notifications_unread_v1", keys: keys("member_id", 1, "read", 1)}, // CountUnreadNotifications, MarkNotificationsRead
 	},
 }
 

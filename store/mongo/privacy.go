@@ -55,10 +55,11 @@ func (s *Store) BeginMemberDeletion(ctx context.Context, id, posts string, at ti
 	return err
 }
 
-// MembersBeingDeleted returns the members whose deletion started and did not finish.
+// MembersBeingDeleted returns the members whose deletion started and did
+// not finish ($ne null, not $exists: members_deleting_v1 serves it).
 func (s *Store) MembersBeingDeleted(ctx context.Context) ([]forum.Member, error) {
 	return findAll[forum.Member](ctx, s, colMembers, bson.D{
-		{Key: "deletion_started_at", Value: dg("$exists", true)}, {Key: "deleted_at", Value: dg("$exists", false)}}, nil)
+		{Key: "deletion_started_at", Value: dg("$ne", nil)}, {Key: "deleted_at", Value: dg("$exists", false)}}, nil)
 }
 
 // ErasePostBodies replaces the source and HTML of every post of a member and

@@ -15,9 +15,10 @@ import (
 // opened, with _id "memberID:threadID".
 const colReadMarkers = "read_markers"
 
-// readMarkerIndexes serve DeleteReadMarkers.
-var readMarkerIndexes = map[string][]mongodrv.IndexModel{
-	colReadMarkers: {{Keys: bson.D{{Key: "member_id", Value: 1}}, Options: options.Index().SetName("member_id")}},
+// readMarkerIndexes serve ReadMarkersOf and DeleteReadMarkers (the others
+// read by _id).
+var readMarkerIndexes = map[string][]index{
+	colReadMarkers: {{name: "read_markers_member_v1", keys: keys("member_id", 1)}},
 }
 
 // ReadMarker returns the member's marker on the thread.
@@ -74,9 +75,9 @@ func (s *Store) DeleteReadMarkers(ctx context.Context, memberID string) (int64, 
 	return s.dgDelete(ctx, colReadMarkers, bson.D{{Key: "member_id", Value: memberID}})
 }
 
-// FirstPublishedPostAfter returns the oldest published post of the thread
-// with an id above afterID (if set) and created after since (if not zero).
-func (s *Store) FirstPublishedPostAfter(ctx context.Context, threadID, afterID string, since time.Time) (*forum.Post, error) {
+// firstPublishedPostAfterQuery is FirstPublishedPostAfter's query, on
+// posts_thread_status_v2.
+func firstPublishedPostAfterQuery(threadID, afterID string, since time.Time) findQuery {
 	filter := bson.D{{Key: "thread_id", Value: threadID}, {Key: "status", Value: forum.PostPublished}}
 	if afterID != "" {
 		filter = append(filter, bson.E{Key: "_id", Value: bson.D{{Key: "$gt", Value: afterID}}})
@@ -84,8 +85,14 @@ func (s *Store) FirstPublishedPostAfter(ctx context.Context, threadID, afterID s
 	if !since.IsZero() {
 		filter = append(filter, bson.E{Key: "created_at", Value: bson.D{{Key: "$gt", Value: since}}})
 	}
-	posts, err := findAll[forum.Post](ctx, s, colPosts, filter, options.Find().
-		SetSort(bson.D{{Key: "_id", Value: 1}}).SetLimit(1).SetProjection(bson.D{{Key: "_id", Value: 1}, {Key: "thread_id", Value: 1}, {Key: "created_at", Value: 1}}))
+	return findQuery{col: colPosts, filter: filter, sort: bson.D{{Key: "_id", Value: 1}}, limit: 1, hint: "posts_thread_status_v2",
+		projection: bson.D{{Key: "_id", Value: 1}, {Key: "thread_id", Value: 1}, {Key: "created_at", Value: 1}}}
+}
+
+// FirstPublishedPostAfter returns the oldest published post of the thread
+// with an id above afterID (if set) and created after since (if not zero).
+func (s *Store) FirstPublishedPostAfter(ctx context.Context, threadID, afterID string, since time.Time) (*forum.Post, error) {
+	posts, err := find[forum.Post](ctx, s, firstPublishedPostAfterQuery(threadID, afterID, since))
 	if err != nil {
 		return nil, err
 	}

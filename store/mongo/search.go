@@ -6,29 +6,33 @@ import (
 	"coterforum/forum"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
-	mongodrv "go.mongodb.org/mongo-driver/v2/mongo"
-	"go.mongodb.org/mongo-driver/v2/mongo/options"
 )
 
-// searchIndexes are the multikey indexes on the search terms. MongoDB
-// answers a search from them; the embedded store scans anyway.
-var searchIndexes = map[string][]mongodrv.IndexModel{
-	colPosts: {
-		{Keys: bson.D{{Key: "terms", Value: 1}}, Options: options.Index().SetName("terms")},
-	},
-	colThreads: {
-		{Keys: bson.D{{Key: "title_terms", Value: 1}}, Options: options.Index().SetName("title_terms")},
-	},
+// Search reads the multikey indexes of the search terms (forum.SearchTerms,
+// written with every title and post HTML), then the equality fields, then
+// _id descending: results come newest first, as on SQLite, and a page stops
+// the scan. A post's thread conditions (published, theme, authority type)
+// are read from the copy the post carries (threadscope.go).
+
+// searchIndexes serve SearchTitles and SearchPosts.
+var searchIndexes = map[string][]index{
+	colPosts:   {{name: "posts_search_v1", keys: keys("terms", 1, "status", 1, "thread_published", 1, "_id", -1)}},
+	colThreads: {{name: "threads_search_v1", keys: keys("title_terms", 1, "status", 1, "_id", -1)}},
 }
 
 // termsFilter requires field to hold every word, each in any of its
 // variants: one $all for the words with one variant, an $in per word with
-// several. The terms are values, never operators or patterns.
+// several; a word without variants is ignored (as on SQLite). The terms are
+// values, never operators or patterns. It is empty when no word has a
+// variant.
 func termsFilter(field string, words [][]string) bson.D {
 	var all bson.A
 	var either bson.A
 	for _, w := range words {
-		if len(w) == 1 {
+		switch len(w) {
+		case 0:
+			continue
+		case 1:
 			all = append(all, w[0])
 			continue
 		}
@@ -63,105 +67,118 @@ func createdFilter(f forum.SearchFilter) bson.D {
 	return bson.D{{Key: "created_at", Value: r}}
 }
 
-// SearchTitles returns published threads whose title terms have every word,
-// newest first: from the in-memory index on the embedded store, by a query
-// on MongoDB.
-func (s *Store) SearchTitles(ctx context.Context, f forum.SearchFilter, limit int) ([]forum.Thread, error) {
-	filter := bson.D{{Key: "status", Value: forum.ThreadPublished}}
-	filter = append(filter, termsFilter("title_terms", f.Words)...)
+// newestFirst is the order of search results.
+var newestFirst = bson.D{{Key: "_id", Value: -1}}
+
+// searchTitlesQuery is SearchTitles' query; ok is false without words.
+func searchTitlesQuery(f forum.SearchFilter, limit int) (q findQuery, ok bool) {
+	filter := termsFilter("title_terms", f.Words)
+	if len(filter) == 0 {
+		return findQuery{}, false
+	}
+	filter = append(filter, bson.E{Key: "status", Value: forum.ThreadPublished})
 	filter = append(filter, threadScope(f.Theme, f.AuthorityType, f.AuthorID)...)
 	filter = append(filter, createdFilter(f)...)
-	opts := options.Find().SetSort(bson.D{{Key: "created_at", Value: -1}, {Key: "_id", Value: -1}})
-	if limit > 0 {
-		opts.SetLimit(int64(limit))
-	}
-	return findAll[forum.Thread](ctx, s, colThreads, filter, opts)
+	return findQuery{col: colThreads, filter: filter, sort: newestFirst, limit: int64(max(limit, 0)), hint: "threads_search_v1"}, true
 }
 
-// SearchPosts returns published posts of published threads having every
-// word, newest first: from the in-memory index on the embedded store, by a
-// query on MongoDB.
-func (s *Store) SearchPosts(ctx context.Context, f forum.SearchFilter, excludeIDs []string, skip, limit int) ([]forum.Post, error) {
-	return s.searchPostsQuery(ctx, f, excludeIDs, skip, limit)
-}
-
-// searchPostsQuery is SearchPosts as a query. The thread conditions are
-// read from the threads at query time (no $lookup
-// on the embedded store): with a theme or authority type filter, the posts
-// must be in one of the matching published threads; without, they must not
-// be in a thread that is not published (hidden, pending, rejected: few).
-func (s *Store) searchPostsQuery(ctx context.Context, f forum.SearchFilter, excludeIDs []string, skip, limit int) ([]forum.Post, error) {
-	filter := bson.D{{Key: "status", Value: forum.PostPublished}}
-	filter = append(filter, termsFilter("terms", f.Words)...)
-	if f.Theme != "" || f.AuthorityType != "" {
-		tf := append(bson.D{{Key: "status", Value: forum.ThreadPublished}}, threadScope(f.Theme, f.AuthorityType, "")...)
-		ids, err := s.threadIDs(ctx, tf)
-		if err != nil {
-			return nil, err
-		}
-		if len(ids) == 0 {
-			return []forum.Post{}, nil
-		}
-		filter = append(filter, bson.E{Key: "thread_id", Value: bson.D{{Key: "$in", Value: ids}}})
-	} else {
-		ids, err := s.threadIDs(ctx, bson.D{{Key: "status", Value: bson.D{{Key: "$ne", Value: forum.ThreadPublished}}}})
-		if err != nil {
-			return nil, err
-		}
-		if len(ids) > 0 {
-			filter = append(filter, bson.E{Key: "thread_id", Value: bson.D{{Key: "$nin", Value: ids}}})
-		}
+// SearchTitles returns published threads whose title terms have every word,
+// newest first (by _id, which follows creation).
+func (s *Store) SearchTitles(ctx context.Context, f forum.SearchFilter, limit int) ([]forum.Thread, error) {
+	q, ok := searchTitlesQuery(f, limit)
+	if !ok {
+		return []forum.Thread{}, nil
 	}
-	if f.AuthorID != "" {
-		filter = append(filter, bson.E{Key: "author.id", Value: f.AuthorID})
-	}
-	filter = append(filter, createdFilter(f)...)
-	if len(excludeIDs) > 0 {
-		filter = append(filter, bson.E{Key: "_id", Value: bson.D{{Key: "$nin", Value: excludeIDs}}})
-	}
-	opts := options.Find().SetSort(bson.D{{Key: "created_at", Value: -1}, {Key: "_id", Value: -1}}).
-		SetSkip(int64(skip)).SetProjection(searchPostFields)
-	if limit > 0 {
-		opts.SetLimit(int64(limit))
-	}
-	return findAll[forum.Post](ctx, s, colPosts, filter, opts)
+	return find[forum.Thread](ctx, s, q)
 }
 
 // searchPostFields is what a search result needs of a post (an inclusion
-// projection: the embedded store supports no exclusion).
+// projection).
 var searchPostFields = bson.D{
 	{Key: "_id", Value: 1}, {Key: "thread_id", Value: 1}, {Key: "author", Value: 1}, {Key: "html", Value: 1},
 	{Key: "status", Value: 1}, {Key: "created_at", Value: 1}, {Key: "edited_at", Value: 1},
 }
 
-// threadIDs returns the ids of the threads matching filter.
-func (s *Store) threadIDs(ctx context.Context, filter bson.D) (bson.A, error) {
-	docs, err := findAll[struct {
-		ID string `bson:"_id"`
-	}](ctx, s, colThreads, filter, options.Find().SetProjection(bson.D{{Key: "_id", Value: 1}}))
-	if err != nil {
-		return nil, err
+// searchPostsQuery is SearchPosts' query; ok is false without words. The
+// thread conditions are the post's copy of its thread's scope: a bounded
+// filter, whatever the number of threads. With an author, the author's
+// posts are read newest first (posts_author_v2 backwards) and each is
+// checked for the words: an author has few posts, a word may have many.
+func searchPostsQuery(f forum.SearchFilter, excludeIDs []string, skip, limit int) (q findQuery, ok bool) {
+	filter := termsFilter("terms", f.Words)
+	if len(filter) == 0 {
+		return findQuery{}, false
 	}
-	ids := make(bson.A, len(docs))
-	for i, d := range docs {
-		ids[i] = d.ID
+	filter = append(filter, bson.E{Key: "status", Value: forum.PostPublished}, bson.E{Key: "thread_published", Value: true})
+	if f.Theme != "" {
+		filter = append(filter, bson.E{Key: "thread_theme", Value: f.Theme})
 	}
-	return ids, nil
+	if f.AuthorityType != "" {
+		filter = append(filter, bson.E{Key: "thread_types", Value: f.AuthorityType})
+	}
+	hint := "posts_search_v1"
+	if f.AuthorID != "" {
+		filter = append(filter, bson.E{Key: "author.id", Value: f.AuthorID})
+		hint = "posts_author_v2"
+	}
+	filter = append(filter, createdFilter(f)...)
+	if len(excludeIDs) > 0 {
+		filter = append(filter, bson.E{Key: "_id", Value: bson.D{{Key: "$nin", Value: excludeIDs}}})
+	}
+	return findQuery{col: colPosts, filter: filter, sort: newestFirst, projection: searchPostFields,
+		skip: int64(max(skip, 0)), limit: int64(max(limit, 0)), hint: hint}, true
 }
 
-// PostsWithoutTerms returns up to limit posts that have no search terms yet.
+// SearchPosts returns published posts of published threads having every
+// word, newest first (by _id, which follows creation), except excludeIDs
+// (the first posts of the threads found by title: a bounded list).
+func (s *Store) SearchPosts(ctx context.Context, f forum.SearchFilter, excludeIDs []string, skip, limit int) ([]forum.Post, error) {
+	q, ok := searchPostsQuery(f, excludeIDs, skip, limit)
+	if !ok {
+		return []forum.Post{}, nil
+	}
+	return find[forum.Post](ctx, s, q)
+}
+
+// Marks of a completed search backfill (migrations.go): once a pass finds
+// nothing left to index, later starts do not look again.
+const (
+	markPostTerms  = "search_backfill_posts_v1"
+	markTitleTerms = "search_backfill_titles_v1"
+)
+
+// PostsWithoutTerms returns up to limit posts that have no search terms
+// yet, written by an earlier version; none once a pass found none.
 func (s *Store) PostsWithoutTerms(ctx context.Context, limit int) ([]forum.Post, error) {
-	return findAll[forum.Post](ctx, s, colPosts, bson.D{{Key: "terms", Value: bson.D{{Key: "$exists", Value: false}}}},
-		options.Find().SetLimit(int64(limit)).SetProjection(bson.D{{Key: "_id", Value: 1}, {Key: "html", Value: 1}}))
+	return withoutTerms[forum.Post](ctx, s, markPostTerms, findQuery{col: colPosts,
+		filter: bson.D{{Key: "terms", Value: bson.D{{Key: "$exists", Value: false}}}}, limit: int64(limit),
+		projection: bson.D{{Key: "_id", Value: 1}, {Key: "html", Value: 1}}})
 }
 
-// ThreadsWithoutTitleTerms returns up to limit threads that have no title terms yet.
+// ThreadsWithoutTitleTerms returns up to limit threads that have no title
+// terms yet, written by an earlier version; none once a pass found none.
 func (s *Store) ThreadsWithoutTitleTerms(ctx context.Context, limit int) ([]forum.Thread, error) {
-	return findAll[forum.Thread](ctx, s, colThreads, bson.D{{Key: "title_terms", Value: bson.D{{Key: "$exists", Value: false}}}},
-		options.Find().SetLimit(int64(limit)).SetProjection(bson.D{{Key: "_id", Value: 1}, {Key: "title", Value: 1}}))
+	return withoutTerms[forum.Thread](ctx, s, markTitleTerms, findQuery{col: colThreads,
+		filter: bson.D{{Key: "title_terms", Value: bson.D{{Key: "$exists", Value: false}}}}, limit: int64(limit),
+		projection: bson.D{{Key: "_id", Value: 1}, {Key: "title", Value: 1}}})
 }
 
-// SetPostTerms writes the terms of posts that still have none, in one bulk write.
+// withoutTerms runs a backfill query unless its mark says a pass already
+// found nothing; it sets the mark when the query finds nothing. Every write
+// path writes the terms, so nothing is left once a pass completed.
+func withoutTerms[T any](ctx context.Context, s *Store, mark string, q findQuery) ([]T, error) {
+	done, err := s.migrated(ctx, mark)
+	if err != nil || done {
+		return []T{}, err
+	}
+	docs, err := find[T](ctx, s, q)
+	if err == nil && len(docs) == 0 {
+		err = s.recordMigration(ctx, mark)
+	}
+	return docs, err
+}
+
+// SetPostTerms writes the terms of posts that still have none.
 func (s *Store) SetPostTerms(ctx context.Context, terms map[string][]string) error {
 	return s.setTermsOnce(ctx, colPosts, "terms", terms)
 }

@@ -13,7 +13,6 @@ import (
 	"sync"
 	"time"
 
-	"go.mongodb.org/mongo-driver/v2/bson"
 	mongodrv "go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 	"go.mongodb.org/mongo-driver/v2/mongo/readpref"
@@ -46,7 +45,8 @@ type Store struct {
 	closeOnce sync.Once
 }
 
-// Open connects to the database and makes sure the indexes exist.
+// Open connects to the database, makes its indexes exactly the current
+// ones (indexes.go) and runs the data migrations not done yet (migrations.go).
 func Open(ctx context.Context, cfg Config, log *slog.Logger) (*Store, error) {
 	if cfg.Database == "" {
 		cfg.Database = "coterforum"
@@ -77,6 +77,10 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*Store, error) {
 	if err := s.ensureIndexes(ctx); err != nil {
 		s.Close(context.Background())
 		return nil, fmt.Errorf("création des index : %w", err)
+	}
+	if err := s.migrate(ctx); err != nil {
+		s.Close(context.Background())
+		return nil, err
 	}
 	return s, nil
 }
@@ -134,5 +138,3 @@ func (s *Store) c(name string) *mongodrv.Collection { return s.db.Collection(nam
 func (s *Store) DropDatabase(ctx context.Context) error {
 	return s.db.Drop(ctx)
 }
-
-var _ = bson.D{}

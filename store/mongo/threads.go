@@ -7,15 +7,26 @@ import (
 	"coterforum/forum"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
-	"go.mongodb.org/mongo-driver/v2/mongo/options"
 )
 
-// InsertThread stores a new thread, with its title's search terms.
+// threadDoc is a thread as stored: the forum's thread and the number of
+// changes of what its posts copy (threadscope.go).
+type threadDoc struct {
+	forum.Thread `bson:",inline"`
+	ScopeSeq     int64 `bson:"scope_seq"`
+}
+
+// InsertThread stores a new thread, with its title's search terms, then
+// copies its status, theme and authority types onto the posts already
+// written (the first post is written before its thread).
 func (s *Store) InsertThread(ctx context.Context, t *forum.Thread) error {
 	if t.TitleTerms == nil {
 		t.TitleTerms = forum.SearchTerms(t.Title)
 	}
-	return s.insert(ctx, colThreads, t)
+	if err := s.insert(ctx, colThreads, threadDoc{Thread: *t, ScopeSeq: 1}); err != nil {
+		return err
+	}
+	return s.copyScopeToPosts(ctx, scopeOf(t, 1))
 }
 
 // ThreadByID returns the thread with that id, whatever its status.
@@ -43,105 +54,56 @@ func threadScope(theme, authorityType, authorID string) bson.D {
 	return d
 }
 
-// ListThreads returns threads matching f, pinned first, then by last activity.
-func (s *Store) ListThreads(ctx context.Context, f forum.ThreadFilter) ([]forum.Thread, error) {
+// listingSort is the order of thread listings: pinned first, then by last
+// activity, the id breaking ties (the tail of the listing indexes).
+var listingSort = bson.D{{Key: "pinned", Value: -1}, {Key: "last_activity_at", Value: -1}, {Key: "_id", Value: -1}}
+
+// listThreadsQuery is ListThreads' query: the equality fields of one of the
+// listing indexes, then exactly its order.
+func listThreadsQuery(f forum.ThreadFilter) findQuery {
 	statuses := f.Statuses
 	if len(statuses) == 0 {
 		statuses = []string{forum.ThreadPublished}
 	}
 	filter := bson.D{{Key: "status", Value: bson.D{{Key: "$in", Value: statuses}}}}
 	filter = append(filter, threadScope(f.Theme, f.AuthorityType, f.AuthorID)...)
-	opts := options.Find().SetSort(bson.D{
-		{Key: "pinned", Value: -1}, {Key: "last_activity_at", Value: -1}, {Key: "_id", Value: -1},
-	}).SetSkip(int64(f.Skip))
-	if f.Limit > 0 {
-		opts.SetLimit(int64(f.Limit))
-	}
-	return findAll[forum.Thread](ctx, s, colThreads, filter, opts)
+	return findQuery{col: colThreads, filter: filter, sort: listingSort, skip: int64(max(f.Skip, 0)), limit: int64(max(f.Limit, 0))}
 }
 
-// RecordThreadPost counts a newly published post in its thread and moves the
-// thread's last activity to it, in one update.
+// ListThreads returns threads matching f, pinned first, then by last activity.
+func (s *Store) ListThreads(ctx context.Context, f forum.ThreadFilter) ([]forum.Thread, error) {
+	return find[forum.Thread](ctx, s, listThreadsQuery(f))
+}
+
+// RecordThreadPost adds delta to the thread's published post count and
+// moves its last activity to the post, only if the post is at least as new
+// as the thread's last activity (as SQLite's CASE WHEN). Two single-document
+// updates, each atomic: the first, conditional on the last activity being
+// no newer than the post, counts the post and moves the last activity; if it
+// matched nothing, the thread's last activity is newer (it only ever moves
+// forward) and the second only counts. The count is added exactly once.
 func (s *Store) RecordThreadPost(ctx context.Context, threadID string, delta int, p *forum.Post) error {
-	return s.updateOne(ctx, colThreads, bson.D{{Key: "_id", Value: threadID}}, bson.D{
-		{Key: "$inc", Value: bson.D{{Key: "post_count", Value: delta}}},
-		{Key: "$max", Value: bson.D{{Key: "last_activity_at", Value: p.CreatedAt}}},
-		{Key: "$set", Value: bson.D{
-			{Key: "last_post_id", Value: p.ID},
-			{Key: "last_author", Value: p.Author.DisplayName},
-		}},
-	})
+	inc := bson.E{Key: "$inc", Value: bson.D{{Key: "post_count", Value: delta}}}
+	err := s.updateOne(ctx, colThreads, bson.D{
+		{Key: "_id", Value: threadID},
+		{Key: "last_activity_at", Value: bson.D{{Key: "$lte", Value: p.CreatedAt}}},
+	}, bson.D{inc, {Key: "$set", Value: bson.D{
+		{Key: "last_activity_at", Value: p.CreatedAt},
+		{Key: "last_post_id", Value: p.ID},
+		{Key: "last_author", Value: p.Author.DisplayName},
+	}}})
+	if err != forum.ErrNotFound {
+		return err
+	}
+	return s.updateOne(ctx, colThreads, bson.D{{Key: "_id", Value: threadID}}, bson.D{inc})
 }
 
-// InsertPost stores a new post, with its search terms.
-func (s *Store) InsertPost(ctx context.Context, p *forum.Post) error {
-	if p.Terms == nil {
-		p.Terms = forum.PostSearchTerms(p.HTML)
+// ThreadsByIDs returns the threads with these ids.
+func (s *Store) ThreadsByIDs(ctx context.Context, ids []string) ([]forum.Thread, error) {
+	if len(ids) == 0 {
+		return nil, nil
 	}
-	return s.insert(ctx, colPosts, p)
-}
-
-// PostByID returns the post with that id, whatever its status.
-func (s *Store) PostByID(ctx context.Context, id string) (*forum.Post, error) {
-	var p forum.Post
-	if err := s.findOne(ctx, colPosts, bson.D{{Key: "_id", Value: id}}, &p); err != nil {
-		return nil, err
-	}
-	return &p, nil
-}
-
-func postFilter(f forum.PostFilter) bson.D {
-	filter := bson.D{{Key: "thread_id", Value: f.ThreadID}}
-	switch {
-	case f.AllStatuses:
-	case f.ViewerID != "":
-		filter = append(filter, bson.E{Key: "$or", Value: bson.A{
-			bson.D{{Key: "status", Value: forum.PostPublished}},
-			bson.D{{Key: "status", Value: forum.PostPending}, {Key: "author.id", Value: f.ViewerID}},
-		}})
-	default:
-		filter = append(filter, bson.E{Key: "status", Value: forum.PostPublished})
-	}
-	return filter
-}
-
-// ListPosts returns the posts of a thread the filter allows, oldest first.
-func (s *Store) ListPosts(ctx context.Context, f forum.PostFilter) ([]forum.Post, error) {
-	opts := options.Find().SetSort(bson.D{{Key: "_id", Value: 1}}).SetSkip(int64(f.Skip))
-	if f.Limit > 0 {
-		opts.SetLimit(int64(f.Limit))
-	}
-	return findAll[forum.Post](ctx, s, colPosts, postFilter(f), opts)
-}
-
-// CountPosts counts the posts the filter allows, only those before the given
-// post when it is not nil.
-func (s *Store) CountPosts(ctx context.Context, f forum.PostFilter, before *forum.Post) (int64, error) {
-	filter := postFilter(f)
-	if before != nil {
-		filter = append(filter, bson.E{Key: "_id", Value: bson.D{{Key: "$lt", Value: before.ID}}})
-	}
-	return s.c(colPosts).CountDocuments(ctx, filter)
-}
-
-// EditPost replaces a post's source and HTML and keeps the previous source
-// as a revision, in one update conditional on the source being unchanged
-// since it was read (forum.ErrConflict otherwise).
-func (s *Store) EditPost(ctx context.Context, id string, e forum.PostEdit) error {
-	terms := forum.PostSearchTerms(e.HTML)
-	err := s.updateOne(ctx, colPosts, bson.D{{Key: "_id", Value: id}, {Key: "source", Value: e.Current}}, bson.D{
-		{Key: "$set", Value: bson.D{
-			{Key: "source", Value: e.Source},
-			{Key: "html", Value: e.HTML},
-			{Key: "terms", Value: terms},
-			{Key: "edited_at", Value: e.EditedAt},
-		}},
-		{Key: "$push", Value: bson.D{{Key: "revisions", Value: e.Previous}}},
-	})
-	if err == forum.ErrNotFound {
-		return forum.ErrConflict
-	}
-	return err
+	return findByIDs[forum.Thread](ctx, s, colThreads, ids, nil)
 }
 
 // Secret returns the named 32-byte secret, creating it on first use. Two
