@@ -156,6 +156,7 @@ type changes struct {
 	above    map[int64]bool
 	gaps     map[int64]time.Time
 	polled   bool
+	polledAt time.Time // the service's clock at the last successful poll
 	lastPoll atomic.Int64 // unix nanoseconds of the last successful poll
 
 	cache *lru.Cache
@@ -326,7 +327,7 @@ func (s *Service) pollChanges(ctx context.Context, remote ChangeStore) error {
 			return err
 		}
 		// Nothing is cached yet: what came before is already in the store.
-		c.applied, c.polled = last, true
+		c.applied, c.polled, c.polledAt = last, true, s.now()
 		c.lastPoll.Store(start.UnixNano())
 		return nil
 	}
@@ -335,8 +336,11 @@ func (s *Service) pollChanges(ctx context.Context, remote ChangeStore) error {
 		return err
 	}
 	var changed []Key
-	if first > c.applied+1 {
-		// Changes were pruned before this process read them.
+	if first > c.applied+1 && s.now().Sub(c.polledAt) > keepChanges/2 {
+		// Changes were pruned before this process read them. (A process
+		// that polled recently cannot have missed any: changes are kept
+		// keepChanges; the numbers below the lowest stored are then
+		// changes not committed yet, gaps like any other.)
 		changed = append(changed, KeyAll)
 		c.applied = first - 1
 		clear(c.above)
@@ -390,6 +394,7 @@ func (s *Service) pollChanges(ctx context.Context, remote ChangeStore) error {
 		}
 		c.mu.Unlock()
 	}
+	c.polledAt = s.now()
 	c.lastPoll.Store(start.UnixNano())
 	return nil
 }
