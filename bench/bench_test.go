@@ -2,8 +2,11 @@ package main
 
 import (
 	"context"
+	mrand "math/rand/v2"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -110,12 +113,13 @@ func TestTextGenDeterministicAndValidTitles(t *testing.T) {
 	}
 }
 
-func TestIDAtSortsByTimeAndIsValid(t *testing.T) {
-	used := map[string]bool{}
+func TestPostIDsSortByTimeAndAreValid(t *testing.T) {
+	var g postIDs
 	t0 := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
 	prev := ""
 	for i := range 100 {
-		id := idAt(t0.Add(time.Duration(i)*time.Nanosecond), used)
+		// The same millisecond several times: ids still increase.
+		id := g.at(t0.Add(time.Duration(i/10) * time.Millisecond))
 		if !forum.ValidID(id) {
 			t.Fatalf("invalid id %q", id)
 		}
@@ -123,6 +127,39 @@ func TestIDAtSortsByTimeAndIsValid(t *testing.T) {
 			t.Fatalf("ids out of order: %s after %s", id, prev)
 		}
 		prev = id
+	}
+	if a, b := makeID(5, 1), makeID(5, 2); a == b || !forum.ValidID(a) {
+		t.Fatalf("makeID: %q %q", a, b)
+	}
+}
+
+func TestPresetsAndFlags(t *testing.T) {
+	ds, err := applyPreset("100k", dataset{HotReplies: 50, Years: 10, Seed: 6})
+	if err != nil || ds.Threads != 5000 || ds.Posts != 100_000 || ds.Members != 300 || ds.Size != "100k" {
+		t.Fatalf("100k = %+v, %v", ds, err)
+	}
+	ds, err = applyPreset("1m", dataset{Posts: 200_000, HotReplies: 50})
+	if err != nil || ds.Threads != 50_000 || ds.Posts != 200_000 || ds.Size == "1m" {
+		t.Fatalf("1m with -posts = %+v, %v", ds, err)
+	}
+	if _, err := applyPreset("10m", dataset{}); err == nil {
+		t.Fatal("unknown size accepted")
+	}
+}
+
+func TestNextPostTimeStaysBeforeLimit(t *testing.T) {
+	rng := mrand.New(mrand.NewPCG(1, 2))
+	now := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	for _, hot := range []bool{false, true} {
+		tp := &threadPlan{next: now.Add(-38 * time.Hour), limit: now.Add(-time.Minute), left: 60, hot: hot}
+		for tp.left > 0 {
+			tp.left--
+			next := nextPostTime(rng, tp)
+			if !next.After(tp.next) || !next.Before(tp.limit) {
+				t.Fatalf("hot %v: next post at %v after %v, limit %v", hot, next, tp.next, tp.limit)
+			}
+			tp.next = next
+		}
 	}
 }
 
@@ -143,5 +180,22 @@ func TestRunLoadCountsErrorsAndBytes(t *testing.T) {
 	bad := runLoad(context.Background(), "bad", 2, 100*time.Millisecond, time.Second, getter(client, srv.URL+"/bad", true))
 	if bad.OK != 0 || bad.Errors == 0 || bad.Statuses[500] != bad.Errors || bad.OKRPS() != 0 {
 		t.Fatalf("bad run: ok %d errors %d statuses %v", bad.OK, bad.Errors, bad.Statuses)
+	}
+}
+
+func TestCPUUseCountsThisProcess(t *testing.T) {
+	pid := os.Getpid()
+	c0 := takeCPU(pid)
+	deadline := time.Now().Add(150 * time.Millisecond)
+	x := 0
+	for time.Now().Before(deadline) {
+		x++
+	}
+	u := takeCPU(pid).since(c0)
+	if u.Wall < 150*time.Millisecond || u.Server <= 0 || u.Bench != u.Server || u.Others < 0 || u.Idle < 0 {
+		t.Fatalf("cpu use %+v (x %d)", u, x)
+	}
+	if c := u.cores(u.Bench); c <= 0 || c > float64(runtime.NumCPU())+0.5 {
+		t.Fatalf("bench used %.2f cores", c)
 	}
 }

@@ -32,6 +32,8 @@ type loadResult struct {
 	FirstErr string
 	// Alone is the median time of the request made alone, before the load.
 	Alone time.Duration
+	// CPU is how the machine's CPU was used during the window.
+	CPU cpuUse
 }
 
 // RPS is the rate of requests completed inside the window.

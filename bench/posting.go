@@ -46,8 +46,9 @@ func login(ctx context.Context, client *http.Client, base, email, password strin
 	return nil, fmt.Errorf("connexion de %s : pas de cookie de session", email)
 }
 
-// poster returns a doFunc where connection i replies, as sessions[i], to
-// threads[i % len(threads)] with bodies from its own generator, through
+// poster returns a doFunc where connection i replies, as sessions[i], in
+// turn to the threads i, i + len(sessions), i + 2 × len(sessions)… (modulo
+// len(threads)) with bodies from its own generator, through
 // POST /api/v1/threads/{id}/posts. A reply that is not published at once
 // counts as an error.
 func poster(client *http.Client, base string, sessions []*apiSession, threads []string, seed uint64) doFunc {
@@ -62,9 +63,10 @@ func poster(client *http.Client, base string, sessions []*apiSession, threads []
 	next := make([]int, len(sessions))
 	return func(ctx context.Context, conn int) (int, int64, string, error) {
 		s := sessions[conn]
-		body := bodies[conn][next[conn]%len(bodies[conn])]
+		k := next[conn]
 		next[conn]++
-		url := base + "/api/v1/threads/" + threads[conn%len(threads)] + "/posts"
+		body := bodies[conn][k%len(bodies[conn])]
+		url := base + "/api/v1/threads/" + threads[(conn+k*len(sessions))%len(threads)] + "/posts"
 		req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
 		if err != nil {
 			return 0, 0, "", err

@@ -211,3 +211,116 @@ func waitIdle(ctx context.Context, pid int, max time.Duration) time.Duration {
 	}
 	return time.Since(start)
 }
+
+// startTimes is how long a server took from its start to its first 200 on
+// /healthz (it answers HTTP) and on /readyz (its store answers).
+type startTimes struct {
+	Healthy, Ready time.Duration
+	// Settle is how long the server kept working after it was ready (its
+	// background jobs at start), before the measures began.
+	Settle time.Duration
+}
+
+// startTimed starts the server like startProc, polling /healthz then
+// /readyz every few milliseconds from the moment the process starts.
+func startTimed(ctx context.Context, bin string, args, extra []string, addr, logPath string) (*proc, startTimes, error) {
+	var st startTimes
+	f, err := os.Create(logPath)
+	if err != nil {
+		return nil, st, err
+	}
+	cmd := exec.Command(bin, args...)
+	cmd.Env = append(cleanEnv(), extra...)
+	cmd.Stdout, cmd.Stderr = f, f
+	client := &http.Client{Timeout: 2 * time.Second, Transport: &http.Transport{DisableKeepAlives: true}}
+	t0 := time.Now()
+	if err := cmd.Start(); err != nil {
+		f.Close()
+		return nil, st, err
+	}
+	p := &proc{cmd: cmd, base: "http://" + addr, log: logPath, done: make(chan error, 1)}
+	go func() { p.done <- cmd.Wait(); f.Close() }()
+	deadline := t0.Add(90 * time.Second)
+	for _, c := range []struct {
+		path string
+		dst  *time.Duration
+	}{{"/healthz", &st.Healthy}, {"/readyz", &st.Ready}} {
+		for {
+			resp, err := client.Get(p.base + c.path)
+			if err == nil {
+				resp.Body.Close()
+				if resp.StatusCode == http.StatusOK {
+					*c.dst = time.Since(t0)
+					break
+				}
+			}
+			select {
+			case err := <-p.done:
+				p.done <- err
+				return nil, st, fmt.Errorf("%s s'est arrêté au démarrage (%v) ; journal : %s", filepath.Base(bin), err, logPath)
+			case <-ctx.Done():
+				p.stop()
+				return nil, st, ctx.Err()
+			case <-time.After(2 * time.Millisecond):
+			}
+			if time.Now().After(deadline) {
+				p.stop()
+				return nil, st, fmt.Errorf("%s pas prêt après 90 s ; journal : %s", filepath.Base(bin), logPath)
+			}
+		}
+	}
+	return p, st, nil
+}
+
+// cpuSnap is a reading of the CPU time of the server, of the bench itself
+// and of the whole machine.
+type cpuSnap struct {
+	at                   time.Time
+	server, self         int64 // clock ticks
+	machineBusy, machine int64 // clock ticks, all CPUs
+}
+
+// cpuUse is how the machine's CPU was used between two snapshots.
+type cpuUse struct {
+	Wall   time.Duration
+	Server time.Duration // CPU time of the server process
+	Bench  time.Duration // CPU time of this process (the load generator)
+	Others time.Duration // CPU time of everything else on the machine
+	Idle   time.Duration // CPU time left idle (all cores)
+}
+
+func takeCPU(pid int) cpuSnap {
+	s := cpuSnap{at: time.Now()}
+	s.server, _ = cpuTicks(pid)
+	s.self, _ = cpuTicks(os.Getpid())
+	if b, err := os.ReadFile("/proc/stat"); err == nil {
+		line, _, _ := strings.Cut(string(b), "\n")
+		f := strings.Fields(line) // cpu user nice system idle iowait irq softirq steal …
+		for i := 1; i < len(f) && i <= 8; i++ {
+			n, _ := strconv.ParseInt(f[i], 10, 64)
+			s.machine += n
+			if i != 4 && i != 5 {
+				s.machineBusy += n
+			}
+		}
+	}
+	return s
+}
+
+// since returns the use of the CPU from s0 to s.
+func (s cpuSnap) since(s0 cpuSnap) cpuUse {
+	tick := func(n int64) time.Duration { return time.Duration(n) * 10 * time.Millisecond }
+	u := cpuUse{Wall: s.at.Sub(s0.at), Server: tick(s.server - s0.server), Bench: tick(s.self - s0.self)}
+	busy := tick(s.machineBusy - s0.machineBusy)
+	u.Others = max(0, busy-u.Server-u.Bench)
+	u.Idle = max(0, tick(s.machine-s0.machine)-busy)
+	return u
+}
+
+// cores returns d as a number of cores busy over the wall time.
+func (u cpuUse) cores(d time.Duration) float64 {
+	if u.Wall <= 0 {
+		return 0
+	}
+	return d.Seconds() / u.Wall.Seconds()
+}

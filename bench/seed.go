@@ -1,8 +1,8 @@
 package main
 
 import (
+	"container/heap"
 	"context"
-	"crypto/rand"
 	"encoding/binary"
 	"encoding/hex"
 	"fmt"
@@ -20,26 +20,42 @@ const benchPassword = "mot-de-passe-du-banc-d-essai"
 
 // dataset is the shape of the seeded forum.
 type dataset struct {
+	Size    string // the preset it comes from (-size)
 	Members int
 	Threads int
 	Posts   int // first posts included
 	// HotReplies is the number of replies of the measured thread.
 	HotReplies int
-	Seed       uint64
+	// Years is the span of the threads' creation dates, back from now.
+	Years int
+	Seed  uint64
 }
 
-// seeded is what the measurements need to know about the seeded forum.
+// presets are the datasets of -size.
+var presets = map[string]dataset{
+	"small": {Size: "small", Threads: 500, Posts: 5000, Members: 20},
+	"100k":  {Size: "100k", Threads: 5000, Posts: 100_000, Members: 300},
+	"1m":    {Size: "1m", Threads: 50_000, Posts: 1_000_000, Members: 300},
+}
+
+// seeded is what the measurements need to know about the seeded forum. It
+// is saved next to the data (-datadir) so that a later run can reuse it.
 type seeded struct {
 	HotThread   string   // the thread of HotReplies replies
 	HotTheme    string   // its theme
-	PostThreads []string // threads the posting run replies to (not the hot one)
+	ThemePages  int      // pages of the hot theme's listing
+	Themes      []string // every theme's slug
+	Types       []string // every authority type's slug
+	ReadThreads []string // threads the mixed measure's readers open
+	PostThreads []string // threads the posting runs reply to (not the hot one)
 	Posters     []string // emails of members whose posts are published at once
-	Sources     []string // every post's Markdown source, for the rendering timing
 	Threads     int
 	Posts       int
 	Members     int
 	Took        time.Duration
-	RenderTook  time.Duration // RenderMarkdown time spent while seeding
+	Pipeline    pipelineStats
+	// Reused says the data dir was seeded by an earlier run.
+	Reused bool `json:"-"`
 }
 
 // seedMember is one seeded account.
@@ -66,33 +82,42 @@ var (
 	}
 )
 
-// idAt returns an identifier of the form forum.NewID makes, as it would have
-// been made at t: 8 bytes of nanoseconds then 4 random bytes, so that posts
-// sort by creation time as the forum expects.
-func idAt(t time.Time, used map[string]bool) string {
-	n := uint64(t.UnixNano())
-	for {
-		var b [12]byte
-		binary.BigEndian.PutUint64(b[:8], n)
-		_, _ = rand.Read(b[8:])
-		id := hex.EncodeToString(b[:])
-		if !used[id] {
-			used[id] = true
-			return id
-		}
-		n++
-	}
+// makeID returns an identifier of the form forum.NewID makes: 8 bytes of
+// nanoseconds then 4 bytes, here a number that makes it unique.
+func makeID(ns uint64, n uint32) string {
+	var b [12]byte
+	binary.BigEndian.PutUint64(b[:8], ns)
+	binary.BigEndian.PutUint32(b[8:], n)
+	return hex.EncodeToString(b[:])
+}
+
+// postIDs makes the posts' ids in the order they are written (time order):
+// strictly increasing nanoseconds, so that ids sort as the posts do.
+type postIDs struct {
+	last uint64
+	n    uint32
+}
+
+func (g *postIDs) at(t time.Time) string {
+	ns := max(uint64(t.UnixNano()), g.last+1)
+	g.last = ns
+	g.n++
+	return makeID(ns, g.n)
 }
 
 // seedForum fills a fresh database with ds. Members go through the forum
-// service (argon2id hashes, validation); threads and posts are written
-// through the store's insert paths with the HTML from forum.RenderMarkdown,
-// the counters and last-activity fields set as the service would have left
-// them, which is much faster than replaying 5 000 replies through
-// forum.Service.Reply (each would scan the threads collection on the
-// embedded store).
+// service (validation, argon2id); threads and posts are written by the
+// store's bulk import (ImportPosts, ImportThreads) with exactly what
+// forum.Service would have written: HTML from forum.RenderMarkdown (on
+// every core), search terms, ids of forum.NewID's form dated at the post's
+// time, counters, first and last post, last activity. Posts are generated
+// in time order and streamed in batches: memory grows with the threads,
+// not with the posts.
 func seedForum(ctx context.Context, cfg store.Config, ds dataset, log *slog.Logger) (*seeded, error) {
 	start := time.Now()
+	if ds.Threads < 2 || ds.Posts < ds.Threads+ds.HotReplies || ds.Members < 4 {
+		return nil, fmt.Errorf("jeu de données incohérent : %d fils, %d messages, %d membres", ds.Threads, ds.Posts, ds.Members)
+	}
 	st, err := store.Open(ctx, cfg, log)
 	if err != nil {
 		return nil, err
@@ -113,13 +138,105 @@ func seedForum(ctx context.Context, cfg store.Config, ds dataset, log *slog.Logg
 	if len(themes) == 0 || len(types) == 0 {
 		return nil, fmt.Errorf("taxonomie vide")
 	}
+	members, err := seedMembers(ctx, svc, st, ds.Members)
+	if err != nil {
+		return nil, err
+	}
+	out := &seeded{Members: ds.Members}
+	for _, t := range themes {
+		out.Themes = append(out.Themes, t.Slug)
+	}
+	for _, t := range types {
+		out.Types = append(out.Types, t.Slug)
+	}
 
 	rng := mrand.New(mrand.NewPCG(ds.Seed, 1))
 	gen := newTextGen(ds.Seed)
-	out := &seeded{Members: ds.Members}
+	now := time.Now().UTC().Truncate(time.Millisecond)
+	plans := planThreads(ds, rng, gen, themes, types, members, now)
+	progress("plan : %d fils sur %d ans, %d messages", len(plans), ds.Years, ds.Posts)
 
-	members := make([]*forum.Member, 0, ds.Members)
-	for i := range ds.Members {
+	// Posts in time order, through the render pool to the store.
+	approved := make([]int, len(members))
+	h := &planHeap{plans: plans, idx: make([]int32, len(plans))}
+	for i := range plans {
+		h.idx[i] = int32(i)
+	}
+	heap.Init(h)
+	var ids postIDs
+	next := func() (forum.Post, bool) {
+		if h.Len() == 0 {
+			return forum.Post{}, false
+		}
+		i := h.idx[0]
+		tp := &plans[i]
+		at := tp.next
+		ai := rng.IntN(len(members))
+		if tp.th.PostCount == 0 {
+			ai = tp.author
+		}
+		author := members[ai]
+		p := forum.Post{ID: ids.at(at), ThreadID: tp.th.ID, Author: author.Ref(), Source: forum.NormalizeSource(gen.Post()),
+			Status: forum.PostPublished, CreatedAt: at}
+		if tp.th.PostCount == 0 {
+			tp.th.FirstPostID = p.ID
+		}
+		tp.th.PostCount++
+		tp.th.LastPostID, tp.th.LastAuthor, tp.th.LastActivityAt = p.ID, author.DisplayName, at
+		approved[ai]++
+		if tp.left > 0 {
+			tp.left--
+			tp.next = nextPostTime(rng, tp)
+			heap.Fix(h, 0)
+		} else {
+			heap.Pop(h)
+		}
+		return p, true
+	}
+	stats, err := writePosts(ctx, st, ds.Posts, next)
+	if err != nil {
+		return nil, err
+	}
+	out.Pipeline = stats
+
+	// Then the threads, oldest first, as they stand after their posts.
+	slices.SortFunc(plans, func(a, b threadPlan) int { return a.th.CreatedAt.Compare(b.th.CreatedAt) })
+	batch := make([]forum.Thread, 0, 2000)
+	for i := range plans {
+		batch = append(batch, plans[i].th)
+		if len(batch) == cap(batch) || i == len(plans)-1 {
+			if err := st.ImportThreads(ctx, batch); err != nil {
+				return nil, fmt.Errorf("fils : %w", err)
+			}
+			out.Threads += len(batch)
+			batch = batch[:0]
+		}
+		out.Posts += plans[i].th.PostCount
+	}
+	for i, m := range members {
+		if approved[i] > 0 {
+			if err := st.IncMemberApprovedPosts(ctx, m.ID, approved[i]); err != nil {
+				return nil, err
+			}
+		}
+		// Posters: plain members whose posts are published without review
+		// (moderation.Service.InitialStatus: approved posts >= TrustAfter).
+		if m.Role == forum.RoleMember && approved[i] >= 10 {
+			out.Posters = append(out.Posters, m.Email)
+		}
+	}
+	pickThreads(out, plans, themes, ds.Seed)
+	out.Took = time.Since(start)
+	return out, nil
+}
+
+// seedMembers creates n members: the first twenty through
+// forum.Service.CreateMember (each hashes the password with argon2id), the
+// others, as valid, with the first one's hash (same password), through the
+// store, to spare minutes of hashing.
+func seedMembers(ctx context.Context, svc *forum.Service, st store.Store, n int) ([]*forum.Member, error) {
+	members := make([]*forum.Member, 0, n)
+	for i := range n {
 		a := authorities[i%len(authorities)]
 		role := forum.RoleMember
 		switch {
@@ -128,152 +245,26 @@ func seedForum(ctx context.Context, cfg store.Config, ds dataset, log *slog.Logg
 		case i <= 2:
 			role = forum.RoleModerator
 		}
-		m, err := svc.CreateMember(ctx, forum.NewMember{
-			Email:       fmt.Sprintf("membre%02d@banc.coterforum.fr", i),
-			DisplayName: firstNames[i%len(firstNames)] + " " + lastNames[(i*7)%len(lastNames)],
+		in := forum.NewMember{
+			Email:       fmt.Sprintf("membre%03d@banc.coterforum.fr", i),
+			DisplayName: firstNames[i%len(firstNames)] + " " + lastNames[(i*7+i/len(lastNames))%len(lastNames)],
 			Authority:   a.authority, AuthorityType: a.authType, Role: role, Password: benchPassword,
-		})
-		if err != nil {
+		}
+		if i < 20 {
+			m, err := svc.CreateMember(ctx, in)
+			if err != nil {
+				return nil, fmt.Errorf("membre %d : %w", i, err)
+			}
+			members = append(members, m)
+			continue
+		}
+		m := &forum.Member{ID: forum.NewID(), Email: in.Email, DisplayName: in.DisplayName, Authority: in.Authority,
+			AuthorityType: in.AuthorityType, Role: in.Role, Status: forum.MemberActive,
+			PasswordHash: members[0].PasswordHash, CreatedAt: members[0].CreatedAt}
+		if err := st.InsertMember(ctx, m); err != nil {
 			return nil, fmt.Errorf("membre %d : %w", i, err)
 		}
 		members = append(members, m)
 	}
-
-	// Replies per thread: the hot thread gets HotReplies, the others share
-	// the rest at random (at most 40 each, so the hot thread is the longest).
-	replies := make([]int, ds.Threads)
-	replies[0] = ds.HotReplies
-	rest := ds.Posts - ds.Threads - ds.HotReplies
-	if rest < 0 || ds.Threads < 2 {
-		return nil, fmt.Errorf("jeu de données incohérent : %d fils, %d messages", ds.Threads, ds.Posts)
-	}
-	for rest > 0 {
-		i := 1 + rng.IntN(ds.Threads-1)
-		if replies[i] < 40 {
-			replies[i]++
-			rest--
-		}
-	}
-
-	now := time.Now().UTC().Truncate(time.Millisecond)
-	used := map[string]bool{}
-	approved := map[string]int{}
-	var renderTook time.Duration
-	newPost := func(th *forum.Thread, author *forum.Member, at time.Time) (*forum.Post, error) {
-		src := forum.NormalizeSource(gen.Post())
-		t0 := time.Now()
-		html, err := forum.RenderMarkdown(src)
-		renderTook += time.Since(t0)
-		if err != nil {
-			return nil, err
-		}
-		out.Sources = append(out.Sources, src)
-		approved[author.ID]++
-		return &forum.Post{ID: idAt(at, used), ThreadID: th.ID, Author: author.Ref(), Source: src, HTML: html,
-			Status: forum.PostPublished, CreatedAt: at}, nil
-	}
-
-	type threadPosts struct {
-		th    *forum.Thread
-		posts []*forum.Post
-	}
-	all := make([]threadPosts, 0, ds.Threads)
-	for i := range ds.Threads {
-		theme := themes[i%len(themes)]
-		// Every theme × authority type pair occurs: the first type cycles
-		// through all of them for each theme; a second one is added at random.
-		tt := []string{types[(i/len(themes))%len(types)].Slug}
-		if rng.IntN(3) == 0 {
-			if extra := types[rng.IntN(len(types))].Slug; extra != tt[0] {
-				tt = append(tt, extra)
-			}
-		}
-		created := now.Add(-time.Duration(2*24+rng.IntN(363*24)) * time.Hour).Add(-time.Duration(rng.IntN(3600)) * time.Second)
-		if i == 0 {
-			// The measured thread is a lively one, on the home page.
-			theme = themes[0]
-			for _, t := range themes {
-				if t.Slug == "reseaux" {
-					theme = t
-				}
-			}
-			created = now.Add(-38 * time.Hour)
-		}
-		author := members[rng.IntN(len(members))]
-		th := &forum.Thread{ID: idAt(created, used), Theme: theme.Slug, AuthorityTypes: tt, Title: gen.Title(),
-			Author: author.Ref(), Status: forum.ThreadPublished, CreatedAt: created}
-		first, err := newPost(th, author, created)
-		if err != nil {
-			return nil, err
-		}
-		tp := threadPosts{th: th, posts: []*forum.Post{first}}
-		at := created
-		for range replies[i] {
-			gap := time.Duration(5+rng.IntN(36*60)) * time.Minute
-			if i == 0 {
-				gap = time.Duration(10+rng.IntN(70)) * time.Minute
-			}
-			at = at.Add(gap).Add(time.Duration(rng.IntN(60_000)) * time.Millisecond)
-			if at.After(now.Add(-time.Minute)) {
-				at = now.Add(-time.Minute).Add(-time.Duration(replies[i]-len(tp.posts)) * time.Second)
-			}
-			p, err := newPost(th, members[rng.IntN(len(members))], at)
-			if err != nil {
-				return nil, err
-			}
-			tp.posts = append(tp.posts, p)
-		}
-		last := tp.posts[len(tp.posts)-1]
-		th.FirstPostID, th.LastPostID, th.LastAuthor = first.ID, last.ID, last.Author.DisplayName
-		th.PostCount, th.LastActivityAt = len(tp.posts), last.CreatedAt
-		all = append(all, tp)
-	}
-
-	// Posts first, then their thread, as forum.Service.CreateThread does.
-	for _, tp := range all {
-		for _, p := range tp.posts {
-			if err := st.InsertPost(ctx, p); err != nil {
-				return nil, fmt.Errorf("message : %w", err)
-			}
-		}
-		if err := st.InsertThread(ctx, tp.th); err != nil {
-			return nil, fmt.Errorf("fil : %w", err)
-		}
-		out.Threads++
-		out.Posts += len(tp.posts)
-	}
-	for _, m := range members {
-		if n := approved[m.ID]; n > 0 {
-			if err := st.IncMemberApprovedPosts(ctx, m.ID, n); err != nil {
-				return nil, err
-			}
-		}
-		// Posters: plain members whose posts are published without review
-		// (moderation.Service.InitialStatus: approved posts >= TrustAfter).
-		if m.Role == forum.RoleMember && approved[m.ID] >= 10 {
-			out.Posters = append(out.Posters, m.Email)
-		}
-	}
-	out.HotThread, out.HotTheme = all[0].th.ID, all[0].th.Theme
-	// The posting run replies to the threads least recently active, away
-	// from the pages measured before it.
-	rest2 := all[1:]
-	slices.SortFunc(rest2, func(a, b threadPosts) int { return a.th.LastActivityAt.Compare(b.th.LastActivityAt) })
-	for _, tp := range rest2[:min(len(rest2), 50)] {
-		if themeModeration(themes, tp.th.Theme) == forum.ModerationNewMembers {
-			out.PostThreads = append(out.PostThreads, tp.th.ID)
-		}
-	}
-	out.RenderTook = renderTook
-	out.Took = time.Since(start)
-	return out, nil
-}
-
-func themeModeration(themes []forum.Theme, slug string) string {
-	for _, t := range themes {
-		if t.Slug == slug {
-			return t.Moderation
-		}
-	}
-	return ""
+	return members, nil
 }

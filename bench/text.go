@@ -81,6 +81,23 @@ var (
 		"```powershell\nGet-Mailbox -ResultSize Unlimited | Export-Csv boites.csv\n```",
 		"```\nping -c 4 passerelle.interne.local\n```",
 	}
+	// places are named in one post in five, each in about one post in
+	// 400: the rare words of the search measures.
+	places = []string{
+		"Quimper", "Lannion", "Vannes", "Lorient", "Brest", "Morlaix", "Dinan", "Fougères", "Vitré", "Redon",
+		"Laval", "Mayenne", "Cholet", "Saumur", "Angers", "Nantes", "Saint-Nazaire", "Challans", "Luçon", "Niort",
+		"Poitiers", "Châtellerault", "Angoulême", "Cognac", "Saintes", "Rochefort", "Royan", "Périgueux", "Bergerac", "Sarlat",
+		"Agen", "Marmande", "Mont-de-Marsan", "Dax", "Bayonne", "Biarritz", "Pau", "Oloron", "Tarbes", "Lourdes",
+		"Auch", "Montauban", "Cahors", "Figeac", "Rodez", "Millau", "Albi", "Castres", "Carcassonne", "Narbonne",
+		"Perpignan", "Béziers", "Sète", "Nîmes", "Alès", "Avignon", "Carpentras", "Orange", "Arles", "Salon",
+		"Aubagne", "Toulon", "Hyères", "Fréjus", "Draguignan", "Grasse", "Antibes", "Menton", "Gap", "Briançon",
+		"Digne", "Manosque", "Valence", "Montélimar", "Privas", "Aubenas", "Annonay", "Vienne", "Bourgoin", "Voiron",
+	}
+	placeSentences = []string{
+		"Nous en avons parlé avec l'équipe de %s, qui a fait le même choix.",
+		"La ville de %s nous a prêté son cahier des charges.",
+		"Un grand merci aux collègues de %s pour leur aide.",
+	}
 	titleStarts = []string{
 		"Retour d'expérience :", "Question :", "Avis sur", "Qui a déjà mis en place", "Marché en cours :", "Aide pour",
 	}
@@ -127,6 +144,9 @@ func (g *textGen) Post() string {
 	} else {
 		b.WriteString(g.pick(middles))
 		b.WriteString("\n\n")
+	}
+	if g.r.IntN(5) == 0 {
+		fmt.Fprintf(&b, g.pick(placeSentences)+"\n\n", g.pick(places))
 	}
 	// Fill up to about 600 characters.
 	for b.Len() < 480 {

@@ -156,7 +156,7 @@ type changes struct {
 	above    map[int64]bool
 	gaps     map[int64]time.Time
 	polled   bool
-	polledAt time.Time // the service's clock at the last successful poll
+	polledAt time.Time    // the service's clock at the last successful poll
 	lastPoll atomic.Int64 // unix nanoseconds of the last successful poll
 
 	cache *lru.Cache

@@ -32,6 +32,12 @@ type Store interface {
 	// ImportSubscribers bulk-inserts subscribers and subscriptions
 	// (benchmarks, imports); those that exist are skipped.
 	ImportSubscribers(ctx context.Context, subs []digest.Subscriber, subscriptions []digest.Subscription) error
+	// ImportThreads bulk-inserts threads with their ids, written as
+	// InsertThread writes them (benchmarks, data copies); oldest first.
+	ImportThreads(ctx context.Context, threads []forum.Thread) error
+	// ImportPosts bulk-inserts posts with their ids, written as InsertPost
+	// writes them (benchmarks, data copies); oldest first.
+	ImportPosts(ctx context.Context, posts []forum.Post) error
 
 	// Engine names the engine: "sqlite" or "mongodb".
 	Engine() string

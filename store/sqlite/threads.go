@@ -43,24 +43,28 @@ func (s *Store) InsertThread(ctx context.Context, t *forum.Thread) error {
 	if t.TitleTerms == nil {
 		t.TitleTerms = forum.SearchTerms(t.Title)
 	}
-	return s.write(ctx, func(q querier) error {
-		types := t.AuthorityTypes
-		if types == nil {
-			types = []string{}
-		}
-		res, err := q.ExecContext(ctx, `INSERT INTO threads (`+threadCols+`)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			t.ID, t.Theme, jsonText(types), t.Title, t.Author.ID, t.Author.DisplayName, t.Author.Authority, t.Author.AuthorityType,
-			t.Status, b2i(t.Locked), b2i(t.Pinned), t.FirstPostID, t.PostCount, ms(t.CreatedAt), ms(t.LastActivityAt), t.LastPostID, t.LastAuthor)
-		if err != nil {
-			return err
-		}
-		rid, err := res.LastInsertId()
-		if err != nil {
-			return err
-		}
-		return setTerms(ctx, q, "threads_fts", rid, t.TitleTerms, false)
-	})
+	return s.write(ctx, func(q querier) error { return insertThread(ctx, q, t) })
+}
+
+// insertThread writes the thread and its title's terms on q (its
+// authority-type rows follow by trigger).
+func insertThread(ctx context.Context, q querier, t *forum.Thread) error {
+	types := t.AuthorityTypes
+	if types == nil {
+		types = []string{}
+	}
+	res, err := q.ExecContext(ctx, `INSERT INTO threads (`+threadCols+`)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		t.ID, t.Theme, jsonText(types), t.Title, t.Author.ID, t.Author.DisplayName, t.Author.Authority, t.Author.AuthorityType,
+		t.Status, b2i(t.Locked), b2i(t.Pinned), t.FirstPostID, t.PostCount, ms(t.CreatedAt), ms(t.LastActivityAt), t.LastPostID, t.LastAuthor)
+	if err != nil {
+		return err
+	}
+	rid, err := res.LastInsertId()
+	if err != nil {
+		return err
+	}
+	return setTerms(ctx, q, "threads_fts", rid, t.TitleTerms, false)
 }
 
 // ThreadByID returns the thread with that id, whatever its status.
