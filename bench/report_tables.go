@@ -68,11 +68,10 @@ func (r *report) writeTargets(w io.Writer) {
 func (r *report) writeUncached(w io.Writer) {
 	if len(r.Uncached) > 0 {
 		fmt.Fprintf(w, "Cache off (`FORUM_CACHE_BYTES=0`), one request at a time (%d each, after one not counted):\n\n", r.Alone)
-		fmt.Fprintln(w, "| page alone, uncached | median | min | max | bytes | server CPU/request | machine's other CPU |")
-		fmt.Fprintln(w, "| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
+		fmt.Fprintln(w, "| page alone, uncached | median | min | max | bytes |")
+		fmt.Fprintln(w, "| --- | ---: | ---: | ---: | ---: |")
 		for _, a := range r.Uncached {
-			fmt.Fprintf(w, "| %s (`%s`) | %s | %s | %s | %d | %s | %.2f cores |\n", a.Name, a.Path, ms(a.Median()), ms(a.Lat[0]), ms(a.Lat[len(a.Lat)-1]),
-				a.Bytes, ms(a.CPU.Server/time.Duration(len(a.Lat)+1)), a.CPU.cores(a.CPU.Others))
+			fmt.Fprintf(w, "| %s (`%s`) | %s | %s | %s | %d |\n", a.Name, a.Path, ms(a.Median()), ms(a.Lat[0]), ms(a.Lat[len(a.Lat)-1]), a.Bytes)
 		}
 		fmt.Fprintln(w)
 	}
@@ -121,8 +120,14 @@ func (r *report) writeLoad(w io.Writer) {
 			perReq = ms(l.CPU.Server / time.Duration(l.OK+l.Errors))
 		}
 		u := l.CPU
-		fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %s | %s | %s | %.2f / %.2f / %.2f / %.2f |\n", name, rateCell(l), ms(l.P(50)), ms(l.P(99)),
-			errCell(l), bytesCell(l), ms(l.Alone), perReq, u.cores(u.Server), u.cores(u.Bench), u.cores(u.Others), u.cores(u.Idle))
+		cores := "–"
+		if u.Wall > 0 {
+			cores = fmt.Sprintf("%.2f / %.2f / %.2f / %.2f", u.cores(u.Server), u.cores(u.Bench), u.cores(u.Others), u.cores(u.Idle))
+		} else {
+			perReq = "–"
+		}
+		fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", name, rateCell(l), ms(l.P(50)), ms(l.P(99)),
+			errCell(l), bytesCell(l), ms(l.Alone), perReq, cores)
 	}
 	row(fmt.Sprintf("thread page, %d replies (`/threads/{id}`, 20 posts)", r.Dataset.HotReplies), r.Thread)
 	row("theme listing (`/themes/{slug}`)", r.Theme)
@@ -133,7 +138,7 @@ func (r *report) writeLoad(w io.Writer) {
 		row(fmt.Sprintf("mixed: %d readers (thread pages 60 %%, theme listings 25 %%, home 10 %%, authority types 5 %%; %d threads)",
 			m.Readers.Conns, len(r.Seed.ReadThreads)), m.Readers)
 		posters := *m.Posters
-		posters.CPU = cpuUse{Wall: m.Posters.CPU.Wall} // the window's CPU is on the readers' row
+		posters.CPU = cpuUse{} // the window's CPU is on the readers' row
 		row(fmt.Sprintf("mixed: %d members posting at the same time, posts/s", m.Posters.Conns), &posters)
 	}
 	if r.Posting != nil {

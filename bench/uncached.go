@@ -17,7 +17,7 @@ type aloneResult struct {
 	Name, Path string
 	Lat        []time.Duration // sorted
 	Bytes      int             // body of the last response, as sent
-	CPU        cpuUse          // over the requests (and the one not counted)
+	CPU        cpuUse          // over the requests (and the one not counted): coarse, clock ticks are 10 ms
 }
 
 // Median is the median latency.
