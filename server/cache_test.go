@@ -17,10 +17,12 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"coterforum/forum"
+	"coterforum/server"
 	"coterforum/store/sqlite"
 	"coterforum/store/storetest"
 )
@@ -509,4 +511,49 @@ func mustURL(t *testing.T, raw string) *url.URL {
 		t.Fatal(err)
 	}
 	return u
+}
+
+// TestConcurrentReadersRenderOnce: after a write, fifty anonymous readers
+// asking for the changed page at the same moment cause one render of it;
+// the others are served its bytes, each with their own CSRF token.
+func TestConcurrentReadersRenderOnce(t *testing.T) {
+	e := newEnv(t)
+	m, pw := e.member(forum.RoleMember, "commune")
+	mc := e.login(m, pw)
+	id, _ := mc.createThread("reseaux", []string{"commune"}, "Fil très lu", "Premier message.")
+	page := "/threads/" + id
+	for attempt := 0; ; attempt++ {
+		apiOK(t, mc, "POST", "/api/v1/threads/"+id+"/posts", map[string]any{"body": "Une réponse de plus."})
+		minute := time.Now().Unix() / 60
+		before := server.AnonymousRenders(e.srv)
+		var wg sync.WaitGroup
+		tokens := make([]string, 50)
+		for i := range tokens {
+			wg.Go(func() {
+				status, body, _ := e.anon().get(page)
+				if status != http.StatusOK || !strings.Contains(body, "Une réponse de plus.") {
+					t.Errorf("reader %d: %d", i, status)
+				}
+				if m := regexp.MustCompile(`name="csrf_token" value="([^"]+)"`).FindStringSubmatch(body); m != nil {
+					tokens[i] = m[1]
+				}
+			})
+		}
+		wg.Wait()
+		renders := server.AnonymousRenders(e.srv) - before
+		if time.Now().Unix()/60 != minute && attempt == 0 {
+			continue // the minute turned: pages of both minutes were rendered
+		}
+		if renders != 1 {
+			t.Fatalf("%d renders for 50 concurrent readers of one version", renders)
+		}
+		seen := map[string]bool{}
+		for _, tok := range tokens {
+			if tok != "" && seen[tok] {
+				t.Fatal("two readers got the same CSRF token")
+			}
+			seen[tok] = true
+		}
+		return
+	}
 }

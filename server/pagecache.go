@@ -59,15 +59,49 @@ func newRenderedPage(stamp uint64, minute int64, ctype string, body []byte, plac
 		p.segs = bytes.Split(body, []byte(placeholder))
 	}
 	p.gz = make([][]byte, len(p.segs))
+	w := flatePool.Get().(*flate.Writer)
+	defer flatePool.Put(w)
 	for i, seg := range p.segs {
 		var b bytes.Buffer
-		w, _ := flate.NewWriter(&b, flate.BestCompression)
+		w.Reset(&b)
 		_, _ = w.Write(seg)
 		_ = w.Flush() // byte-aligned, not final: the next block may follow
 		p.gz[i] = b.Bytes()
 		p.size += len(seg) + len(p.gz[i])
 	}
 	return p
+}
+
+// flatePool keeps the writers that deflate cached pages: a new writer at
+// the best level allocates and clears ~1.2 MB, more than the work of
+// compressing a page.
+var flatePool = sync.Pool{New: func() any { w, _ := flate.NewWriter(nil, flate.BestCompression); return w }}
+
+// renderOnce builds the anonymous response of version (stamp, minute)
+// under ck once, however many requests ask for it at the same moment: the
+// first renders and caches it, the others wait for its bytes. Without it,
+// every reader arriving after a write would render the page again.
+func (s *Server) renderOnce(ck string, stamp uint64, minute int64, build func() (*renderedPage, error)) (*renderedPage, error) {
+	v, err, _ := s.renders.Do(ck+"\x00"+strconv.FormatUint(stamp, 16)+"\x00"+strconv.FormatInt(minute, 10), func() (any, error) {
+		// A request that missed the cache just before the previous flight
+		// stored its page finds it here.
+		if v, ok := s.svc.Cache().Get(ck); ok {
+			if p := v.(*renderedPage); p.stamp == stamp && p.minute == minute {
+				return p, nil
+			}
+		}
+		s.rendered.Add(1)
+		p, err := build()
+		if err != nil {
+			return nil, err
+		}
+		s.svc.Cache().Add(ck, p, int64(p.size)+256)
+		return p, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return v.(*renderedPage), nil
 }
 
 // plainLen is the length of the body with the token in place.
@@ -297,7 +331,9 @@ func (s *Server) servePage(c echo.Context, spec cacheSpec, build func() (string,
 	if fresh && etagMatches(c.Request(), etag) {
 		return notModified(c, etag)
 	}
-	anonymous := viewer(c) == nil && session(c) == nil && c.QueryParam("notice") == ""
+	// With the cache off (FORUM_CACHE_BYTES=0) nothing is kept: every
+	// page is rendered and compressed for its request, as a member's is.
+	anonymous := viewer(c) == nil && session(c) == nil && c.QueryParam("notice") == "" && s.svc.Cache().Enabled()
 	ck := "page:" + string(language(c)) + ":" + spec.id
 	if fresh && anonymous {
 		if v, ok := s.svc.Cache().Get(ck); ok {
@@ -305,25 +341,31 @@ func (s *Server) servePage(c echo.Context, spec cacheSpec, build func() (string,
 				return writeRendered(c, p, token, etag)
 			}
 		}
+		p, err := s.renderOnce(ck, stamp, minute, func() (*renderedPage, error) {
+			name, v, err := build()
+			if err != nil {
+				return nil, err
+			}
+			body, err := s.renderBytes(c, name, v, s.placeholder)
+			if err != nil {
+				return nil, err
+			}
+			return newRenderedPage(stamp, minute, echo.MIMETextHTMLCharsetUTF8, body, s.placeholder), nil
+		})
+		if err != nil {
+			return err
+		}
+		return writeRendered(c, p, token, etag)
 	}
 	name, v, err := build()
 	if err != nil {
 		return err
 	}
-	if !anonymous || !fresh {
-		body, err := s.renderBytes(c, name, v, token)
-		if err != nil {
-			return err
-		}
-		return writeBody(c, http.StatusOK, echo.MIMETextHTMLCharsetUTF8, body, etag)
-	}
-	body, err := s.renderBytes(c, name, v, s.placeholder)
+	body, err := s.renderBytes(c, name, v, token)
 	if err != nil {
 		return err
 	}
-	p := newRenderedPage(stamp, minute, echo.MIMETextHTMLCharsetUTF8, body, s.placeholder)
-	s.svc.Cache().Add(ck, p, int64(p.size)+256)
-	return writeRendered(c, p, token, etag)
+	return writeBody(c, http.StatusOK, echo.MIMETextHTMLCharsetUTF8, body, etag)
 }
 
 // serveJSON answers a cacheable API read like servePage: build returns the
@@ -353,7 +395,7 @@ func (s *Server) serveBytes(c echo.Context, spec cacheSpec, ctype string, build 
 	if fresh && etagMatches(c.Request(), etag) {
 		return notModified(c, etag)
 	}
-	anonymous := viewer(c) == nil && session(c) == nil
+	anonymous := viewer(c) == nil && session(c) == nil && s.svc.Cache().Enabled()
 	ck := "raw:" + ctype + ":" + spec.id
 	if fresh && anonymous {
 		if v, ok := s.svc.Cache().Get(ck); ok {
@@ -361,15 +403,21 @@ func (s *Server) serveBytes(c echo.Context, spec cacheSpec, ctype string, build 
 				return writeRendered(c, p, "", etag)
 			}
 		}
+		p, err := s.renderOnce(ck, stamp, minute, func() (*renderedPage, error) {
+			body, err := build()
+			if err != nil {
+				return nil, err
+			}
+			return newRenderedPage(stamp, minute, ctype, body, ""), nil
+		})
+		if err != nil {
+			return err
+		}
+		return writeRendered(c, p, "", etag)
 	}
 	body, err := build()
 	if err != nil {
 		return err
 	}
-	if !anonymous || !fresh {
-		return writeBody(c, http.StatusOK, ctype, body, etag)
-	}
-	p := newRenderedPage(stamp, minute, ctype, body, "")
-	s.svc.Cache().Add(ck, p, int64(p.size)+256)
-	return writeRendered(c, p, "", etag)
+	return writeBody(c, http.StatusOK, ctype, body, etag)
 }

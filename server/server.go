@@ -5,11 +5,13 @@ import (
 	"context"
 	"crypto/rand"
 	"fmt"
+	"golang.org/x/sync/singleflight"
 	"log/slog"
 	"net"
 	"net/http"
 	"net/url"
 	"strings"
+	"sync/atomic"
 
 	"coterforum/digest"
 	"coterforum/forum"
@@ -69,6 +71,11 @@ type Server struct {
 	// random, so no post can contain it.
 	placeholder string
 	assets      *assets
+	// renders lets one request render an anonymous page of a version while
+	// the others asking for it at the same moment wait for its bytes.
+	renders singleflight.Group
+	// rendered counts the anonymous renders (tests).
+	rendered atomic.Int64
 }
 
 // New builds the server and its routes. Templates are parsed here, so a

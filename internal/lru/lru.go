@@ -57,6 +57,9 @@ func (c *Cache) Get(key string) (any, bool) {
 	return e.val, true
 }
 
+// Enabled reports whether the cache keeps anything (a bound above zero).
+func (c *Cache) Enabled() bool { return c != nil && c.max > 0 }
+
 // SetMaxAge makes entries older than d misses (0: no limit). Several
 // processes sharing a database use it as a backstop against a missed
 // invalidation.
