@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"sync"
@@ -108,6 +109,13 @@ func loadConfig() (config, error) {
 	return c, nil
 }
 
+// memoryHeadroom is what the server needs beyond its render cache: one
+// login's argon2id buffer (64 MiB) and the rest. Without GOMEMLIMIT, the Go
+// runtime's soft memory limit is the cache's bound plus this (150 MiB with
+// the default cache): the garbage collector works harder near it rather
+// than let the heap grow past each hash.
+const memoryHeadroom = 86 << 20
+
 func main() {
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	if err := run(context.Background(), os.Args[1:], os.Stdin, os.Stdout, log); err != nil {
@@ -125,6 +133,9 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout io.Writer, 
 	cfg, err := loadConfig()
 	if err != nil {
 		return err
+	}
+	if os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(cfg.CacheBytes + memoryHeadroom)
 	}
 	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
 		args = append([]string{"serve"}, args...)

@@ -3,7 +3,6 @@ package forum
 import (
 	"context"
 	"log/slog"
-	"runtime"
 	"time"
 )
 
@@ -37,8 +36,9 @@ type Service struct {
 	// takes the same time either way.
 	dummyHash string
 	policy    PublishPolicy
-	// hashing bounds concurrent argon2id computations (64 MiB each), so a
-	// burst of logins cannot exhaust memory.
+	// hashing lets one argon2id computation (64 MiB) run at a time, so a
+	// burst of logins cannot exhaust memory: the server's peak stays near
+	// its base plus one hash (BENCHMARKS.md). A hash takes ~60 ms.
 	hashing chan struct{}
 	taxo    taxonomyCache
 	// changes holds the versions of cached things and the read cache.
@@ -56,7 +56,7 @@ func New(store Store, log *slog.Logger, now func() time.Time) *Service {
 		now = time.Now
 	}
 	s := &Service{store: store, log: log, now: func() time.Time { return now().UTC().Truncate(time.Millisecond) }, policy: publishAll{},
-		hashing: make(chan struct{}, max(2, runtime.NumCPU())), changes: newChanges()}
+		hashing: make(chan struct{}, 1), changes: newChanges()}
 	s.dummyHash = dummyPasswordHash
 	return s
 }

@@ -235,7 +235,7 @@ func (s *Store) ImportSubscribers(ctx context.Context, subs []digest.Subscriber,
 // importRows runs insert (skipping rows that break a unique constraint)
 // with the arguments of n rows, in one transaction.
 func (s *Store) importRows(ctx context.Context, insert string, n int, args func(i int) []any) error {
-	return s.inTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+	return s.inTx(ctx, func(ctx context.Context, tx querier) error {
 		stmt, err := tx.PrepareContext(ctx, insert+` ON CONFLICT DO NOTHING`)
 		if err != nil {
 			return err

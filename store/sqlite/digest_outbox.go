@@ -98,7 +98,7 @@ func (s *Store) EnqueueMessages(ctx context.Context, msgs []digest.OutboxMessage
 		return []string{}, nil
 	}
 	var ids []string
-	err := s.inTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+	err := s.inTx(ctx, func(ctx context.Context, tx querier) error {
 		ids = make([]string, 0, len(msgs))
 		key, err := tx.PrepareContext(ctx, `INSERT INTO digest_keys (id, created_at) VALUES (?, ?) ON CONFLICT (id) DO NOTHING`)
 		if err != nil {
@@ -209,7 +209,7 @@ func (s *Store) ClaimMessages(ctx context.Context, ids []string, claimID string,
 	}
 	var msgs []digest.OutboxMessage
 	in := placeholders(len(ids))
-	err := s.inTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+	err := s.inTx(ctx, func(ctx context.Context, tx querier) error {
 		args := append([]any{digest.StatusSending, claimID, ms(claimUntil)}, anys(ids)...)
 		args = append(args, digest.StatusPending, ms(now), digest.StatusSending, ms(now))
 		if _, err := tx.ExecContext(ctx, `UPDATE digest_outbox SET status = ?, claim_id = ?, claim_until = ?, attempts = attempts + 1
@@ -254,7 +254,7 @@ func (s *Store) FinishMessages(ctx context.Context, entries []digest.LogEntry, c
 		ids[i] = entries[i].ID
 	}
 	in := placeholders(len(ids))
-	return s.inTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+	return s.inTx(ctx, func(ctx context.Context, tx querier) error {
 		insert, err := tx.PrepareContext(ctx, `INSERT INTO digest_log (`+logCols+`)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`)
 		if err != nil {
@@ -290,7 +290,7 @@ func (s *Store) RetryMessage(ctx context.Context, id, claimID string, next time.
 // cancelled at at, in one transaction, and returns how many there were.
 func (s *Store) CancelMessages(ctx context.Context, subscriberID string, at time.Time) (int, error) {
 	var n int64
-	err := s.inTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+	err := s.inTx(ctx, func(ctx context.Context, tx querier) error {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO digest_log (`+logCols+`)
 			SELECT id, kind, subscriber_id, frequency, period, to_addr, subject, ?, attempts, '', created_at, ?
 			FROM digest_outbox WHERE subscriber_id = ? AND status = ?
@@ -331,7 +331,7 @@ func (s *Store) DeliveriesTo(ctx context.Context, subscriberID string) ([]digest
 // of the subscriber (in flight ones too) with its body, and writes
 // tombstone instead of the address in the subscriber's log entries.
 func (s *Store) ForgetSubscriberMail(ctx context.Context, subscriberID, tombstone string) error {
-	return s.inTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+	return s.inTx(ctx, func(ctx context.Context, tx querier) error {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM digest_outbox WHERE subscriber_id = ?`, subscriberID); err != nil {
 			return err
 		}

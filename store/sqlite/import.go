@@ -91,8 +91,8 @@ func sortedByID[T any](rows []T, id func(*T) string) []*T {
 // importTx runs fn in one transaction of the writer, on a querier that
 // prepares each distinct statement once.
 func (s *Store) importTx(ctx context.Context, fn func(q querier) error) error {
-	return s.inTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		q := &preparedTx{tx: tx, stmts: map[string]*sql.Stmt{}}
+	return s.inTx(ctx, func(ctx context.Context, tx querier) error {
+		q := &preparedTx{tx: tx.(*txQ).tx, stmts: map[string]*sql.Stmt{}}
 		defer q.close()
 		return fn(q)
 	})
@@ -146,4 +146,9 @@ func (p *preparedTx) close() {
 	for _, st := range p.stmts {
 		_ = st.Close()
 	}
+}
+
+// PrepareContext prepares a statement in the transaction.
+func (p *preparedTx) PrepareContext(ctx context.Context, query string) (*sql.Stmt, error) {
+	return p.tx.PrepareContext(ctx, query)
 }

@@ -56,9 +56,11 @@ type Store struct {
 	log  *slog.Logger
 	path string
 	// w is the single writer connection; r the pool of readers.
-	w, r      *sql.DB
-	lock      *flock.Flock
-	closeOnce sync.Once
+	w, r *sql.DB
+	// wstmts and rstmts keep their prepared statements (stmts.go).
+	wstmts, rstmts *stmtCache
+	lock           *flock.Flock
+	closeOnce      sync.Once
 }
 
 // Open opens (creating it if needed) the database of the data dir and
@@ -97,6 +99,7 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*Store, error) {
 		s.Close(ctx)
 		return nil, err
 	}
+	s.wstmts = newStmtCache(s.w)
 	s.w.SetMaxOpenConns(1)
 	s.w.SetMaxIdleConns(1)
 	s.w.SetConnMaxLifetime(0)
@@ -122,6 +125,7 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*Store, error) {
 	if n <= 0 {
 		n = max(4, 2*runtime.NumCPU())
 	}
+	s.rstmts = newStmtCache(s.r)
 	s.r.SetMaxOpenConns(n)
 	s.r.SetMaxIdleConns(n)
 	s.r.SetConnMaxLifetime(0)
@@ -190,8 +194,14 @@ func (s *Store) Ping(ctx context.Context) error {
 // closes last: its connection checkpoints the write-ahead log.
 func (s *Store) Close(ctx context.Context) {
 	s.closeOnce.Do(func() {
+		if s.rstmts != nil {
+			s.rstmts.close()
+		}
 		if s.r != nil {
 			_ = s.r.Close()
+		}
+		if s.wstmts != nil {
+			s.wstmts.close()
 		}
 		if s.w != nil {
 			_, _ = s.w.ExecContext(context.WithoutCancel(ctx), "PRAGMA optimize")

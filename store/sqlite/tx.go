@@ -14,13 +14,14 @@ type querier interface {
 	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
 	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+	PrepareContext(ctx context.Context, query string) (*sql.Stmt, error)
 }
 
 type sqlTxKey struct{}
 
 // txFrom returns the SQL transaction of the Atomically call running ctx.
-func txFrom(ctx context.Context) *sql.Tx {
-	tx, _ := ctx.Value(sqlTxKey{}).(*sql.Tx)
+func txFrom(ctx context.Context) *txQ {
+	tx, _ := ctx.Value(sqlTxKey{}).(*txQ)
 	return tx
 }
 
@@ -36,7 +37,7 @@ func (s *Store) Atomically(ctx context.Context, fn func(ctx context.Context) err
 		return fn(ctx)
 	}
 	ctx, ftx, _ := forum.WithTx(ctx)
-	err := s.inTx(ctx, func(ctx context.Context, _ *sql.Tx) error {
+	err := s.inTx(ctx, func(ctx context.Context, _ querier) error {
 		if err := fn(ctx); err != nil {
 			return err
 		}
@@ -52,21 +53,23 @@ func (s *Store) Atomically(ctx context.Context, fn func(ctx context.Context) err
 
 // inTx runs fn in a transaction of the writer: the one of ctx if any, else
 // a new one, committed when fn returns nil.
-func (s *Store) inTx(ctx context.Context, fn func(ctx context.Context, tx *sql.Tx) error) error {
-	if tx := txFrom(ctx); tx != nil {
-		return fn(ctx, tx)
+func (s *Store) inTx(ctx context.Context, fn func(ctx context.Context, q querier) error) error {
+	if q := txFrom(ctx); q != nil {
+		return fn(ctx, q)
 	}
 	conn, err := s.w.Conn(ctx)
 	if err != nil {
 		return mapErr(err)
 	}
+	defer s.wstmts.prepareWanted() // after the writer is released (deferred first, runs last)
 	defer conn.Close()
 	ctx = context.WithoutCancel(ctx)
 	tx, err := conn.BeginTx(ctx, nil)
 	if err != nil {
 		return mapErr(err)
 	}
-	if err := fn(context.WithValue(ctx, sqlTxKey{}, tx), tx); err != nil {
+	q := &txQ{tx: tx, cache: s.wstmts}
+	if err := fn(context.WithValue(ctx, sqlTxKey{}, q), q); err != nil {
 		_ = tx.Rollback()
 		return mapErr(err)
 	}
@@ -75,14 +78,14 @@ func (s *Store) inTx(ctx context.Context, fn func(ctx context.Context, tx *sql.T
 
 // write runs fn on the writer (inTx without the context).
 func (s *Store) write(ctx context.Context, fn func(q querier) error) error {
-	return s.inTx(ctx, func(_ context.Context, tx *sql.Tx) error { return fn(tx) })
+	return s.inTx(ctx, func(_ context.Context, q querier) error { return fn(q) })
 }
 
 // exec runs one statement on the writer and returns the rows it changed.
 func (s *Store) exec(ctx context.Context, query string, args ...any) (int64, error) {
 	var n int64
-	err := s.inTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, query, args...)
+	err := s.inTx(ctx, func(ctx context.Context, q querier) error {
+		res, err := q.ExecContext(ctx, query, args...)
 		if err != nil {
 			return err
 		}
@@ -95,10 +98,10 @@ func (s *Store) exec(ctx context.Context, query string, args ...any) (int64, err
 // read returns what reads run on: the transaction of ctx (to see its own
 // writes), else the reader pool.
 func (s *Store) read(ctx context.Context) querier {
-	if tx := txFrom(ctx); tx != nil {
-		return tx
+	if q := txFrom(ctx); q != nil {
+		return q
 	}
-	return s.r
+	return readQ{s.rstmts}
 }
 
 // queryRow runs a one-row query on read(ctx).
