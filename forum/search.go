@@ -142,8 +142,13 @@ func wordVariants(w string) []string {
 // stop words removed, stemmed (French snowball) and accent-folded.
 func SearchTerms(text string) []string {
 	seen := map[string]bool{}
+	words := map[string]bool{}
 	terms := []string{}
 	for _, t := range tokenize(text) {
+		if words[t.word] {
+			continue // stemmed already: a text repeats most of its words
+		}
+		words[t.word] = true
 		for _, v := range wordVariants(t.word) {
 			if !seen[v] {
 				seen[v] = true
@@ -203,6 +208,21 @@ func ParseSearchQuery(text string) (SearchQuery, error) {
 	return q, nil
 }
 
+// matcher returns matches with a memory of the words it was asked about
+// (an excerpt asks about the same words again and again; stemming is most
+// of the work of a search page).
+func (q SearchQuery) matcher() func(word string) bool {
+	known := map[string]bool{}
+	return func(word string) bool {
+		m, ok := known[word]
+		if !ok {
+			m = q.matches(word)
+			known[word] = m
+		}
+		return m
+	}
+}
+
 // matches reports whether a lower-cased word matches one of the query's words.
 func (q SearchQuery) matches(word string) bool {
 	vs := wordVariants(word)
@@ -221,14 +241,14 @@ func (q SearchQuery) matches(word string) bool {
 // Highlight escapes text for HTML and wraps the words that match the query
 // in <mark>. The text is plain text: nothing in it is trusted.
 func (q SearchQuery) Highlight(text string) template.HTML {
-	return q.highlight(text, tokenize(text), 0, len(text))
+	return q.highlight(text, tokenize(text), 0, len(text), q.matcher())
 }
 
-func (q SearchQuery) highlight(text string, toks []wordToken, from, to int) template.HTML {
+func (q SearchQuery) highlight(text string, toks []wordToken, from, to int, matches func(string) bool) template.HTML {
 	var b strings.Builder
 	pos := from
 	for _, t := range toks {
-		if t.start < from || t.end > to || !q.matches(t.word) {
+		if t.start < from || t.end > to || !matches(t.word) {
 			continue
 		}
 		b.WriteString(template.HTMLEscapeString(text[pos:t.start]))
@@ -247,9 +267,10 @@ func (q SearchQuery) highlight(text string, toks []wordToken, from, to int) temp
 func (q SearchQuery) Excerpt(plain string) template.HTML {
 	plain = strings.Join(strings.Fields(plain), " ")
 	toks := tokenize(plain)
+	matches := q.matcher()
 	first := 0
 	for _, t := range toks {
-		if q.matches(t.word) {
+		if matches(t.word) {
 			first = t.start
 			break
 		}
@@ -277,7 +298,7 @@ func (q SearchQuery) Excerpt(plain string) template.HTML {
 			to = from + i
 		}
 	}
-	out := q.highlight(plain, toks, from, to)
+	out := q.highlight(plain, toks, from, to, matches)
 	if from > 0 {
 		out = "…" + out
 	}
