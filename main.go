@@ -109,11 +109,11 @@ func loadConfig() (config, error) {
 	return c, nil
 }
 
-// memoryHeadroom is what the server needs beyond its render cache: one
-// login's argon2id buffer (64 MiB) and the rest. Without GOMEMLIMIT, the Go
-// runtime's soft memory limit is the cache's bound plus this (150 MiB with
-// the default cache): the garbage collector works harder near it rather
-// than let the heap grow past each hash.
+// memoryHeadroom is what the server needs beyond its render cache: two
+// logins' argon2id buffers (19 MiB each) and the rest. Without GOMEMLIMIT,
+// the Go runtime's soft memory limit is the cache's bound plus this (150
+// MiB with the default cache): the garbage collector works harder near it
+// rather than let the heap grow past each hash.
 const memoryHeadroom = 86 << 20
 
 func main() {

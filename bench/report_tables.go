@@ -151,7 +151,7 @@ func (r *report) writeLoad(w io.Writer) {
 		fmt.Fprintf(w, "- Markdown rendering (forum.RenderMarkdown, %d posts, in-process, one at a time): mean %.0f µs/post (%.0f posts/s on one core), median %.0f µs, p99 %.0f µs\n",
 			r.RenderPosts, micro(r.RenderMean), float64(time.Second)/float64(r.RenderMean), micro(r.RenderP50), micro(r.RenderP99))
 	}
-	fmt.Fprintf(w, "- server RSS (VmHWM = peak): cache off %s at its end; cache on: %s at start, peak %s after the page runs (%s current), %s after the %d logins (argon2id, 64 MiB each), %s after the mixed run, %s at the end\n",
+	fmt.Fprintf(w, "- server RSS (VmHWM = peak): cache off %s at its end; cache on: %s at start, peak %s after the page runs (%s current), %s after the %d logins (argon2id, 19 MiB each), %s after the mixed run, %s at the end\n",
 		mb(r.RSSUncached), mb(r.RSSReady), mb(r.RSSPeakReads), mb(r.RSSCurReads), mb(r.RSSPeakLogins), r.Posters, mb(r.RSSPeakMixed), mb(r.RSSPeakEnd))
 	if r.StaticRSS > 0 {
 		fmt.Fprintf(w, "- static-bytes server peak RSS: %s\n", mb(r.StaticRSS))

@@ -36,9 +36,8 @@ type Service struct {
 	// takes the same time either way.
 	dummyHash string
 	policy    PublishPolicy
-	// hashing lets one argon2id computation (64 MiB) run at a time, so a
-	// burst of logins cannot exhaust memory: the server's peak stays near
-	// its base plus one hash (BENCHMARKS.md). A hash takes ~60 ms.
+	// hashing lets two argon2id computations (19 MiB each) run at a time,
+	// so a burst of logins cannot exhaust memory (BENCHMARKS.md).
 	hashing chan struct{}
 	taxo    taxonomyCache
 	// changes holds the versions of cached things and the read cache.
@@ -47,8 +46,8 @@ type Service struct {
 
 // dummyPasswordHash is an argon2id hash, with the forum's parameters, of a
 // password nobody has: written here rather than computed at start, which
-// would cost every process 64 MiB of memory at its peak for nothing.
-const dummyPasswordHash = "$argon2id$v=19$m=65536,t=1,p=2$h43GxeNSF+fa0KyuAui0Og$6lFDCxOQTsmLGSXceWjxxxNHaRSsXba4weh6IaV4FMA"
+// would cost every process 19 MiB of memory at its peak for nothing.
+const dummyPasswordHash = "$argon2id$v=19$m=19456,t=3,p=1$7EoBAp3flosSIrkvHRkCqw$xRQyJ0i/xFapTHlKjPWMKRp/VzWo1IZ/0bVl4knvTF8"
 
 // New returns a Service on the store. now may be nil (time.Now).
 func New(store Store, log *slog.Logger, now func() time.Time) *Service {
@@ -56,7 +55,7 @@ func New(store Store, log *slog.Logger, now func() time.Time) *Service {
 		now = time.Now
 	}
 	s := &Service{store: store, log: log, now: func() time.Time { return now().UTC().Truncate(time.Millisecond) }, policy: publishAll{},
-		hashing: make(chan struct{}, 1), changes: newChanges()}
+		hashing: make(chan struct{}, 2), changes: newChanges()}
 	s.dummyHash = dummyPasswordHash
 	return s
 }
