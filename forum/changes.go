@@ -115,8 +115,13 @@ const (
 	// DefaultMaxAge bounds the age of a cache entry when several server
 	// processes share a database: a backstop if a change is ever missed.
 	DefaultMaxAge = 30 * time.Second
-	// maxStaleness: past this without a successful poll, caches are bypassed.
+	// maxStaleness: once polls fail for this long, caches are bypassed.
 	maxStaleness = time.Second
+	// maxPollAge: past this without a successful poll (a poll that hangs,
+	// not one merely late under load), caches are bypassed too.
+	maxPollAge = 10 * time.Second
+	// pollTimeout bounds one poll.
+	pollTimeout = 5 * time.Second
 	// gapWait is how long a poller waits for a missing number of the
 	// sequence (taken by a writer whose insert is not visible yet) before
 	// going past it: the writer died, or its change failed and was retried
@@ -158,6 +163,9 @@ type changes struct {
 	polled   bool
 	polledAt time.Time    // the service's clock at the last successful poll
 	lastPoll atomic.Int64 // unix nanoseconds of the last successful poll
+	// failingSince is when polls started failing (unix nanoseconds; 0: the
+	// last one succeeded).
+	failingSince atomic.Int64
 
 	cache *lru.Cache
 }
@@ -249,7 +257,7 @@ func (s *Service) Invalidate(ctx context.Context, keys ...Key) {
 	if Fail(ctx, fmt.Errorf("publication des changements %v : %w", names, err)) == nil {
 		return
 	}
-	c.lastPoll.Store(0)
+	c.failingSince.Store(1) // long ago: bypassed until the next successful poll
 	s.log.Error("cache versions not published to the other processes: caches bypassed until the next poll", "keys", names, "err", err)
 }
 
@@ -275,14 +283,21 @@ func (s *Service) Stamp(keys ...Key) uint64 {
 }
 
 // CacheFresh reports whether caches may be trusted: always in a process that
-// owns its database; with a shared database, while the last poll of the
-// other processes' changes is under a second old.
+// owns its database; with a shared database, once the other processes'
+// changes were read, unless polls fail for over a second or none succeeded
+// for ten. A poll merely late, on a busy server, keeps the caches: dropping
+// them then would only add load to load.
 func (s *Service) CacheFresh() bool {
 	c := s.changes
 	if c.share.Load() == nil {
 		return true
 	}
-	return time.Since(time.Unix(0, c.lastPoll.Load())) < maxStaleness
+	last := c.lastPoll.Load()
+	if last == 0 || time.Since(time.Unix(0, last)) > maxPollAge {
+		return false
+	}
+	failing := c.failingSince.Load()
+	return failing == 0 || time.Since(time.Unix(0, failing)) < maxStaleness
 }
 
 // RunChanges follows the other processes' invalidations until ctx ends,
@@ -297,7 +312,14 @@ func (s *Service) RunChanges(ctx context.Context) error {
 	defer t.Stop()
 	var pruned time.Time
 	for {
-		if err := s.pollChanges(ctx, sh.remote); err != nil && ctx.Err() == nil {
+		pctx, cancel := context.WithTimeout(ctx, pollTimeout)
+		err := s.pollChanges(pctx, sh.remote)
+		cancel()
+		switch {
+		case err == nil:
+			s.changes.failingSince.Store(0)
+		case ctx.Err() == nil:
+			s.changes.failingSince.CompareAndSwap(0, time.Now().UnixNano())
 			s.log.Warn("cache versions not read", "err", err)
 		}
 		if time.Since(pruned) > pruneEvery {

@@ -6,58 +6,99 @@ import (
 	"strconv"
 )
 
-// threadData is a thread and all its posts, whatever their status, as read
-// under one stamp of the thread's key: every viewer's page is cut from it.
-type threadData struct {
-	stamp     uint64
-	thread    Thread
-	all       []Post // every status, oldest first
-	published []Post
+// A thread page is read through the cache in two parts, each under the
+// stamp of the thread's key: the thread with the members who have a pending
+// post in it (threadMeta), and each page of posts a class of viewers sees
+// (postPageData: published posts for visitors and members, every post for
+// moderators). A page costs the same store work however long its thread:
+// a count and one page of posts, from the thread's index.
+
+// threadMeta is a thread and who has pending posts in it.
+type threadMeta struct {
+	stamp  uint64
+	thread Thread
 	// pendingAuthors are the members with a pending post in the thread: only
 	// they (and moderators) see more than the published posts.
 	pendingAuthors map[string]bool
 }
 
+// postPageData is one page of posts of a thread for a class of viewers.
+type postPageData struct {
+	stamp uint64
+	posts []Post
+	total int
+}
+
+// postStructSize is what a Post takes beside its strings' bytes (the
+// struct, its author's and decision's string headers, the strings' own
+// allocation slack).
+const postStructSize = 400
+
+// postSize is what a post takes in memory, strings included.
 func postSize(p *Post) int64 {
-	n := int64(len(p.Source)+len(p.HTML)) + 400
+	n := int64(len(p.Source)+len(p.HTML)+len(p.Author.DisplayName)+len(p.Author.Authority)) + postStructSize
 	for _, r := range p.Revisions {
 		n += int64(len(r.Source)) + 64
 	}
 	return n
 }
 
-// threadData returns the cached thread and posts, reading them once per
-// version of the thread's key.
-func (s *Service) threadData(ctx context.Context, id string) (*threadData, error) {
+// threadMeta returns the cached thread and its pending authors, reading
+// them once per version of the thread's key.
+func (s *Service) threadMeta(ctx context.Context, id string) (*threadMeta, error) {
 	stamp := s.Stamp(ThreadKey(id))
 	ck := "forum:thread:" + id
 	fresh := s.CacheFresh()
 	if fresh {
-		if v, ok := s.changes.cache.Get(ck); ok && v.(*threadData).stamp == stamp {
-			return v.(*threadData), nil
+		if v, ok := s.changes.cache.Get(ck); ok && v.(*threadMeta).stamp == stamp {
+			return v.(*threadMeta), nil
 		}
 	}
 	th, err := s.store.ThreadByID(ctx, id)
 	if err != nil {
 		return nil, err
 	}
-	all, err := s.store.ListPosts(ctx, PostFilter{ThreadID: id, AllStatuses: true})
+	pending, err := s.store.ListPosts(ctx, PostFilter{ThreadID: id, Status: PostPending})
 	if err != nil {
 		return nil, err
 	}
-	d := &threadData{stamp: stamp, thread: *th, all: all, pendingAuthors: map[string]bool{}}
-	size := int64(1000)
-	for i := range all {
-		p := &all[i]
-		size += 2 * postSize(p) // all and published share the strings, not the structs
-		switch p.Status {
-		case PostPublished:
-			d.published = append(d.published, *p)
-		case PostPending:
-			d.pendingAuthors[p.Author.ID] = true
-		}
+	d := &threadMeta{stamp: stamp, thread: *th, pendingAuthors: map[string]bool{}}
+	for _, p := range pending {
+		d.pendingAuthors[p.Author.ID] = true
 	}
 	if fresh {
+		s.changes.cache.Add(ck, d, int64(1000+len(th.Title)+100*len(d.pendingAuthors)))
+	}
+	return d, nil
+}
+
+// postPage returns page (from 1) of the posts f selects and their total;
+// class names f for the cache ("": not cached, a viewer's own view).
+func (s *Service) postPage(ctx context.Context, f PostFilter, class string, page int) (*postPageData, error) {
+	stamp := s.Stamp(ThreadKey(f.ThreadID))
+	ck := "forum:posts:" + f.ThreadID + ":" + class + ":" + strconv.Itoa(page)
+	cached := class != "" && s.CacheFresh()
+	if cached {
+		if v, ok := s.changes.cache.Get(ck); ok && v.(*postPageData).stamp == stamp {
+			return v.(*postPageData), nil
+		}
+	}
+	total, err := s.store.CountPosts(ctx, f, nil)
+	if err != nil {
+		return nil, err
+	}
+	d := &postPageData{stamp: stamp, total: int(total), posts: []Post{}}
+	if from := (page - 1) * PostsPerPage; from < d.total {
+		f.Skip, f.Limit = from, PostsPerPage
+		if d.posts, err = s.store.ListPosts(ctx, f); err != nil {
+			return nil, err
+		}
+	}
+	if cached {
+		size := int64(500)
+		for i := range d.posts {
+			size += postSize(&d.posts[i])
+		}
 		s.changes.cache.Add(ck, d, size)
 	}
 	return d, nil
@@ -74,34 +115,29 @@ func (s *Service) ThreadPage(ctx context.Context, viewer *Member, id string, pag
 	if page < 1 || page > MaxPage {
 		return nil, nil, Invalid("page", "page_invalid", fmt.Sprintf("La page doit être comprise entre 1 et %d.", MaxPage))
 	}
-	d, err := s.threadData(ctx, id)
+	meta, err := s.threadMeta(ctx, id)
 	if err != nil {
 		return nil, nil, err
 	}
-	if !canSee(viewer, d.thread.Status, d.thread.Author.ID) {
+	if !canSee(viewer, meta.thread.Status, meta.thread.Author.ID) {
 		return nil, nil, ErrNotFound
 	}
-	th := d.thread
+	th := meta.thread
 	th.AuthorityTypes = append([]string(nil), th.AuthorityTypes...)
-	var visible []Post
+	f, class := PostFilter{ThreadID: id}, "published"
 	switch {
 	case viewer.IsModerator():
-		visible = d.all
-	case viewer != nil && d.pendingAuthors[viewer.ID]:
-		for _, p := range d.all {
-			if p.Status == PostPublished || (p.Status == PostPending && p.Author.ID == viewer.ID) {
-				visible = append(visible, p)
-			}
-		}
-	default:
-		visible = d.published
+		f.AllStatuses, class = true, "all"
+	case viewer != nil && meta.pendingAuthors[viewer.ID]:
+		f.ViewerID, class = viewer.ID, "" // their own view: not shared
 	}
-	total := len(visible)
-	pages := max(1, (total+PostsPerPage-1)/PostsPerPage)
-	from := min((page-1)*PostsPerPage, total)
-	to := min(from+PostsPerPage, total)
-	posts := append([]Post{}, visible[from:to]...)
-	return &th, &PostPage{Posts: posts, Page: page, Pages: pages, Total: total}, nil
+	d, err := s.postPage(ctx, f, class, page)
+	if err != nil {
+		return nil, nil, err
+	}
+	pages := max(1, (d.total+PostsPerPage-1)/PostsPerPage)
+	posts := append([]Post{}, d.posts...)
+	return &th, &PostPage{Posts: posts, Page: page, Pages: pages, Total: d.total}, nil
 }
 
 // ViewerHasPending reports whether the viewer has a pending post in the
@@ -110,11 +146,11 @@ func (s *Service) ViewerHasPending(ctx context.Context, viewer *Member, threadID
 	if viewer == nil || !ValidID(threadID) {
 		return false, nil
 	}
-	d, err := s.threadData(ctx, threadID)
+	meta, err := s.threadMeta(ctx, threadID)
 	if err != nil {
 		return false, err
 	}
-	return d.pendingAuthors[viewer.ID], nil
+	return meta.pendingAuthors[viewer.ID], nil
 }
 
 // listingData is one page of a listing as read under one stamp.

@@ -22,8 +22,11 @@ type PostFilter struct {
 	ViewerID string
 	// AllStatuses shows every status (moderators).
 	AllStatuses bool
-	Skip        int
-	Limit       int
+	// Status, when set, selects only the posts of that status (any
+	// author), e.g. a thread's pending posts.
+	Status string
+	Skip   int
+	Limit  int
 }
 
 // PostEdit is the change made by an edit of a post. The store writes the

@@ -56,6 +56,8 @@ func (s *Store) PostByID(ctx context.Context, id string) (*forum.Post, error) {
 func postFilter(f forum.PostFilter) bson.D {
 	filter := bson.D{{Key: "thread_id", Value: f.ThreadID}}
 	switch {
+	case f.Status != "":
+		filter = append(filter, bson.E{Key: "status", Value: f.Status})
 	case f.AllStatuses:
 	case f.ViewerID != "":
 		filter = append(filter,

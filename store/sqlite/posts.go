@@ -115,6 +115,8 @@ func (s *Store) PostsByIDs(ctx context.Context, ids []string) ([]forum.Post, err
 // postFilter is the WHERE clause of the posts of a thread f lets a viewer see.
 func postFilter(f forum.PostFilter) (string, []any) {
 	switch {
+	case f.Status != "":
+		return "thread_id = ? AND status = ?", []any{f.ThreadID, f.Status}
 	case f.AllStatuses:
 		return "thread_id = ?", []any{f.ThreadID}
 	case f.ViewerID != "":

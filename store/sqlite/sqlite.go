@@ -140,14 +140,14 @@ func openDB(path string, readOnly bool, maxPages int) (*sql.DB, error) {
 	q.Add("_pragma", "foreign_keys(0)")
 	if readOnly {
 		q.Add("_pragma", "query_only(1)")
-		q.Add("_pragma", "cache_size(-8000)")
+		q.Add("_pragma", "cache_size(-4000)")
 	} else {
 		q.Add("_pragma", "journal_mode(WAL)")
 		// FULL: a commit is on disk before it is acknowledged, even if the
 		// machine loses power (NORMAL would only survive a crash of the
 		// process). ~0.5 ms a commit on this machine's disk.
 		q.Add("_pragma", "synchronous(FULL)")
-		q.Add("_pragma", "cache_size(-16000)")
+		q.Add("_pragma", "cache_size(-8000)")
 		q.Add("_pragma", "temp_store(memory)")
 		if maxPages > 0 {
 			q.Add("_pragma", fmt.Sprintf("max_page_count(%d)", maxPages))
