@@ -80,11 +80,11 @@ func (s *Store) SearchTitles(ctx context.Context, f forum.SearchFilter, limit in
 	var args []any
 	switch {
 	case f.Theme != "" && f.AuthorityType != "":
-		from = `thread_types x INDEXED BY thread_types_theme_recent JOIN threads t ON t.id = x.thread_id`
+		from = `thread_types x INDEXED BY thread_types_theme_listing JOIN threads t ON t.id = x.thread_id`
 		where = []string{"x.authority_type = ?", "x.theme = ?", "x.status = ?"}
 		args = []any{f.AuthorityType, f.Theme, forum.ThreadPublished}
 	case f.Theme != "":
-		from = `threads t INDEXED BY threads_theme_recent`
+		from = `threads t INDEXED BY threads_theme_listing`
 		where = []string{"t.theme = ?", "t.status = ?"}
 		args = []any{f.Theme, forum.ThreadPublished}
 	default:

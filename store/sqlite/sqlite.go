@@ -26,6 +26,7 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/gofrs/flock"
 	_ "modernc.org/sqlite" // the "sqlite" database/sql driver
@@ -57,6 +58,9 @@ type Store struct {
 	path string
 	// w is the single writer connection; r the pool of readers.
 	w, r *sql.DB
+	// ck checkpoints the write-ahead log (startCheckpoints).
+	ck              *sql.DB
+	stopCheckpoints func()
 	// wstmts and rstmts keep their prepared statements (stmts.go).
 	wstmts, rstmts *stmtCache
 	lock           *flock.Flock
@@ -130,7 +134,49 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*Store, error) {
 	s.r.SetMaxIdleConns(n)
 	s.r.SetConnMaxLifetime(0)
 	s.r.SetConnMaxIdleTime(0)
+	if err := s.startCheckpoints(); err != nil {
+		s.Close(ctx)
+		return nil, err
+	}
 	return s, nil
+}
+
+// checkpointEvery is how often the write-ahead log is copied into the
+// database file, off the writer.
+const checkpointEvery = 500 * time.Millisecond
+
+// startCheckpoints copies the write-ahead log into the database file in the
+// background, on a connection of its own: the writer does not checkpoint
+// (wal_autocheckpoint 0), so no reply waits for a checkpoint of the pages
+// of the hundred before it. A passive checkpoint never blocks the writer
+// nor the readers; the log is reused from its start once fully copied.
+func (s *Store) startCheckpoints() error {
+	ck, err := openDB(s.path, false, 0)
+	if err != nil {
+		return err
+	}
+	ck.SetMaxOpenConns(1)
+	s.ck = ck
+	ctx, stop := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	s.stopCheckpoints = func() { stop(); <-done }
+	go func() {
+		defer close(done)
+		t := time.NewTicker(checkpointEvery)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+			}
+			var busy, logged, copied int
+			if err := ck.QueryRowContext(ctx, "PRAGMA wal_checkpoint(PASSIVE)").Scan(&busy, &logged, &copied); err != nil && ctx.Err() == nil {
+				s.log.Warn("checkpoint of the write-ahead log failed", "err", err)
+			}
+		}
+	}()
+	return nil
 }
 
 // openDB opens a pool on the database file with the forum's settings.
@@ -149,6 +195,10 @@ func openDB(path string, readOnly bool, maxPages int) (*sql.DB, error) {
 		q.Add("_pragma", "synchronous(FULL)")
 		q.Add("_pragma", "cache_size(-8000)")
 		q.Add("_pragma", "temp_store(memory)")
+		// The checkpoints run in the background (startCheckpoints); the
+		// log file is cut back to 64 MiB after a checkpoint that emptied it.
+		q.Add("_pragma", "wal_autocheckpoint(0)")
+		q.Add("_pragma", "journal_size_limit(67108864)")
 		if maxPages > 0 {
 			q.Add("_pragma", fmt.Sprintf("max_page_count(%d)", maxPages))
 		}
@@ -194,6 +244,12 @@ func (s *Store) Ping(ctx context.Context) error {
 // closes last: its connection checkpoints the write-ahead log.
 func (s *Store) Close(ctx context.Context) {
 	s.closeOnce.Do(func() {
+		if s.stopCheckpoints != nil {
+			s.stopCheckpoints()
+		}
+		if s.ck != nil {
+			_ = s.ck.Close()
+		}
 		if s.rstmts != nil {
 			s.rstmts.close()
 		}

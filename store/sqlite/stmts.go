@@ -28,6 +28,8 @@ type stmtCache struct {
 	// when the writer is free; preparing: a goroutine is doing that.
 	want      map[string]bool
 	preparing bool
+	// trace, when set (tests), is told every query run through the cache.
+	trace func(query string, args []any)
 }
 
 func newStmtCache(db *sql.DB) *stmtCache {
@@ -36,7 +38,15 @@ func newStmtCache(db *sql.DB) *stmtCache {
 
 // get returns the statement of query, preparing it on the pool now when
 // prepare is true; nil when it is not (yet) prepared.
-func (c *stmtCache) get(ctx context.Context, query string, prepare bool) *sql.Stmt {
+func (c *stmtCache) get(ctx context.Context, query string, prepare bool, args []any) *sql.Stmt {
+	if c.trace != nil {
+		c.trace(query, args)
+	}
+	return c.lookup(ctx, query, prepare)
+}
+
+// lookup is get without the trace.
+func (c *stmtCache) lookup(ctx context.Context, query string, prepare bool) *sql.Stmt {
 	c.mu.Lock()
 	st, ok := c.m[query]
 	full := len(c.m) >= maxStmts
@@ -87,7 +97,7 @@ func (c *stmtCache) prepareWanted() {
 				return
 			}
 			c.mu.Unlock()
-			c.get(context.Background(), query, true)
+			c.lookup(context.Background(), query, true)
 		}
 	}()
 }
@@ -111,7 +121,7 @@ type txQ struct {
 
 // ExecContext runs a statement in the transaction.
 func (q *txQ) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	if st := q.cache.get(ctx, query, false); st != nil {
+	if st := q.cache.get(ctx, query, false, args); st != nil {
 		return q.tx.StmtContext(ctx, st).ExecContext(ctx, args...)
 	}
 	return q.tx.ExecContext(ctx, query, args...)
@@ -119,7 +129,7 @@ func (q *txQ) ExecContext(ctx context.Context, query string, args ...any) (sql.R
 
 // QueryContext runs a query in the transaction.
 func (q *txQ) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	if st := q.cache.get(ctx, query, false); st != nil {
+	if st := q.cache.get(ctx, query, false, args); st != nil {
 		return q.tx.StmtContext(ctx, st).QueryContext(ctx, args...)
 	}
 	return q.tx.QueryContext(ctx, query, args...)
@@ -127,7 +137,7 @@ func (q *txQ) QueryContext(ctx context.Context, query string, args ...any) (*sql
 
 // QueryRowContext runs a one-row query in the transaction.
 func (q *txQ) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
-	if st := q.cache.get(ctx, query, false); st != nil {
+	if st := q.cache.get(ctx, query, false, args); st != nil {
 		return q.tx.StmtContext(ctx, st).QueryRowContext(ctx, args...)
 	}
 	return q.tx.QueryRowContext(ctx, query, args...)
@@ -138,7 +148,7 @@ type readQ struct{ cache *stmtCache }
 
 // ExecContext runs a statement on a reader (readers only read).
 func (q readQ) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	if st := q.cache.get(ctx, query, true); st != nil {
+	if st := q.cache.get(ctx, query, true, args); st != nil {
 		return st.ExecContext(ctx, args...)
 	}
 	return q.cache.db.ExecContext(ctx, query, args...)
@@ -146,7 +156,7 @@ func (q readQ) ExecContext(ctx context.Context, query string, args ...any) (sql.
 
 // QueryContext runs a query on a reader.
 func (q readQ) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	if st := q.cache.get(ctx, query, true); st != nil {
+	if st := q.cache.get(ctx, query, true, args); st != nil {
 		return st.QueryContext(ctx, args...)
 	}
 	return q.cache.db.QueryContext(ctx, query, args...)
@@ -154,7 +164,7 @@ func (q readQ) QueryContext(ctx context.Context, query string, args ...any) (*sq
 
 // QueryRowContext runs a one-row query on a reader.
 func (q readQ) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
-	if st := q.cache.get(ctx, query, true); st != nil {
+	if st := q.cache.get(ctx, query, true, args); st != nil {
 		return st.QueryRowContext(ctx, args...)
 	}
 	return q.cache.db.QueryRowContext(ctx, query, args...)

@@ -84,46 +84,45 @@ func (s *Store) ThreadsByIDs(ctx context.Context, ids []string) ([]forum.Thread,
 	return queryAll(ctx, s, scanThread, `SELECT `+threadCols+` FROM threads WHERE id IN (`+placeholders(len(ids))+`)`, anys(ids)...)
 }
 
-// threadQuery builds the listing query of published (or f.Statuses)
-// threads filtered by theme, authority type and author: an authority type
-// reads thread_types, whose indexes keep each type's threads in order.
-// order is the ORDER BY of the listing, on columns both tables have.
-func threadQuery(theme, authorityType, authorID string, statuses []string, order string) (string, []any) {
+// threadQuery builds the listing query of published (or statuses)
+// threads filtered by theme, authority type, author and pinning (pinned
+// < 0: either): an authority type reads thread_types, whose indexes keep
+// each type's threads in order. order is the ORDER BY of the listing, on
+// columns both tables have.
+func threadQuery(theme, authorityType, authorID string, statuses []string, pinned int, order string) (string, []any) {
 	if len(statuses) == 0 {
 		statuses = []string{forum.ThreadPublished}
 	}
 	var where []string
 	var args []any
-	from := "threads t"
+	from, a := "threads t", "t"
+	cols := strings.NewReplacer("pinned", "t.pinned", "last_activity_at", "t.last_activity_at", "id", "t.id")
 	if authorityType != "" {
-		from = "thread_types x JOIN threads t ON t.id = x.thread_id"
+		from, a = "thread_types x JOIN threads t ON t.id = x.thread_id", "x"
 		where = append(where, "x.authority_type = ?")
 		args = append(args, authorityType)
-		if theme != "" {
-			where = append(where, "x.theme = ?")
-			args = append(args, theme)
-		}
-		where = append(where, "x.status IN ("+placeholders(len(statuses))+")")
-		order = strings.NewReplacer("pinned", "x.pinned", "last_activity_at", "x.last_activity_at", "id", "x.thread_id").Replace(order)
-	} else {
-		if theme != "" {
-			where = append(where, "t.theme = ?")
-			args = append(args, theme)
-		}
-		where = append(where, "t.status IN ("+placeholders(len(statuses))+")")
-		order = strings.NewReplacer("pinned", "t.pinned", "last_activity_at", "t.last_activity_at", "id", "t.id").Replace(order)
+		cols = strings.NewReplacer("pinned", "x.pinned", "last_activity_at", "x.last_activity_at", "id", "x.thread_id")
 	}
+	if theme != "" {
+		where = append(where, a+".theme = ?")
+		args = append(args, theme)
+	}
+	where = append(where, a+".status IN ("+placeholders(len(statuses))+")")
 	args = append(args, anys(statuses)...)
+	if pinned >= 0 {
+		where = append(where, a+".pinned = ?")
+		args = append(args, pinned)
+	}
 	if authorID != "" {
 		where = append(where, "t.author_id = ?")
 		args = append(args, authorID)
 	}
-	return `SELECT ` + threadColsOf("t") + ` FROM ` + from + ` WHERE ` + strings.Join(where, " AND ") + ` ORDER BY ` + order, args
+	return `SELECT ` + threadColsOf("t") + ` FROM ` + from + ` WHERE ` + strings.Join(where, " AND ") + ` ORDER BY ` + cols.Replace(order), args
 }
 
 // ListThreads returns threads matching f, pinned first, then by last activity.
 func (s *Store) ListThreads(ctx context.Context, f forum.ThreadFilter) ([]forum.Thread, error) {
-	q, args := threadQuery(f.Theme, f.AuthorityType, f.AuthorID, f.Statuses, "pinned DESC, last_activity_at DESC, id DESC")
+	q, args := threadQuery(f.Theme, f.AuthorityType, f.AuthorID, f.Statuses, -1, "pinned DESC, last_activity_at DESC, id DESC")
 	limit := int64(f.Limit)
 	if limit <= 0 {
 		limit = -1

@@ -97,13 +97,15 @@ CREATE TABLE threads (
 	last_post_id          TEXT NOT NULL DEFAULT '',
 	last_author           TEXT NOT NULL DEFAULT ''
 );
--- Listings (ListThreads: pinned first, then by last activity) and feeds
--- (RecentThreads: by last activity), unfiltered and by theme.
+-- Listings (ListThreads: pinned first, then by last activity) unfiltered
+-- and by theme; feeds (RecentThreads: by last activity, pinned or not) read
+-- the pinned and the other threads from the same index and merge them.
+-- Every reply moves its thread's last activity, so each index holding it
+-- is a cost of every reply: no more of them than the reads need. A
+-- member's threads are few: they are sorted when read.
 CREATE INDEX threads_listing ON threads (status, pinned DESC, last_activity_at DESC, id DESC);
 CREATE INDEX threads_theme_listing ON threads (theme, status, pinned DESC, last_activity_at DESC, id DESC);
-CREATE INDEX threads_recent ON threads (status, last_activity_at DESC, id DESC);
-CREATE INDEX threads_theme_recent ON threads (theme, status, last_activity_at DESC, id DESC);
-CREATE INDEX threads_author ON threads (author_id, pinned DESC, last_activity_at DESC, id DESC);
+CREATE INDEX threads_author ON threads (author_id);
 CREATE INDEX threads_last_post ON threads (last_post_id);
 
 -- One row per (thread, authority type), kept by the triggers below: the
@@ -120,8 +122,6 @@ CREATE TABLE thread_types (
 ) WITHOUT ROWID;
 CREATE INDEX thread_types_listing ON thread_types (authority_type, status, pinned DESC, last_activity_at DESC, thread_id DESC);
 CREATE INDEX thread_types_theme_listing ON thread_types (authority_type, theme, status, pinned DESC, last_activity_at DESC, thread_id DESC);
-CREATE INDEX thread_types_recent ON thread_types (authority_type, status, last_activity_at DESC, thread_id DESC);
-CREATE INDEX thread_types_theme_recent ON thread_types (authority_type, theme, status, last_activity_at DESC, thread_id DESC);
 
 CREATE TRIGGER threads_types_insert AFTER INSERT ON threads BEGIN
 	INSERT OR IGNORE INTO thread_types (thread_id, authority_type, theme, status, pinned, last_activity_at)
