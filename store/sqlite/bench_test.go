@@ -15,7 +15,10 @@ import (
 // the disk of the machine that runs it).
 //
 //	go test -run '^$' -bench ReplyTransaction ./store/sqlite/
-func BenchmarkReplyTransaction(b *testing.B) {
+func BenchmarkReplyTransaction(b *testing.B) { benchmarkReplies(b, false) }
+
+// benchmarkReplies runs b.N replies to one thread, in parallel or not.
+func benchmarkReplies(b *testing.B, parallel bool) {
 	ctx := context.Background()
 	s, err := Open(ctx, Config{DataDir: b.TempDir()}, quiet())
 	if err != nil {
@@ -34,8 +37,7 @@ func BenchmarkReplyTransaction(b *testing.B) {
 	}
 	html := "<p>" + strings.Repeat("Migration de la messagerie vers un nouveau prestataire. ", 10) + "</p>"
 	terms := forum.PostSearchTerms(html)
-	b.ResetTimer()
-	for range b.N {
+	reply := func() {
 		p := &forum.Post{ID: forum.NewID(), ThreadID: th.ID, Author: m.Ref(), Source: "x", HTML: html, Status: forum.PostPublished,
 			CreatedAt: time.Now().UTC(), Terms: terms}
 		err := s.Atomically(ctx, func(ctx context.Context) error {
@@ -51,7 +53,19 @@ func BenchmarkReplyTransaction(b *testing.B) {
 			return s.PublishChanges(ctx, "bench", []string{"thread:" + th.ID, "listing:home"}, p.CreatedAt)
 		})
 		if err != nil {
-			b.Fatal(err)
+			b.Error(err)
 		}
+	}
+	b.ResetTimer()
+	if parallel {
+		b.RunParallel(func(pb *testing.PB) {
+			for pb.Next() {
+				reply()
+			}
+		})
+		return
+	}
+	for range b.N {
+		reply()
 	}
 }

@@ -58,6 +58,9 @@ type Store struct {
 	path string
 	// w is the single writer connection; r the pool of readers.
 	w, r *sql.DB
+	// queue feeds the writer goroutine (writer.go).
+	queue                  chan *job
+	writerStop, writerDone chan struct{}
 	// ck checkpoints the write-ahead log (startCheckpoints).
 	ck              *sql.DB
 	stopCheckpoints func()
@@ -121,6 +124,7 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*Store, error) {
 		s.Close(ctx)
 		return nil, fmt.Errorf("base de données %s : %w", s.path, err)
 	}
+	s.startWriter()
 	if s.r, err = openDB(s.path, true, 0); err != nil {
 		s.Close(ctx)
 		return nil, err
@@ -244,6 +248,7 @@ func (s *Store) Ping(ctx context.Context) error {
 // closes last: its connection checkpoints the write-ahead log.
 func (s *Store) Close(ctx context.Context) {
 	s.closeOnce.Do(func() {
+		s.stopWriter()
 		if s.stopCheckpoints != nil {
 			s.stopCheckpoints()
 		}

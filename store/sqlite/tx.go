@@ -52,28 +52,13 @@ func (s *Store) Atomically(ctx context.Context, fn func(ctx context.Context) err
 }
 
 // inTx runs fn in a transaction of the writer: the one of ctx if any, else
-// a new one, committed when fn returns nil.
+// the writer's next (writer.go), committed with fn's changes when fn
+// returns nil.
 func (s *Store) inTx(ctx context.Context, fn func(ctx context.Context, q querier) error) error {
 	if q := txFrom(ctx); q != nil {
 		return fn(ctx, q)
 	}
-	conn, err := s.w.Conn(ctx)
-	if err != nil {
-		return mapErr(err)
-	}
-	defer s.wstmts.prepareWanted() // after the writer is released (deferred first, runs last)
-	defer conn.Close()
-	ctx = context.WithoutCancel(ctx)
-	tx, err := conn.BeginTx(ctx, nil)
-	if err != nil {
-		return mapErr(err)
-	}
-	q := &txQ{tx: tx, cache: s.wstmts}
-	if err := fn(context.WithValue(ctx, sqlTxKey{}, q), q); err != nil {
-		_ = tx.Rollback()
-		return mapErr(err)
-	}
-	return mapErr(tx.Commit())
+	return s.submit(ctx, fn)
 }
 
 // write runs fn on the writer (inTx without the context).
