@@ -109,12 +109,13 @@ func loadConfig() (config, error) {
 	return c, nil
 }
 
-// memoryHeadroom is what the server needs beyond its render cache: two
-// logins' argon2id buffers (19 MiB each) and the rest. Without GOMEMLIMIT,
-// the Go runtime's soft memory limit is the cache's bound plus this (150
-// MiB with the default cache): the garbage collector works harder near it
-// rather than let the heap grow past each hash.
-const memoryHeadroom = 86 << 20
+// memoryHeadroom is what the server's Go heap needs beyond its render
+// cache: two logins' argon2id buffers (19 MiB each) and the rest. Without
+// GOMEMLIMIT, the Go runtime's soft memory limit is the cache's bound plus
+// this (128 MiB with the default cache): the garbage collector works
+// harder near it rather than let the heap grow past each hash. SQLite's
+// page caches (at most 24 MiB) are outside the Go heap.
+const memoryHeadroom = 64 << 20
 
 func main() {
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))

@@ -3,6 +3,7 @@ package forum
 import (
 	"html/template"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -115,7 +116,47 @@ func tokenize(text string) []wordToken {
 // the stemmer does not always cut an unaccented word at the same place
 // (sécurité → sécur, securite → securit), so the folded word is stemmed too.
 // A word has one or two variants; two words match when they share one.
+// The variants of the words met recently are remembered (stemmed.get).
 func wordVariants(w string) []string {
+	if v, ok := stemmed.get(w); ok {
+		return v
+	}
+	v := computeVariants(w)
+	stemmed.put(w, v)
+	return v
+}
+
+// stemMemo remembers the variants of words: stemming is most of the work of
+// indexing a post (~1.5 ms for 600 characters), and a forum's vocabulary is
+// small. It is a pure function's cache, bounded: emptied when full.
+type stemMemo struct {
+	mu sync.RWMutex
+	m  map[string][]string
+}
+
+// maxStemmed bounds the words remembered (~2 MB).
+const maxStemmed = 20000
+
+var stemmed = &stemMemo{m: map[string][]string{}}
+
+func (c *stemMemo) get(w string) ([]string, bool) {
+	c.mu.RLock()
+	v, ok := c.m[w]
+	c.mu.RUnlock()
+	return v, ok
+}
+
+func (c *stemMemo) put(w string, v []string) {
+	c.mu.Lock()
+	if len(c.m) >= maxStemmed {
+		clear(c.m)
+	}
+	c.m[w] = v
+	c.mu.Unlock()
+}
+
+// computeVariants is wordVariants without the memory.
+func computeVariants(w string) []string {
 	w = norm.NFC.String(w)
 	if isStopWord(w) {
 		return nil
