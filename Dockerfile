@@ -1,7 +1,7 @@
 # coterforum: a static Go binary on distroless. Build: docker build -t coterforum .
 # Run:   docker run -p 8080:8080 -v coterforum-data:/data coterforum
 # Users: docker run -i --rm -v coterforum-data:/data coterforum user add ... --password-stdin
-#        (stop the server first: the embedded store takes an exclusive lock on /data)
+#        (works beside a running server: SQLite serialises the writers; one server per /data)
 
 FROM golang:1.26-bookworm AS build
 WORKDIR /src

@@ -24,7 +24,8 @@ type DeleteInput struct {
 // audit log keep only a tombstone of the member, and the posts are kept
 // with an anonymous author or replaced by a neutral placeholder.
 //
-// FerretDB has no transactions, so the writes are ordered for a crash at any
+// The MongoDB store has no multi-document transactions, and the deletion
+// also sends mail: the writes are ordered for a crash at any
 // point to leave a consistent state that running the deletion again
 // completes (Resume does it for every interrupted deletion):
 //
