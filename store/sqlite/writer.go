@@ -78,7 +78,18 @@ func (s *Store) submit(ctx context.Context, fn func(ctx context.Context, q queri
 	case <-s.writerDone:
 		return errClosed
 	}
-	err := <-j.done
+	var err error
+	select {
+	case err = <-j.done:
+	case <-s.writerDone:
+		// The writer stopped: it answered j before (done is buffered),
+		// or j reached the queue after its last drain and never will.
+		select {
+		case err = <-j.done:
+		default:
+			err = errClosed
+		}
+	}
 	if j.panicked != nil {
 		panic(j.panicked)
 	}

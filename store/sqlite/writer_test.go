@@ -69,6 +69,54 @@ func TestGroupCommitKeepsChangesApart(t *testing.T) {
 	}
 }
 
+// TestWritesDuringCloseAreAnswered: changes submitted while the store
+// closes are answered (committed, or refused as closed), never left
+// waiting: a write that reached the queue after the writer's last drain
+// gets errClosed.
+func TestWritesDuringCloseAreAnswered(t *testing.T) {
+	ctx := context.Background()
+	s, err := Open(ctx, Config{DataDir: t.TempDir()}, quiet())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	answered := make(chan error, 200)
+	for i := range 200 {
+		wg.Go(func() {
+			_, err := s.IncCounter(ctx, fmt.Sprintf("c%d", i%7), 1)
+			answered <- err
+		})
+	}
+	time.Sleep(time.Millisecond)
+	s.Close(ctx)
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("writes submitted during Close were never answered")
+	}
+	// After Close, every write is refused at once.
+	for i := range 20 {
+		finished := make(chan error, 1)
+		go func() { _, err := s.IncCounter(ctx, "after", int64(i)); finished <- err }()
+		select {
+		case err := <-finished:
+			if !errors.Is(err, errClosed) {
+				t.Errorf("write after close: %v, want errClosed", err)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatal("a write after Close was never answered")
+		}
+	}
+	close(answered)
+	for err := range answered {
+		if err != nil && !errors.Is(err, errClosed) {
+			t.Errorf("write during close: %v", err)
+		}
+	}
+}
+
 // BenchmarkReplyTransactionParallel is BenchmarkReplyTransaction with ten
 // members replying at once: the writer commits their replies in batches.
 //
