@@ -13,6 +13,8 @@ import (
 	"coterforum/forum"
 )
 
+//go:generate go test -run ^TestConfigREADME$ -update-readme .
+
 // envVar defines one setting read from the environment. configVars lists
 // them all: loadConfig, `coterforum config` and the README's table
 // (TestConfigREADME) come from it.
