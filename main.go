@@ -15,7 +15,6 @@ import (
 	"os"
 	"os/signal"
 	"runtime/debug"
-	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -31,7 +30,8 @@ import (
 	"coterforum/store"
 )
 
-// config is read from the environment (CONTRACT.md).
+// config is read from the environment (CONTRACT.md): configVars, in
+// config.go, defines and checks every variable.
 type config struct {
 	Addr     string
 	BaseURL  string
@@ -55,58 +55,11 @@ type config struct {
 	// Privacy: FORUM_DELETE_POSTS_POLICY (choice, the default, or
 	// anonymise) and FORUM_DPO_EMAIL (the club's data protection officer).
 	Privacy privacy.Config
-}
-
-func loadConfig() (config, error) {
-	c := config{
-		Addr:     os.Getenv("FORUM_ADDR"),
-		BaseURL:  os.Getenv("FORUM_BASE_URL"),
-		DataDir:  os.Getenv("FORUM_DATA_DIR"),
-		MongoURI: os.Getenv("MONGODB_URI"),
-		MongoDB:  os.Getenv("MONGODB_DATABASE"),
-		SMTPURL:  os.Getenv("FORUM_SMTP_URL"),
-		MailFrom: os.Getenv("FORUM_MAIL_FROM"),
-	}
-	if c.Addr == "" {
-		c.Addr = ":8080"
-	}
-	if c.DataDir == "" {
-		c.DataDir = "./data"
-	}
-	if c.BaseURL == "" {
-		port := c.Addr[strings.LastIndex(c.Addr, ":")+1:]
-		c.BaseURL = "http://localhost:" + port
-	}
-	c.Moderation = moderation.Config{BaseURL: c.BaseURL, TrustAfter: envInt("FORUM_TRUST_AFTER"),
-		ReportsToHide: envInt("FORUM_REPORTS_TO_HIDE"), RemindAfter: envDuration("FORUM_REMIND_AFTER")}
-	c.CacheBytes = forum.DefaultCacheBytes
-	if v := strings.TrimSpace(os.Getenv("FORUM_CACHE_BYTES")); v != "" {
-		n, err := strconv.ParseInt(v, 10, 64)
-		if err != nil || n < 0 {
-			return c, fmt.Errorf("FORUM_CACHE_BYTES : %q n'est pas un nombre d'octets (0 désactive le cache)", v)
-		}
-		c.CacheBytes = n
-	}
-	if c.MailFrom == "" {
-		c.MailFrom = "coterforum <ne-pas-repondre@coterforum.localhost>"
-	}
-	c.Privacy = privacy.Config{DeletePostsPolicy: os.Getenv("FORUM_DELETE_POSTS_POLICY"), DPOEmail: strings.TrimSpace(os.Getenv("FORUM_DPO_EMAIL"))}
-	switch c.Privacy.DeletePostsPolicy {
-	case "", privacy.PolicyChoice, privacy.PolicyAnonymise:
-	default:
-		return c, fmt.Errorf("FORUM_DELETE_POSTS_POLICY : %q inconnu (choice ou anonymise)", c.Privacy.DeletePostsPolicy)
-	}
-	for _, cidr := range strings.Split(os.Getenv("FORUM_TRUSTED_PROXIES"), ",") {
-		if cidr = strings.TrimSpace(cidr); cidr == "" {
-			continue
-		}
-		_, n, err := net.ParseCIDR(cidr)
-		if err != nil {
-			return c, fmt.Errorf("FORUM_TRUSTED_PROXIES : %q n'est pas un bloc CIDR (ex. 10.0.0.0/8)", cidr)
-		}
-		c.TrustedProxies = append(c.TrustedProxies, n)
-	}
-	return c, nil
+	// MetricsAddr (FORUM_METRICS_ADDR, host:port) serves /metrics apart
+	// from the public port; empty: no metrics listener.
+	MetricsAddr string
+	// LogFormat (FORUM_LOG_FORMAT) is "text" (default) or "json".
+	LogFormat string
 }
 
 // memoryHeadroom is what the server's Go heap needs beyond its render
@@ -128,12 +81,20 @@ func main() {
 const usage = `usage :
   coterforum [serve] [--demo]        sert le forum sur FORUM_ADDR (:8080 par défaut)
   coterforum user add --email E --name N --role member|moderator|admin --authority-type SLUG --authority "NOM" --password-stdin
-  coterforum digest run --frequency daily|weekly   envoie maintenant les résumés de cette fréquence`
+  coterforum digest run --frequency daily|weekly   envoie maintenant les résumés de cette fréquence
+  coterforum config                  affiche la configuration effective (secrets masqués) et d'où vient chaque valeur`
 
 func run(ctx context.Context, args []string, stdin io.Reader, stdout io.Writer, log *slog.Logger) error {
+	if len(args) > 0 && (args[0] == "help" || args[0] == "-h" || args[0] == "--help") {
+		fmt.Fprintln(stdout, usage)
+		return nil
+	}
 	cfg, err := loadConfig()
 	if err != nil {
 		return err
+	}
+	for _, w := range unknownVars(os.Environ()) {
+		log.Warn(w)
 	}
 	if os.Getenv("GOMEMLIMIT") == "" {
 		debug.SetMemoryLimit(cfg.CacheBytes + memoryHeadroom)
@@ -159,9 +120,11 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout io.Writer, 
 			return errors.New(usage)
 		}
 		return userAdd(ctx, cfg, args[2:], stdin, stdout, log)
-	case "help", "-h", "--help":
-		fmt.Fprintln(stdout, usage)
-		return nil
+	case "config":
+		if len(args) > 1 {
+			return errors.New(usage)
+		}
+		return printConfig(stdout, os.LookupEnv)
 	}
 	return fmt.Errorf("commande inconnue %q\n%s", args[0], usage)
 }
@@ -331,24 +294,6 @@ func flagName(field string) string {
 		return "password-stdin"
 	}
 	return field
-}
-
-// envInt reads a positive integer setting; anything else means the default.
-func envInt(name string) int {
-	n, err := strconv.Atoi(os.Getenv(name))
-	if err != nil || n < 0 {
-		return 0
-	}
-	return n
-}
-
-// envDuration reads a duration setting such as "24h"; anything else means the default.
-func envDuration(name string) time.Duration {
-	d, err := time.ParseDuration(os.Getenv(name))
-	if err != nil || d < 0 {
-		return 0
-	}
-	return d
 }
 
 // newDigest builds the digest service with its signing key from the store.
