@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"sync"
+	"sync/atomic"
 )
 
 // modernc.org/sqlite prepares a statement at every call made with database/sql's
@@ -113,10 +114,15 @@ func (c *stmtCache) close() {
 }
 
 // txQ runs statements in a transaction of the writer, prepared when the
-// writer's cache has them.
+// writer's cache has them. Each change of a batch gets its own txQ, ended
+// when the change's function returns: a context of the change kept beyond
+// it (a goroutine, a callback) no longer joins the batch's transaction,
+// where its writes would belong to another change, or to a transaction
+// already committed.
 type txQ struct {
 	tx    *sql.Tx
 	cache *stmtCache
+	ended atomic.Bool
 }
 
 // ExecContext runs a statement in the transaction.

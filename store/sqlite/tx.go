@@ -20,8 +20,13 @@ type querier interface {
 type sqlTxKey struct{}
 
 // txFrom returns the SQL transaction of the Atomically call running ctx.
+// A change that has ended has none: a call made with its context after
+// it returned runs in a transaction of its own.
 func txFrom(ctx context.Context) *txQ {
 	tx, _ := ctx.Value(sqlTxKey{}).(*txQ)
+	if tx == nil || tx.ended.Load() {
+		return nil
+	}
 	return tx
 }
 

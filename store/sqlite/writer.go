@@ -111,7 +111,6 @@ func (s *Store) runBatch(first *job) {
 		first.done <- mapErr(err)
 		return
 	}
-	q := &txQ{tx: tx, cache: s.wstmts}
 	var batch []*job
 	var results []error
 	var fatal error
@@ -126,7 +125,9 @@ func (s *Store) runBatch(first *job) {
 			results = append(results, fatal)
 			return
 		}
-		err := mapErr(s.call(j, q))
+		cq := &txQ{tx: tx, cache: s.wstmts}
+		err := mapErr(s.call(j, cq))
+		cq.ended.Store(true)
 		switch {
 		case err == nil:
 		case errors.Is(err, forum.ErrUnavailable):

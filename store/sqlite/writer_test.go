@@ -117,6 +117,37 @@ func TestWritesDuringCloseAreAnswered(t *testing.T) {
 	}
 }
 
+// TestContextKeptBeyondItsChange: a store call made with the context of
+// a change after that change returned (a goroutine it started, a
+// callback) runs in a transaction of its own: it is committed and
+// acknowledged, not written into a transaction already finished or
+// belonging to another change.
+func TestContextKeptBeyondItsChange(t *testing.T) {
+	ctx := context.Background()
+	s, err := Open(ctx, Config{DataDir: t.TempDir()}, quiet())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close(ctx)
+	var kept context.Context
+	if err := s.Atomically(ctx, func(ctx context.Context) error {
+		kept = ctx
+		return s.InsertMember(ctx, &forum.Member{ID: "a", Email: "a@ville.fr", DisplayName: "A",
+			Role: forum.RoleMember, Status: forum.MemberActive, CreatedAt: time.Now()})
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.InsertMember(kept, &forum.Member{ID: "b", Email: "b@ville.fr", DisplayName: "B",
+		Role: forum.RoleMember, Status: forum.MemberActive, CreatedAt: time.Now()}); err != nil {
+		t.Fatalf("insert with a context kept beyond its change: %v", err)
+	}
+	for _, id := range []string{"a", "b"} {
+		if _, err := s.MemberByID(ctx, id); err != nil {
+			t.Errorf("member %s: %v", id, err)
+		}
+	}
+}
+
 // BenchmarkReplyTransactionParallel is BenchmarkReplyTransaction with ten
 // members replying at once: the writer commits their replies in batches.
 //
