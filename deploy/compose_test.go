@@ -3,6 +3,7 @@ package deploy
 import (
 	"context"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -192,4 +193,19 @@ func sorted(s []string) []string {
 	s = slices.Clone(s)
 	slices.Sort(s)
 	return s
+}
+
+// TestComposeGoStaysOutOfTheBinary: compose-go is a test dependency only.
+func TestComposeGoStaysOutOfTheBinary(t *testing.T) {
+	gobin, err := exec.LookPath("go")
+	if err != nil {
+		t.Skip("no go command")
+	}
+	out, err := exec.Command(gobin, "list", "-deps", "coterforum").Output()
+	if err != nil {
+		t.Fatalf("go list -deps coterforum: %v", err)
+	}
+	if strings.Contains(string(out), "compose-spec/compose-go") {
+		t.Fatal("the coterforum binary depends on compose-go")
+	}
 }
