@@ -27,9 +27,16 @@ import (
 // SIGKILL in the middle of a posting run.
 const childServeEnv = "COTERFORUM_TEST_CHILD_SERVE"
 
+// childLogEnv set to "info" makes the child log at the info level (warnings only otherwise).
+const childLogEnv = "COTERFORUM_TEST_CHILD_LOG"
+
 func TestMain(m *testing.M) {
 	if os.Getenv(childServeEnv) == "1" {
-		log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+		level := slog.LevelWarn
+		if os.Getenv(childLogEnv) == "info" {
+			level = slog.LevelInfo
+		}
+		log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
 		if err := run(context.Background(), []string{"serve"}, os.Stdin, io.Discard, log); err != nil {
 			fmt.Fprintln(os.Stderr, "coterforum :", err)
 			os.Exit(1)
@@ -44,6 +51,10 @@ type child struct {
 	proc *os.Process
 	done chan struct{}
 	url  string
+	// exit is how the process ended, and out what it wrote; read them
+	// after done is closed.
+	exit error
+	out  *bytes.Buffer
 }
 
 // startChild starts the server on dir in a child process and waits until
@@ -64,9 +75,8 @@ func startChild(t *testing.T, dir string) *child {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	c := &child{proc: cmd.Process, done: make(chan struct{}), url: "http://" + addr}
-	var exitErr error
-	go func() { exitErr = cmd.Wait(); close(c.done) }()
+	c := &child{proc: cmd.Process, done: make(chan struct{}), url: "http://" + addr, out: &log}
+	go func() { c.exit = cmd.Wait(); close(c.done) }()
 	t.Cleanup(func() { _ = c.proc.Kill(); <-c.done })
 	deadline := time.Now().Add(30 * time.Second)
 	for {
@@ -76,7 +86,7 @@ func startChild(t *testing.T, dir string) *child {
 		}
 		select {
 		case <-c.done:
-			t.Fatalf("server exited: %v\n%s", exitErr, log.String())
+			t.Fatalf("server exited: %v\n%s", c.exit, log.String())
 		default:
 		}
 		if time.Now().After(deadline) {

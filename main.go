@@ -82,7 +82,8 @@ const usage = `usage :
   coterforum [serve] [--demo]        sert le forum sur FORUM_ADDR (:8080 par défaut)
   coterforum user add --email E --name N --role member|moderator|admin --authority-type SLUG --authority "NOM" --password-stdin
   coterforum digest run --frequency daily|weekly   envoie maintenant les résumés de cette fréquence
-  coterforum config                  affiche la configuration effective (secrets masqués) et d'où vient chaque valeur`
+  coterforum config                  affiche la configuration effective (secrets masqués) et d'où vient chaque valeur
+  coterforum healthcheck [--url URL]  code 0 si le serveur est prêt (GET /readyz), 1 sinon`
 
 func run(ctx context.Context, args []string, stdin io.Reader, stdout io.Writer, log *slog.Logger) error {
 	if len(args) > 0 && (args[0] == "help" || args[0] == "-h" || args[0] == "--help") {
@@ -125,6 +126,11 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout io.Writer, 
 			return errors.New(usage)
 		}
 		return printConfig(stdout, os.LookupEnv)
+	case "healthcheck":
+		return healthcheck(ctx, cfg, args[1:])
+	case "help", "-h", "--help":
+		fmt.Fprintln(stdout, usage)
+		return nil
 	}
 	return fmt.Errorf("commande inconnue %q\n%s", args[0], usage)
 }
@@ -232,16 +238,53 @@ func serve(ctx context.Context, cfg config, withDemo bool, stdout io.Writer, log
 		return err
 	case <-ctx.Done():
 	}
-	log.Info("arrêt en cours")
-	// Shutdown order: HTTP, then jobs, then the store (deferred).
-	sctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	stop() // a second signal stops the process at once
+	shutdown(log, httpSrv, stopJobs, jobsDone, dig, st)
+	return nil
+}
+
+// shutdownGrace bounds each step of a graceful stop: requests in flight,
+// then background jobs. Give the orchestrator a longer grace period
+// (docker-compose.yml: stop_grace_period).
+const shutdownGrace = 10 * time.Second
+
+// shutdown stops serve in order (SIGTERM, SIGINT): stop accepting and finish
+// the requests in flight (up to shutdownGrace), stop the background jobs
+// (each returns after its current iteration), give back the outbox
+// messages this process claimed and did not send, close the store. Each
+// step is logged with its duration.
+func shutdown(log *slog.Logger, httpSrv *http.Server, stopJobs func(), jobsDone <-chan struct{}, dig *digest.Service, st store.Store) {
+	start := time.Now()
+	log.Info("arrêt : plus de nouvelles connexions, fin des requêtes en cours", "délai", shutdownGrace)
+	step := time.Now()
+	sctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
 	defer cancel()
 	if err := httpSrv.Shutdown(sctx); err != nil {
-		log.Warn("arrêt HTTP", "err", err)
+		log.Warn("arrêt : requêtes encore en cours après le délai, connexions coupées", "err", err)
+		_ = httpSrv.Close()
 	}
+	log.Info("arrêt : HTTP fermé", "durée", time.Since(step))
+	step = time.Now()
 	stopJobs()
-	<-jobsDone
-	return nil
+	select {
+	case <-jobsDone:
+		log.Info("arrêt : tâches de fond arrêtées", "durée", time.Since(step))
+	case <-time.After(shutdownGrace):
+		log.Warn("arrêt : des tâches de fond tournent encore, la base est fermée sous elles", "durée", time.Since(step))
+	}
+	step = time.Now()
+	rctx, rcancel := context.WithTimeout(context.Background(), 5*time.Second)
+	released, busy, err := dig.ReleaseClaims(rctx)
+	rcancel()
+	if err != nil {
+		log.Warn("arrêt : messages réservés non rendus (ils le seront à l'expiration de leur réservation)", "err", err)
+	} else {
+		log.Info("arrêt : messages réservés rendus à la boîte d'envoi", "messages", released, "encore_en_envoi", busy, "durée", time.Since(step))
+	}
+	step = time.Now()
+	st.Close(context.Background())
+	log.Info("arrêt : base fermée", "durée", time.Since(step))
+	log.Info("arrêté", "durée", time.Since(start))
 }
 
 func userAdd(ctx context.Context, cfg config, args []string, stdin io.Reader, stdout io.Writer, log *slog.Logger) error {

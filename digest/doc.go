@@ -63,7 +63,8 @@
 //     to Config.MaxAttempts; a permanent one is logged as failed with the
 //     error. A sender that dies mid-way leaves claims that expire: the
 //     message is sent again (at least once, same Message-ID), unless the
-//     log shows it was sent.
+//     log shows it was sent. A process that stops cleanly gives its
+//     unfinished claims back (ReleaseClaims): due at once for the others.
 //   - A lease (a store document with a holder and an expiry field) lets
 //     one process at a time run the digests of a frequency; a crashed
 //     holder's lease expires.

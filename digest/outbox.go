@@ -88,8 +88,10 @@ func (s *Service) deliverIDs(ctx context.Context, ids []string) (sent, claimed i
 	}
 	now := s.now()
 	claimID := randomID()
+	s.claims.take(claimID)
 	msgs, err := s.store.ClaimMessages(ctx, ids, claimID, now, now.Add(s.cfg.ClaimTTL))
 	if err != nil || len(msgs) == 0 {
+		s.claims.done(claimID, err == nil)
 		return 0, 0, err
 	}
 	sent, err = s.sendClaimed(ctx, claimID, msgs)
@@ -97,8 +99,11 @@ func (s *Service) deliverIDs(ctx context.Context, ids []string) (sent, claimed i
 }
 
 // sendClaimed sends messages claimed by claimID and records the outcome:
-// sent or failed in the log, or back to pending for a retry.
+// sent or failed in the log, or back to pending for a retry. The claim
+// stays in s.claims unless every message was settled so.
 func (s *Service) sendClaimed(ctx context.Context, claimID string, msgs []OutboxMessage) (sent int, err error) {
+	settled := false
+	defer func() { s.claims.done(claimID, settled && err == nil) }()
 	// A message claimed before may have been sent by a process that stopped
 	// before recording it: the delivery log says so.
 	var again []string
@@ -137,6 +142,7 @@ func (s *Service) sendClaimed(ctx context.Context, claimID string, msgs []Outbox
 	}
 	wg.Wait()
 	var done []LogEntry
+	unsettled := false
 	for i := range msgs {
 		m := &msgs[i]
 		switch err := errs[i]; {
@@ -147,11 +153,14 @@ func (s *Service) sendClaimed(ctx context.Context, claimID string, msgs []Outbox
 			sent++
 			done = append(done, m.Finished(StatusSent, "", s.now()))
 		case ctx.Err() != nil:
-			// Interrupted: the claim expires and another attempt follows.
+			// Interrupted: ReleaseClaims gives it back when the process
+			// stops, else the claim expires; another attempt follows.
+			unsettled = true
 		case (err == errServerDown || mail.IsTemporary(err)) && m.Attempts < s.cfg.MaxAttempts:
 			next := s.now().Add(s.backoff(m.Attempts))
 			if rerr := s.store.RetryMessage(ctx, m.ID, claimID, next, err.Error()); rerr != nil {
 				s.log.Error("digest: retry not recorded", "message", m.ID, "err", rerr)
+				unsettled = true
 			}
 			s.log.Warn("digest: temporary delivery failure", "message", m.ID, "attempt", m.Attempts, "next", next, "err", err)
 		default:
@@ -164,6 +173,7 @@ func (s *Service) sendClaimed(ctx context.Context, claimID string, msgs []Outbox
 			return sent, err
 		}
 	}
+	settled = !unsettled
 	return sent, nil
 }
 
@@ -199,8 +209,10 @@ func (s *Service) enqueue(ctx context.Context, msgs []OutboxMessage, recover boo
 	for i := range msgs {
 		msgs[i].Status, msgs[i].ClaimID, msgs[i].ClaimUntil, msgs[i].Attempts = StatusSending, claimID, &until, 1
 	}
+	s.claims.take(claimID)
 	ids, err := s.store.EnqueueMessages(ctx, msgs, recover)
 	if err != nil || len(ids) == 0 {
+		s.claims.done(claimID, err == nil)
 		return 0, err
 	}
 	queued := make(map[string]bool, len(ids))

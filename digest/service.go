@@ -137,6 +137,8 @@ type Service struct {
 	log    *slog.Logger
 	// msgDomain is the right-hand side of generated Message-IDs.
 	msgDomain string
+	// claims are the outbox claims this process may hold (ReleaseClaims).
+	claims *claimSet
 }
 
 // New returns the digest service. forumSvc validates themes, authority types
@@ -150,7 +152,7 @@ func New(forumSvc *forum.Service, st Store, sender mail.Sender, cfg Config, log 
 	if len(cfg.SecretKey) == 0 {
 		log.Error("digest: no secret key configured; tokens are unusable")
 	}
-	return &Service{forum: forumSvc, store: st, sender: sender, cfg: cfg, log: log, msgDomain: domain}
+	return &Service{forum: forumSvc, store: st, sender: sender, cfg: cfg, log: log, msgDomain: domain, claims: &claimSet{}}
 }
 
 // Config returns the settings in force (defaults applied).

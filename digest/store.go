@@ -94,6 +94,12 @@ type Store interface {
 	FinishMessages(ctx context.Context, entries []LogEntry, claimID string) error
 	// RetryMessage puts a message claimed by claimID back to pending until next.
 	RetryMessage(ctx context.Context, id, claimID string, next time.Time, lastErr string) error
+	// ReleaseClaims gives back the messages still claimed by any of
+	// claimIDs (those of a process that stops): they become pending, due at
+	// now, without a claim, so that another process claims them at once
+	// rather than when the claim expires. Their attempts stay counted. It
+	// returns how many were released.
+	ReleaseClaims(ctx context.Context, claimIDs []string, now time.Time) (int, error)
 	// CancelMessages moves a subscriber's pending messages to the log as cancelled.
 	CancelMessages(ctx context.Context, subscriberID string, at time.Time) (int, error)
 	// OutboxMessages lists the outbox (oldest first), for admin pages and tests.

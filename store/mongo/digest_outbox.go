@@ -200,6 +200,26 @@ func (s *Store) RetryMessage(ctx context.Context, id, claimID string, next time.
 	return err
 }
 
+// ReleaseClaims puts the messages still claimed by any of claimIDs back to
+// pending, due at now, without a claim (one conditional update).
+func (s *Store) ReleaseClaims(ctx context.Context, claimIDs []string, now time.Time) (int, error) {
+	if len(claimIDs) == 0 {
+		return 0, nil
+	}
+	var n int64
+	err := s.write(ctx, func(ctx context.Context) error {
+		res, err := s.c(colDigestOutbox).UpdateMany(ctx,
+			bson.D{{Key: "claim_id", Value: dg("$in", claimIDs)}, {Key: "status", Value: digest.StatusSending}}, bson.D{
+				{Key: "$set", Value: bson.D{{Key: "status", Value: digest.StatusPending}, {Key: "next_attempt_at", Value: now}}},
+				{Key: "$unset", Value: bson.D{{Key: "claim_id", Value: ""}, {Key: "claim_until", Value: ""}}}})
+		if err == nil {
+			n = res.ModifiedCount
+		}
+		return err
+	})
+	return int(n), mapErr(err)
+}
+
 // CancelMessages moves a subscriber's pending messages to the log as cancelled.
 func (s *Store) CancelMessages(ctx context.Context, subscriberID string, at time.Time) (int, error) {
 	filter := bson.D{{Key: "subscriber_id", Value: subscriberID}, {Key: "status", Value: digest.StatusPending}}

@@ -286,6 +286,18 @@ func (s *Store) RetryMessage(ctx context.Context, id, claimID string, next time.
 	return err
 }
 
+// ReleaseClaims puts the messages still claimed by any of claimIDs back
+// to pending, due at now, without a claim, and returns how many there were.
+func (s *Store) ReleaseClaims(ctx context.Context, claimIDs []string, now time.Time) (int, error) {
+	if len(claimIDs) == 0 {
+		return 0, nil
+	}
+	n, err := s.exec(ctx, `UPDATE digest_outbox SET status = ?, next_attempt_at = ?, claim_id = NULL, claim_until = NULL
+		WHERE claim_id IN (`+placeholders(len(claimIDs))+`) AND status = ?`,
+		append(append([]any{digest.StatusPending, ms(now)}, anys(claimIDs)...), digest.StatusSending)...)
+	return int(n), err
+}
+
 // CancelMessages moves a subscriber's pending messages to the log as
 // cancelled at at, in one transaction, and returns how many there were.
 func (s *Store) CancelMessages(ctx context.Context, subscriberID string, at time.Time) (int, error) {

@@ -291,10 +291,74 @@ func testDigestForgetSubscriberMail(t *testing.T, e Engine) {
 	}
 }
 
+// testDigestOutboxReleaseClaims checks what a stopping process does with
+// the messages it holds: those still claimed by its claims become pending
+// and due at once, without a claim, their attempts kept; another claim's
+// messages, pending ones and finished ones are left alone.
+func testDigestOutboxReleaseClaims(t *testing.T, e Engine) {
+	s, ctx := e.Open(t, t.TempDir()), context.Background()
+	until := dt0.Add(30 * time.Minute)
+	dgEnqueue(t, s, false, []string{"a1", "a2", "a3", "b1", "p1"},
+		dgSending("a1", "s1", dt0, "mine-1", until),
+		dgSending("a2", "s1", dt0, "mine-2", until),
+		dgSending("a3", "s2", dt0, "mine-2", until),
+		dgSending("b1", "s1", dt0, "theirs", until),
+		dgMsg("p1", "s1", dt0.Add(time.Hour)))
+	// a3 is sent before the stop: it leaves the outbox.
+	if err := s.FinishMessages(ctx, []digest.LogEntry{{ID: "a3", Status: digest.StatusSent, FinishedAt: dt0}}, "mine-2"); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := s.ReleaseClaims(ctx, nil, dt0); err != nil || n != 0 {
+		t.Fatalf("release nothing: %d %v", n, err)
+	}
+	stop := dt0.Add(time.Minute)
+	n, err := s.ReleaseClaims(ctx, []string{"mine-1", "mine-2", "unknown"}, stop)
+	if err != nil || n != 2 {
+		t.Fatalf("release: %d %v, want 2", n, err)
+	}
+	// Due at once for another process, long before the claims would expire.
+	due, err := s.DueMessages(ctx, stop, 100)
+	if err != nil || strings.Join(due, ",") != "a1,a2" {
+		t.Fatalf("due after release: %v %v, want a1,a2", due, err)
+	}
+	out, err := s.OutboxMessages(ctx, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	byID := map[string]digest.OutboxMessage{}
+	for _, m := range out {
+		byID[m.ID] = m
+	}
+	for _, id := range []string{"a1", "a2"} {
+		m := byID[id]
+		if m.Status != digest.StatusPending || m.ClaimID != "" || m.ClaimUntil != nil || !m.NextAttemptAt.Equal(stop) || m.Attempts != 1 {
+			t.Errorf("%s after release: %+v", id, m)
+		}
+	}
+	if m := byID["b1"]; m.Status != digest.StatusSending || m.ClaimID != "theirs" {
+		t.Errorf("another claim's message was released: %+v", m)
+	}
+	if m := byID["p1"]; m.Status != digest.StatusPending || !m.NextAttemptAt.Equal(dt0.Add(time.Hour)) {
+		t.Errorf("a pending message was moved: %+v", m)
+	}
+	if _, ok := byID["a3"]; ok {
+		t.Error("a finished message came back")
+	}
+	// Another process claims them with their bodies; releasing again finds nothing.
+	got, err := s.ClaimMessages(ctx, due, "next", stop, stop.Add(time.Minute))
+	if err != nil || len(got) != 2 || got[0].Body == nil || got[0].Attempts != 2 {
+		t.Fatalf("claim after release: %+v %v", got, err)
+	}
+	if n, err := s.ReleaseClaims(ctx, []string{"mine-1", "mine-2"}, stop); err != nil || n != 0 {
+		t.Fatalf("second release: %d %v", n, err)
+	}
+}
+
 func init() {
 	register("DigestEnqueueOnceEver", testDigestEnqueueOnceEver)
 	register("DigestDueMessagesOrder", testDigestDueMessagesOrder)
 	register("DigestFinishAndCancelMoveToLog", testDigestFinishAndCancelMoveToLog)
 	register("DigestRetryNeedsTheClaim", testDigestRetryNeedsTheClaim)
 	register("DigestForgetSubscriberMail", testDigestForgetSubscriberMail)
+	register("DigestOutboxReleaseClaims", testDigestOutboxReleaseClaims)
 }
