@@ -25,6 +25,7 @@ import (
 	"coterforum/digest"
 	"coterforum/forum"
 	"coterforum/mail"
+	"coterforum/metrics"
 	"coterforum/moderation"
 	"coterforum/privacy"
 	"coterforum/server"
@@ -55,6 +56,11 @@ type config struct {
 	// Privacy: FORUM_DELETE_POSTS_POLICY (choice, the default, or
 	// anonymise) and FORUM_DPO_EMAIL (the club's data protection officer).
 	Privacy privacy.Config
+	// MetricsAddr (FORUM_METRICS_ADDR, host:port) serves GET /metrics on a
+	// listener of its own; empty: no metrics listener.
+	MetricsAddr string
+	// LogFormat (FORUM_LOG_FORMAT) is "text" (the default) or "json", for every log.
+	LogFormat string
 }
 
 func loadConfig() (config, error) {
@@ -106,7 +112,28 @@ func loadConfig() (config, error) {
 		}
 		c.TrustedProxies = append(c.TrustedProxies, n)
 	}
+	if c.MetricsAddr = strings.TrimSpace(os.Getenv("FORUM_METRICS_ADDR")); c.MetricsAddr != "" {
+		if _, _, err := net.SplitHostPort(c.MetricsAddr); err != nil {
+			return c, fmt.Errorf("FORUM_METRICS_ADDR : %q n'est pas une adresse hôte:port (ex. 127.0.0.1:9090)", c.MetricsAddr)
+		}
+	}
+	switch c.LogFormat = strings.TrimSpace(os.Getenv("FORUM_LOG_FORMAT")); c.LogFormat {
+	case "":
+		c.LogFormat = "text"
+	case "text", "json":
+	default:
+		return c, fmt.Errorf("FORUM_LOG_FORMAT : %q inconnu (text ou json)", c.LogFormat)
+	}
 	return c, nil
+}
+
+// newLogger returns the process's logger in the configured format.
+func newLogger(w io.Writer, format string) *slog.Logger {
+	opts := &slog.HandlerOptions{Level: slog.LevelInfo}
+	if format == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
 }
 
 // memoryHeadroom is what the server's Go heap needs beyond its render
@@ -118,8 +145,12 @@ func loadConfig() (config, error) {
 const memoryHeadroom = 64 << 20
 
 func main() {
-	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
-	if err := run(context.Background(), os.Args[1:], os.Stdin, os.Stdout, log); err != nil {
+	// The configuration comes first: it says the logs' format.
+	cfg, err := loadConfig()
+	if err == nil {
+		err = runConfig(context.Background(), cfg, os.Args[1:], os.Stdin, os.Stdout, newLogger(os.Stderr, cfg.LogFormat))
+	}
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "coterforum :", err)
 		os.Exit(1)
 	}
@@ -130,11 +161,17 @@ const usage = `usage :
   coterforum user add --email E --name N --role member|moderator|admin --authority-type SLUG --authority "NOM" --password-stdin
   coterforum digest run --frequency daily|weekly   envoie maintenant les résumés de cette fréquence`
 
+// run loads the configuration and runs the command in args with log.
 func run(ctx context.Context, args []string, stdin io.Reader, stdout io.Writer, log *slog.Logger) error {
 	cfg, err := loadConfig()
 	if err != nil {
 		return err
 	}
+	return runConfig(ctx, cfg, args, stdin, stdout, log)
+}
+
+// runConfig runs the command in args with the configuration cfg.
+func runConfig(ctx context.Context, cfg config, args []string, stdin io.Reader, stdout io.Writer, log *slog.Logger) error {
 	if os.Getenv("GOMEMLIMIT") == "" {
 		debug.SetMemoryLimit(cfg.CacheBytes + memoryHeadroom)
 	}
@@ -169,13 +206,23 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout io.Writer, 
 // openService opens the store and seeds the taxonomy. A command (user add,
 // digest run) opens the embedded store beside a running server, without
 // its lock.
-func openService(ctx context.Context, cfg config, log *slog.Logger, command bool) (store.Store, *forum.Service, error) {
-	st, err := store.Open(ctx, store.Config{URI: cfg.MongoURI, Database: cfg.MongoDB, DataDir: cfg.DataDir, Command: command}, log)
+// With m, the store's operations and the cache's lookups are measured.
+func openService(ctx context.Context, cfg config, log *slog.Logger, command bool, m *metrics.Metrics) (store.Store, *forum.Service, error) {
+	scfg := store.Config{URI: cfg.MongoURI, Database: cfg.MongoDB, DataDir: cfg.DataDir, Command: command}
+	if m != nil {
+		scfg.Observe = m.ObserveStore
+	}
+	st, err := store.Open(ctx, scfg, log)
 	if err != nil {
 		return nil, nil, err
 	}
 	svc := forum.New(st, log, nil)
 	svc.SetCacheBytes(cfg.CacheBytes)
+	if m != nil {
+		svc.SetCacheObserver(m.CacheLookup)
+		m.WatchCache(svc.Cache)
+		m.WatchStore(st, st, nil)
+	}
 	// Other processes may write to this database (replicas on MongoDB,
 	// commands beside the server on SQLite): invalidations go through the
 	// database's change sequence, and serve follows the others'
@@ -195,7 +242,12 @@ func openService(ctx context.Context, cfg config, log *slog.Logger, command bool
 func serve(ctx context.Context, cfg config, withDemo bool, stdout io.Writer, log *slog.Logger) error {
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	st, svc, err := openService(ctx, cfg, log, false)
+	// Metrics only when they have a listener of their own.
+	var m *metrics.Metrics
+	if cfg.MetricsAddr != "" {
+		m = metrics.New(log)
+	}
+	st, svc, err := openService(ctx, cfg, log, false, m)
 	if err != nil {
 		return err
 	}
@@ -211,7 +263,7 @@ func serve(ctx context.Context, cfg config, withDemo bool, stdout io.Writer, log
 	if err != nil {
 		return err
 	}
-	dig, err := newDigest(ctx, cfg, st, svc, sender, log)
+	dig, err := newDigest(ctx, cfg, st, svc, sender, log, m)
 	if err != nil {
 		return err
 	}
@@ -238,30 +290,36 @@ func serve(ctx context.Context, cfg config, withDemo bool, stdout io.Writer, log
 		demo.Print(stdout, creds, cfg.BaseURL)
 	}
 	srv, err := server.New(ctx, svc, server.Config{BaseURL: cfg.BaseURL, Mail: sender, Log: log, Ready: st.Ping, Moderation: mod,
-		TrustedProxies: cfg.TrustedProxies, Digest: dig, MailFiles: fileSender(sender), Privacy: cfg.Privacy})
+		TrustedProxies: cfg.TrustedProxies, Digest: dig, MailFiles: fileSender(sender), Privacy: cfg.Privacy, Metrics: m})
 	if err != nil {
 		return err
 	}
 	httpSrv := &http.Server{Addr: cfg.Addr, Handler: srv, ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout: 60 * time.Second, WriteTimeout: 60 * time.Second, IdleTimeout: 120 * time.Second,
 		MaxHeaderBytes: 64 << 10}
-	// Background jobs: each is a Run(ctx) loop that stops with jobsCtx.
+	// Background jobs: each is a Run(ctx) loop that stops with jobsCtx. A
+	// job logs its failed rounds with its name; the error it stops with,
+	// if any, is logged here with its name.
 	jobsCtx, stopJobs := context.WithCancel(context.Background())
 	var jobs sync.WaitGroup
-	for _, job := range []func(context.Context) error{
-		forum.SessionSweeper{Service: svc, Every: time.Hour, Log: log}.Run,
-		svc.RunChanges,
-		moderation.Reminder{Service: mod, Every: 15 * time.Minute}.Run,
-		dig.Scheduler().Run,
-		privacy.Resumer{Service: srv.Privacy(), Every: time.Hour, Log: log}.Run,
-	} {
-		jobs.Go(func() { _ = job(jobsCtx) })
+	for _, job := range backgroundJobs(svc, mod, dig, srv, log) {
+		jobs.Go(func() {
+			if err := job.run(jobsCtx); err != nil && !errors.Is(err, context.Canceled) {
+				log.Error("background job stopped", "job", job.name, "err", err)
+			}
+		})
 	}
 	jobsDone := make(chan struct{})
 	go func() { jobs.Wait(); close(jobsDone) }()
-	errc := make(chan error, 1)
+	errc := make(chan error, 2)
 	go func() { errc <- httpSrv.ListenAndServe() }()
-	log.Info("coterforum à l'écoute", "addr", cfg.Addr, "url", cfg.BaseURL, "store", st.Engine())
+	metricsSrv, err := serveMetrics(cfg.MetricsAddr, m, errc)
+	if err != nil {
+		stopJobs()
+		<-jobsDone
+		return err
+	}
+	log.Info("coterforum à l'écoute", "addr", cfg.Addr, "url", cfg.BaseURL, "store", st.Engine(), "metrics", cfg.MetricsAddr)
 	select {
 	case err := <-errc:
 		stopJobs()
@@ -275,6 +333,9 @@ func serve(ctx context.Context, cfg config, withDemo bool, stdout io.Writer, log
 	defer cancel()
 	if err := httpSrv.Shutdown(sctx); err != nil {
 		log.Warn("arrêt HTTP", "err", err)
+	}
+	if metricsSrv != nil {
+		_ = metricsSrv.Shutdown(sctx)
 	}
 	stopJobs()
 	<-jobsDone
@@ -302,7 +363,7 @@ func userAdd(ctx context.Context, cfg config, args []string, stdin io.Reader, st
 	}
 	password := strings.TrimRight(line, "\r\n")
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	st, svc, err := openService(ctx, cfg, quiet, true)
+	st, svc, err := openService(ctx, cfg, quiet, true, nil)
 	if err != nil {
 		return err
 	}
@@ -352,12 +413,17 @@ func envDuration(name string) time.Duration {
 }
 
 // newDigest builds the digest service with its signing key from the store.
-func newDigest(ctx context.Context, cfg config, st store.Store, svc *forum.Service, sender mail.Sender, log *slog.Logger) (*digest.Service, error) {
+// With m, its runs and deliveries are measured.
+func newDigest(ctx context.Context, cfg config, st store.Store, svc *forum.Service, sender mail.Sender, log *slog.Logger, m *metrics.Metrics) (*digest.Service, error) {
 	key, err := st.Secret(ctx, "digest")
 	if err != nil {
 		return nil, fmt.Errorf("secret des liens de désabonnement : %w", err)
 	}
-	return digest.New(svc, st, sender, digest.Config{BaseURL: cfg.BaseURL, SecretKey: key}, log), nil
+	dcfg := digest.Config{BaseURL: cfg.BaseURL, SecretKey: key}
+	if m != nil {
+		dcfg.Observer = m
+	}
+	return digest.New(svc, st, sender, dcfg, log), nil
 }
 
 // fileSender returns the sender when mail is written to .eml files, else nil.
@@ -380,7 +446,7 @@ func digestRun(ctx context.Context, cfg config, args []string, stdout io.Writer,
 		return errors.New("--frequency vaut daily ou weekly")
 	}
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	st, svc, err := openService(ctx, cfg, quiet, true)
+	st, svc, err := openService(ctx, cfg, quiet, true, nil)
 	if err != nil {
 		return err
 	}
@@ -390,7 +456,7 @@ func digestRun(ctx context.Context, cfg config, args []string, stdout io.Writer,
 		return err
 	}
 	moderation.New(svc, st, sender, cfg.Moderation, quiet)
-	dig, err := newDigest(ctx, cfg, st, svc, sender, log)
+	dig, err := newDigest(ctx, cfg, st, svc, sender, log, nil)
 	if err != nil {
 		return err
 	}
