@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"sync"
 	"time"
 
 	"coterforum/digest"
@@ -34,6 +35,23 @@ func backgroundJobs(svc *forum.Service, mod *moderation.Service, dig *digest.Ser
 		{"digest-scheduler", sched.Run},
 		{"privacy-resumer", privacy.Resumer{Service: srv.Privacy(), Every: time.Hour, Log: named("privacy-resumer")}.Run},
 	}
+}
+
+// startJobs runs the jobs until ctx ends; the channel closes when all have
+// returned. The error a job stops with, other than ctx's cancellation, is
+// logged with the job's name.
+func startJobs(ctx context.Context, jobs []job, log *slog.Logger) <-chan struct{} {
+	var wg sync.WaitGroup
+	for _, j := range jobs {
+		wg.Go(func() {
+			if err := j.run(ctx); err != nil && !errors.Is(err, context.Canceled) {
+				log.Error("background job stopped", "job", j.name, "err", err)
+			}
+		})
+	}
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(done) }()
+	return done
 }
 
 // serveMetrics serves m's /metrics on addr, on a listener of its own (no

@@ -17,7 +17,6 @@ import (
 	"runtime/debug"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"time"
 
@@ -301,16 +300,7 @@ func serve(ctx context.Context, cfg config, withDemo bool, stdout io.Writer, log
 	// job logs its failed rounds with its name; the error it stops with,
 	// if any, is logged here with its name.
 	jobsCtx, stopJobs := context.WithCancel(context.Background())
-	var jobs sync.WaitGroup
-	for _, job := range backgroundJobs(svc, mod, dig, srv, log) {
-		jobs.Go(func() {
-			if err := job.run(jobsCtx); err != nil && !errors.Is(err, context.Canceled) {
-				log.Error("background job stopped", "job", job.name, "err", err)
-			}
-		})
-	}
-	jobsDone := make(chan struct{})
-	go func() { jobs.Wait(); close(jobsDone) }()
+	jobsDone := startJobs(jobsCtx, backgroundJobs(svc, mod, dig, srv, log), log)
 	errc := make(chan error, 2)
 	go func() { errc <- httpSrv.ListenAndServe() }()
 	metricsSrv, err := serveMetrics(cfg.MetricsAddr, m, errc)
