@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -56,9 +57,11 @@ type Metrics struct {
 	loginFailures prometheus.Counter
 	loginRefusals prometheus.Counter
 	collectErrors *prometheus.CounterVec
-	// storeOps are the store histograms known at start, by engine and
-	// operation; read-only once built.
-	storeOps map[string]map[string]prometheus.Observer
+	// sqliteOps are the SQLite store's histograms by operation, resolved
+	// at its first observation (so that a MongoDB deployment shows none);
+	// read-only once built.
+	sqliteOnce sync.Once
+	sqliteOps  map[string]prometheus.Observer
 }
 
 // New builds the registry with the Go runtime and process collectors and
@@ -98,10 +101,6 @@ func New(log *slog.Logger) *Metrics {
 		for _, f := range []string{"daily", "weekly"} {
 			m.digestRuns.WithLabelValues(f, r)
 		}
-	}
-	m.storeOps = map[string]map[string]prometheus.Observer{"sqlite": {}}
-	for _, op := range []string{"read", "write", "commit"} {
-		m.storeOps["sqlite"][op] = m.store.WithLabelValues("sqlite", op)
 	}
 	for _, r := range []string{"sent", "retry", "failed"} {
 		m.digestMsgs.WithLabelValues(r)
@@ -165,17 +164,25 @@ func (m *Metrics) CacheLookup(cache string, hit bool) {
 }
 
 // ObserveStore records one store operation (store.Config.Observe). The
-// SQLite store's operations are resolved at start: an observation is two
-// map reads and the histogram's own work, without allocating.
+// SQLite store's operations are resolved once: an observation is a map
+// read and the histogram's own work, without allocating.
 func (m *Metrics) ObserveStore(engine, op string, d time.Duration) {
 	if m == nil {
 		return
 	}
-	o, ok := m.storeOps[engine][op]
-	if !ok {
-		o = m.store.WithLabelValues(engine, op)
+	if engine == "sqlite" {
+		m.sqliteOnce.Do(func() {
+			m.sqliteOps = map[string]prometheus.Observer{}
+			for _, op := range []string{"read", "write", "commit"} {
+				m.sqliteOps[op] = m.store.WithLabelValues("sqlite", op)
+			}
+		})
+		if o, ok := m.sqliteOps[op]; ok {
+			o.Observe(d.Seconds())
+			return
+		}
 	}
-	o.Observe(d.Seconds())
+	m.store.WithLabelValues(engine, op).Observe(d.Seconds())
 }
 
 // DigestRun records a digest run of a frequency: result is ok, busy
