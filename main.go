@@ -126,14 +126,6 @@ func loadConfig() (config, error) {
 	return c, nil
 }
 
-// newLogger returns the process's logger in the configured format.
-func newLogger(w io.Writer, format string) *slog.Logger {
-	opts := &slog.HandlerOptions{Level: slog.LevelInfo}
-	if format == "json" {
-		return slog.New(slog.NewJSONHandler(w, opts))
-	}
-	return slog.New(slog.NewTextHandler(w, opts))
-}
 
 // memoryHeadroom is what the server's Go heap needs beyond its render
 // cache: two logins' argon2id buffers (19 MiB each) and the rest. Without
