@@ -126,7 +126,6 @@ func loadConfig() (config, error) {
 	return c, nil
 }
 
-
 // memoryHeadroom is what the server's Go heap needs beyond its render
 // cache: two logins' argon2id buffers (19 MiB each) and the rest. Without
 // GOMEMLIMIT, the Go runtime's soft memory limit is the cache's bound plus
