@@ -292,17 +292,22 @@ func serve(ctx context.Context, cfg config, withDemo bool, stdout io.Writer, log
 	// if any, is logged here with its name.
 	jobsCtx, stopJobs := context.WithCancel(context.Background())
 	jobsDone := startJobs(jobsCtx, backgroundJobs(svc, mod, dig, srv, log), log)
+	// The metrics listener first: a port taken stops the start.
 	errc := make(chan error, 2)
-	go func() { errc <- httpSrv.ListenAndServe() }()
 	metricsSrv, err := serveMetrics(cfg.MetricsAddr, m, errc)
 	if err != nil {
 		stopJobs()
 		<-jobsDone
 		return err
 	}
+	go func() { errc <- httpSrv.ListenAndServe() }()
 	log.Info("coterforum à l'écoute", "addr", cfg.Addr, "url", cfg.BaseURL, "store", st.Engine(), "metrics", cfg.MetricsAddr)
 	select {
 	case err := <-errc:
+		_ = httpSrv.Close()
+		if metricsSrv != nil {
+			_ = metricsSrv.Close()
+		}
 		stopJobs()
 		<-jobsDone
 		return err

@@ -108,3 +108,27 @@ func TestJobErrorsAreLogged(t *testing.T) {
 		t.Errorf("job log:\n%s", out)
 	}
 }
+
+// TestMetricsAddrTaken checks that a metrics port already in use stops
+// the start with a line naming FORUM_METRICS_ADDR.
+func TestMetricsAddrTaken(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	free, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := free.Addr().String()
+	free.Close()
+	t.Setenv("FORUM_DATA_DIR", t.TempDir())
+	t.Setenv("MONGODB_URI", "")
+	t.Setenv("FORUM_ADDR", addr)
+	t.Setenv("FORUM_METRICS_ADDR", ln.Addr().String())
+	err = run(context.Background(), []string{"serve"}, nil, io.Discard, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err == nil || !strings.Contains(err.Error(), "FORUM_METRICS_ADDR") {
+		t.Fatalf("serve with a taken metrics port: %v", err)
+	}
+}
