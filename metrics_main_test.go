@@ -128,7 +128,7 @@ func TestMetricsAddrTaken(t *testing.T) {
 	t.Setenv("FORUM_ADDR", addr)
 	t.Setenv("FORUM_METRICS_ADDR", ln.Addr().String())
 	err = run(context.Background(), []string{"serve"}, nil, io.Discard, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if err == nil || !strings.Contains(err.Error(), "FORUM_METRICS_ADDR") {
+	if err == nil || !strings.HasPrefix(err.Error(), "FORUM_METRICS_ADDR ") || strings.Contains(err.Error(), "\n") {
 		t.Fatalf("serve with a taken metrics port: %v", err)
 	}
 }

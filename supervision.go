@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net"
@@ -72,7 +73,7 @@ func serveMetrics(addr string, m *metrics.Metrics, errc chan<- error) (*http.Ser
 	}
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
-		return nil, errors.Join(errors.New("FORUM_METRICS_ADDR : écoute impossible"), err)
+		return nil, fmt.Errorf("FORUM_METRICS_ADDR : écoute impossible sur %s : %w", addr, err)
 	}
 	mux := http.NewServeMux()
 	mux.Handle("GET /metrics", m.Handler())
