@@ -16,7 +16,6 @@ import (
 	"os/signal"
 	"runtime/debug"
 	"strings"
-	"sync"
 	"syscall"
 	"time"
 
@@ -24,6 +23,7 @@ import (
 	"coterforum/digest"
 	"coterforum/forum"
 	"coterforum/mail"
+	"coterforum/metrics"
 	"coterforum/moderation"
 	"coterforum/privacy"
 	"coterforum/server"
@@ -71,8 +71,13 @@ type config struct {
 const memoryHeadroom = 64 << 20
 
 func main() {
-	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
-	if err := run(context.Background(), os.Args[1:], os.Stdin, os.Stdout, log); err != nil {
+	// The configuration says the logs' format; run reads it again and
+	// reports a bad value.
+	format := "text"
+	if cfg, err := loadConfig(); err == nil {
+		format = cfg.LogFormat
+	}
+	if err := run(context.Background(), os.Args[1:], os.Stdin, os.Stdout, newLogger(os.Stderr, format)); err != nil {
 		fmt.Fprintln(os.Stderr, "coterforum :", err)
 		os.Exit(1)
 	}
@@ -85,6 +90,7 @@ const usage = `usage :
   coterforum config                  affiche la configuration effective (secrets masqués) et d'où vient chaque valeur
   coterforum healthcheck [--url URL]  code 0 si le serveur est prêt (GET /readyz), 1 sinon`
 
+// run loads the configuration and runs the command in args with log.
 func run(ctx context.Context, args []string, stdin io.Reader, stdout io.Writer, log *slog.Logger) error {
 	if len(args) > 0 && (args[0] == "help" || args[0] == "-h" || args[0] == "--help") {
 		fmt.Fprintln(stdout, usage)
@@ -94,6 +100,11 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout io.Writer, 
 	if err != nil {
 		return err
 	}
+	return runConfig(ctx, cfg, args, stdin, stdout, log)
+}
+
+// runConfig runs the command in args with the configuration cfg.
+func runConfig(ctx context.Context, cfg config, args []string, stdin io.Reader, stdout io.Writer, log *slog.Logger) error {
 	for _, w := range unknownVars(os.Environ()) {
 		log.Warn(w)
 	}
@@ -138,13 +149,23 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout io.Writer, 
 // openService opens the store and seeds the taxonomy. A command (user add,
 // digest run) opens the embedded store beside a running server, without
 // its lock.
-func openService(ctx context.Context, cfg config, log *slog.Logger, command bool) (store.Store, *forum.Service, error) {
-	st, err := store.Open(ctx, store.Config{URI: cfg.MongoURI, Database: cfg.MongoDB, DataDir: cfg.DataDir, Command: command}, log)
+// With m, the store's operations and the cache's lookups are measured.
+func openService(ctx context.Context, cfg config, log *slog.Logger, command bool, m *metrics.Metrics) (store.Store, *forum.Service, error) {
+	scfg := store.Config{URI: cfg.MongoURI, Database: cfg.MongoDB, DataDir: cfg.DataDir, Command: command}
+	if m != nil {
+		scfg.Observe = m.ObserveStore
+	}
+	st, err := store.Open(ctx, scfg, log)
 	if err != nil {
 		return nil, nil, err
 	}
 	svc := forum.New(st, log, nil)
 	svc.SetCacheBytes(cfg.CacheBytes)
+	if m != nil {
+		svc.SetCacheObserver(m.CacheLookup)
+		m.WatchCache(svc.Cache)
+		m.WatchStore(st, st, nil)
+	}
 	// Other processes may write to this database (replicas on MongoDB,
 	// commands beside the server on SQLite): invalidations go through the
 	// database's change sequence, and serve follows the others'
@@ -164,7 +185,12 @@ func openService(ctx context.Context, cfg config, log *slog.Logger, command bool
 func serve(ctx context.Context, cfg config, withDemo bool, stdout io.Writer, log *slog.Logger) error {
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	st, svc, err := openService(ctx, cfg, log, false)
+	// Metrics only when they have a listener of their own.
+	var m *metrics.Metrics
+	if cfg.MetricsAddr != "" {
+		m = metrics.New(log)
+	}
+	st, svc, err := openService(ctx, cfg, log, false, m)
 	if err != nil {
 		return err
 	}
@@ -180,7 +206,7 @@ func serve(ctx context.Context, cfg config, withDemo bool, stdout io.Writer, log
 	if err != nil {
 		return err
 	}
-	dig, err := newDigest(ctx, cfg, st, svc, sender, log)
+	dig, err := newDigest(ctx, cfg, st, svc, sender, log, m)
 	if err != nil {
 		return err
 	}
@@ -207,39 +233,41 @@ func serve(ctx context.Context, cfg config, withDemo bool, stdout io.Writer, log
 		demo.Print(stdout, creds, cfg.BaseURL)
 	}
 	srv, err := server.New(ctx, svc, server.Config{BaseURL: cfg.BaseURL, Mail: sender, Log: log, Ready: st.Ping, Moderation: mod,
-		TrustedProxies: cfg.TrustedProxies, Digest: dig, MailFiles: fileSender(sender), Privacy: cfg.Privacy})
+		TrustedProxies: cfg.TrustedProxies, Digest: dig, MailFiles: fileSender(sender), Privacy: cfg.Privacy, Metrics: m})
 	if err != nil {
 		return err
 	}
 	httpSrv := &http.Server{Addr: cfg.Addr, Handler: srv, ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout: 60 * time.Second, WriteTimeout: 60 * time.Second, IdleTimeout: 120 * time.Second,
 		MaxHeaderBytes: 64 << 10}
-	// Background jobs: each is a Run(ctx) loop that stops with jobsCtx.
+	// Background jobs: each is a Run(ctx) loop that stops with jobsCtx. A
+	// job logs its failed rounds with its name; the error it stops with,
+	// if any, is logged here with its name.
 	jobsCtx, stopJobs := context.WithCancel(context.Background())
-	var jobs sync.WaitGroup
-	for _, job := range []func(context.Context) error{
-		forum.SessionSweeper{Service: svc, Every: time.Hour, Log: log}.Run,
-		svc.RunChanges,
-		moderation.Reminder{Service: mod, Every: 15 * time.Minute}.Run,
-		dig.Scheduler().Run,
-		privacy.Resumer{Service: srv.Privacy(), Every: time.Hour, Log: log}.Run,
-	} {
-		jobs.Go(func() { _ = job(jobsCtx) })
+	jobsDone := startJobs(jobsCtx, backgroundJobs(svc, mod, dig, srv, log), log)
+	// The metrics listener first: a port taken stops the start.
+	errc := make(chan error, 2)
+	metricsSrv, err := serveMetrics(cfg.MetricsAddr, m, errc)
+	if err != nil {
+		stopJobs()
+		<-jobsDone
+		return err
 	}
-	jobsDone := make(chan struct{})
-	go func() { jobs.Wait(); close(jobsDone) }()
-	errc := make(chan error, 1)
 	go func() { errc <- httpSrv.ListenAndServe() }()
-	log.Info("coterforum à l'écoute", "addr", cfg.Addr, "url", cfg.BaseURL, "store", st.Engine())
+	log.Info("coterforum à l'écoute", "addr", cfg.Addr, "url", cfg.BaseURL, "store", st.Engine(), "metrics", cfg.MetricsAddr)
 	select {
 	case err := <-errc:
+		_ = httpSrv.Close()
+		if metricsSrv != nil {
+			_ = metricsSrv.Close()
+		}
 		stopJobs()
 		<-jobsDone
 		return err
 	case <-ctx.Done():
 	}
 	stop() // a second signal stops the process at once
-	shutdown(log, httpSrv, stopJobs, jobsDone, dig, st)
+	shutdown(log, httpSrv, metricsSrv, stopJobs, jobsDone, dig, st)
 	return nil
 }
 
@@ -253,7 +281,7 @@ const shutdownGrace = 10 * time.Second
 // (each returns after its current iteration), give back the outbox
 // messages this process claimed and did not send, close the store. Each
 // step is logged with its duration.
-func shutdown(log *slog.Logger, httpSrv *http.Server, stopJobs func(), jobsDone <-chan struct{}, dig *digest.Service, st store.Store) {
+func shutdown(log *slog.Logger, httpSrv, metricsSrv *http.Server, stopJobs func(), jobsDone <-chan struct{}, dig *digest.Service, st store.Store) {
 	start := time.Now()
 	log.Info("arrêt : plus de nouvelles connexions, fin des requêtes en cours", "délai", shutdownGrace)
 	step := time.Now()
@@ -262,6 +290,9 @@ func shutdown(log *slog.Logger, httpSrv *http.Server, stopJobs func(), jobsDone 
 	if err := httpSrv.Shutdown(sctx); err != nil {
 		log.Warn("arrêt : requêtes encore en cours après le délai, connexions coupées", "err", err)
 		_ = httpSrv.Close()
+	}
+	if metricsSrv != nil {
+		_ = metricsSrv.Shutdown(sctx)
 	}
 	log.Info("arrêt : HTTP fermé", "durée", time.Since(step))
 	step = time.Now()
@@ -308,7 +339,7 @@ func userAdd(ctx context.Context, cfg config, args []string, stdin io.Reader, st
 	}
 	password := strings.TrimRight(line, "\r\n")
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	st, svc, err := openService(ctx, cfg, quiet, true)
+	st, svc, err := openService(ctx, cfg, quiet, true, nil)
 	if err != nil {
 		return err
 	}
@@ -340,12 +371,17 @@ func flagName(field string) string {
 }
 
 // newDigest builds the digest service with its signing key from the store.
-func newDigest(ctx context.Context, cfg config, st store.Store, svc *forum.Service, sender mail.Sender, log *slog.Logger) (*digest.Service, error) {
+// With m, its runs and deliveries are measured.
+func newDigest(ctx context.Context, cfg config, st store.Store, svc *forum.Service, sender mail.Sender, log *slog.Logger, m *metrics.Metrics) (*digest.Service, error) {
 	key, err := st.Secret(ctx, "digest")
 	if err != nil {
 		return nil, fmt.Errorf("secret des liens de désabonnement : %w", err)
 	}
-	return digest.New(svc, st, sender, digest.Config{BaseURL: cfg.BaseURL, SecretKey: key}, log), nil
+	dcfg := digest.Config{BaseURL: cfg.BaseURL, SecretKey: key}
+	if m != nil {
+		dcfg.Observer = m
+	}
+	return digest.New(svc, st, sender, dcfg, log), nil
 }
 
 // fileSender returns the sender when mail is written to .eml files, else nil.
@@ -368,7 +404,7 @@ func digestRun(ctx context.Context, cfg config, args []string, stdout io.Writer,
 		return errors.New("--frequency vaut daily ou weekly")
 	}
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	st, svc, err := openService(ctx, cfg, quiet, true)
+	st, svc, err := openService(ctx, cfg, quiet, true, nil)
 	if err != nil {
 		return err
 	}
@@ -378,7 +414,7 @@ func digestRun(ctx context.Context, cfg config, args []string, stdout io.Writer,
 		return err
 	}
 	moderation.New(svc, st, sender, cfg.Moderation, quiet)
-	dig, err := newDigest(ctx, cfg, st, svc, sender, log)
+	dig, err := newDigest(ctx, cfg, st, svc, sender, log, nil)
 	if err != nil {
 		return err
 	}

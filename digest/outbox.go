@@ -151,6 +151,7 @@ func (s *Service) sendClaimed(ctx context.Context, claimID string, msgs []Outbox
 			done = append(done, m.Finished(StatusSent, "", s.now()))
 		case err == nil:
 			sent++
+			s.cfg.Observer.MessageFinished("sent")
 			done = append(done, m.Finished(StatusSent, "", s.now()))
 		case ctx.Err() != nil:
 			// Interrupted: ReleaseClaims gives it back when the process
@@ -162,8 +163,10 @@ func (s *Service) sendClaimed(ctx context.Context, claimID string, msgs []Outbox
 				s.log.Error("digest: retry not recorded", "message", m.ID, "err", rerr)
 				unsettled = true
 			}
+			s.cfg.Observer.MessageFinished("retry")
 			s.log.Warn("digest: temporary delivery failure", "message", m.ID, "attempt", m.Attempts, "next", next, "err", err)
 		default:
+			s.cfg.Observer.MessageFinished("failed")
 			s.log.Error("digest: delivery failed", "message", m.ID, "attempts", m.Attempts, "err", err)
 			done = append(done, m.Finished(StatusFailed, err.Error(), s.now()))
 		}

@@ -52,10 +52,21 @@ func (s *Service) RunScheduled(ctx context.Context, frequency string, now time.T
 	return s.run(ctx, frequency, now, true)
 }
 
-func (s *Service) run(ctx context.Context, frequency string, now time.Time, scheduled bool) (int, error) {
+func (s *Service) run(ctx context.Context, frequency string, now time.Time, scheduled bool) (sent int, err error) {
 	if frequency != Daily && frequency != Weekly {
 		return 0, forum.Invalid("frequency", "frequency_invalid", "Fréquence de résumé inconnue : « daily » ou « weekly ».")
 	}
+	start := time.Now()
+	defer func() {
+		result := "ok"
+		switch {
+		case errors.Is(err, ErrBusy):
+			result = "busy"
+		case err != nil:
+			result = "error"
+		}
+		s.cfg.Observer.DigestRun(frequency, result, time.Since(start))
+	}()
 	lease, holder := "digest:"+frequency, randomID()
 	if err := s.renewLease(ctx, lease, holder); err != nil {
 		return 0, err
@@ -66,7 +77,6 @@ func (s *Service) run(ctx context.Context, frequency string, now time.Time, sche
 		}
 	}()
 	now = now.UTC().Truncate(time.Millisecond)
-	sent := 0
 	for range 2 { // an interrupted run, then this one
 		run, isNew, err := s.pickRun(ctx, frequency, now, scheduled)
 		if err != nil || run == nil {

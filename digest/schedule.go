@@ -74,6 +74,9 @@ func (s *Service) Scheduler() *Scheduler {
 	return &Scheduler{jobs: s, cfg: s.cfg, log: s.log, clock: s.cfg.Clock, Poll: time.Minute}
 }
 
+// SetLog replaces the scheduler's logger (serve's names the job).
+func (sc *Scheduler) SetLog(log *slog.Logger) { sc.log = log }
+
 // Missed implements the Scheduler's catch-up check.
 func (s *Service) Missed(ctx context.Context, frequency string, now time.Time) (bool, error) {
 	slot := prevRun(now, frequency, s.cfg.DailyHour, s.cfg.WeeklyDay, s.cfg.Location)

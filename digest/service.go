@@ -87,7 +87,24 @@ type Config struct {
 	ConfirmTTL time.Duration
 	// Clock defaults to the system clock.
 	Clock Clock
+	// Observer, when set (metrics), is told of runs and deliveries.
+	Observer Observer
 }
+
+// Observer is told of the digest runs and of each delivery's outcome.
+type Observer interface {
+	// DigestRun reports a run of a frequency: result is ok, busy (another
+	// process holds the lease) or error.
+	DigestRun(frequency, result string, d time.Duration)
+	// MessageFinished reports a delivery attempt: sent, retry or failed.
+	MessageFinished(result string)
+}
+
+// noObserver observes nothing.
+type noObserver struct{}
+
+func (noObserver) DigestRun(string, string, time.Duration) {}
+func (noObserver) MessageFinished(string)                  {}
 
 func (c *Config) defaults() {
 	if c.DailyHour <= 0 || c.DailyHour > 23 {
@@ -118,6 +135,9 @@ func (c *Config) defaults() {
 	setDefault(&c.ConfirmTTL, 7*24*time.Hour)
 	if c.Clock == nil {
 		c.Clock = realClock{}
+	}
+	if c.Observer == nil {
+		c.Observer = noObserver{}
 	}
 	c.BaseURL = strings.TrimRight(c.BaseURL, "/")
 }

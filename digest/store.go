@@ -106,6 +106,11 @@ type Store interface {
 	OutboxMessages(ctx context.Context, limit int) ([]OutboxMessage, error)
 	// DeliveryLog lists the latest log entries, newest first.
 	DeliveryLog(ctx context.Context, limit int) ([]LogEntry, error)
+	// OutboxCounts counts the outbox's messages by status (on its status
+	// index) and the pending ones that already failed once, and the log's
+	// messages failed since failedSince (on its finished_at index): the
+	// metrics' gauges.
+	OutboxCounts(ctx context.Context, failedSince time.Time) (OutboxCounts, error)
 
 	// DeliveriesTo lists the log entries of one subscriber, newest first (data export).
 	DeliveriesTo(ctx context.Context, subscriberID string) ([]LogEntry, error)
@@ -115,4 +120,16 @@ type Store interface {
 	ForgetSubscriberMail(ctx context.Context, subscriberID, tombstone string) error
 	// DeleteSubscriber removes the subscriber record.
 	DeleteSubscriber(ctx context.Context, id string) error
+}
+
+// OutboxCounts are the outbox's figures that metrics report.
+type OutboxCounts struct {
+	// Pending messages wait for a first attempt or a retry.
+	Pending int64
+	// Sending messages are claimed by a process.
+	Sending int64
+	// Retrying are the pending messages that already failed at least once.
+	Retrying int64
+	// Failed messages were given up (in the delivery log) since the time asked.
+	Failed int64
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"hash/fnv"
+	"log/slog"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -195,6 +196,19 @@ func (s *Service) SetCacheBytes(n int64) {
 // server's rendered pages; entries are valid under a Stamp.
 func (s *Service) Cache() *lru.Cache { return s.changes.cache }
 
+// SetCacheObserver has observe told of each lookup of the read cache
+// (metrics): cache names the kind of entry (thread, posts, listing,
+// session, and the server's and moderation's kinds), hit says whether a
+// current entry was found. Call it at wiring time.
+func (s *Service) SetCacheObserver(observe func(cache string, hit bool)) { s.cacheObs = observe }
+
+// ObserveCache reports one lookup of the read cache to the observer, if any.
+func (s *Service) ObserveCache(cache string, hit bool) {
+	if s.cacheObs != nil {
+		s.cacheObs(cache, hit)
+	}
+}
+
 // ShareChanges makes this process publish its invalidations to the
 // database's change sequence and follow the other processes' (RunChanges
 // polls every `every`). maxAge > 0 also bounds the age of every cache
@@ -304,6 +318,22 @@ func (s *Service) CacheFresh() bool {
 // and prunes the old changes; it returns at once when the database is not
 // shared.
 func (s *Service) RunChanges(ctx context.Context) error {
+	return ChangesPoller{Service: s, Log: s.log}.Run(ctx)
+}
+
+// ChangesPoller is RunChanges as a background job with its own logger.
+type ChangesPoller struct {
+	Service *Service
+	// Log receives the failed polls (default: the service's logger).
+	Log *slog.Logger
+}
+
+// Run is RunChanges, logging to p.Log.
+func (p ChangesPoller) Run(ctx context.Context) error {
+	s, log := p.Service, p.Log
+	if log == nil {
+		log = s.log
+	}
 	sh := s.changes.share.Load()
 	if sh == nil {
 		return nil
@@ -320,11 +350,11 @@ func (s *Service) RunChanges(ctx context.Context) error {
 			s.changes.failingSince.Store(0)
 		case ctx.Err() == nil:
 			s.changes.failingSince.CompareAndSwap(0, time.Now().UnixNano())
-			s.log.Warn("cache versions not read", "err", err)
+			log.Warn("cache versions not read", "err", err)
 		}
 		if time.Since(pruned) > pruneEvery {
 			if _, err := sh.remote.PruneChanges(ctx, time.Now().Add(-keepChanges)); err != nil && ctx.Err() == nil {
-				s.log.Warn("old cache versions not pruned", "err", err)
+				log.Warn("old cache versions not pruned", "err", err)
 			}
 			pruned = time.Now()
 		}

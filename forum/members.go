@@ -262,11 +262,13 @@ func (s *Service) SessionMember(ctx context.Context, token string) (*Session, *M
 		if v, ok := s.changes.cache.Get(ck); ok {
 			e := v.(*sessionEntry)
 			if e.stamp == s.Stamp(MemberKey(e.m.ID)) && s.now().Before(e.sess.ExpiresAt) {
+				s.ObserveCache("session", true)
 				sess, m := e.sess, e.m
 				return &sess, &m, nil
 			}
 			s.changes.cache.Remove(ck)
 		}
+		s.ObserveCache("session", false)
 	}
 	sess, m, err := s.sessionMember(ctx, id)
 	if err != nil {

@@ -51,8 +51,10 @@ func (s *Service) threadMeta(ctx context.Context, id string) (*threadMeta, error
 	fresh := s.CacheFresh()
 	if fresh {
 		if v, ok := s.changes.cache.Get(ck); ok && v.(*threadMeta).stamp == stamp {
+			s.ObserveCache("thread", true)
 			return v.(*threadMeta), nil
 		}
+		s.ObserveCache("thread", false)
 	}
 	th, err := s.store.ThreadByID(ctx, id)
 	if err != nil {
@@ -80,8 +82,10 @@ func (s *Service) postPage(ctx context.Context, f PostFilter, class string, page
 	cached := class != "" && s.CacheFresh()
 	if cached {
 		if v, ok := s.changes.cache.Get(ck); ok && v.(*postPageData).stamp == stamp {
+			s.ObserveCache("posts", true)
 			return v.(*postPageData), nil
 		}
+		s.ObserveCache("posts", false)
 	}
 	total, err := s.store.CountPosts(ctx, f, nil)
 	if err != nil {
@@ -166,8 +170,10 @@ func (s *Service) listThreads(ctx context.Context, f ThreadFilter) ([]Thread, er
 	fresh := s.CacheFresh() && f.AuthorID == "" && len(f.Statuses) == 0
 	if fresh {
 		if v, ok := s.changes.cache.Get(ck); ok && v.(*listingData).stamp == stamp {
+			s.ObserveCache("listing", true)
 			return append([]Thread{}, v.(*listingData).threads...), nil
 		}
+		s.ObserveCache("listing", false)
 	}
 	ts, err := s.store.ListThreads(ctx, f)
 	if err != nil {

@@ -42,6 +42,8 @@ type Service struct {
 	taxo    taxonomyCache
 	// changes holds the versions of cached things and the read cache.
 	changes *changes
+	// cacheObs is told of the read cache's lookups (metrics); nil: nobody.
+	cacheObs func(cache string, hit bool)
 }
 
 // dummyPasswordHash is an argon2id hash, with the forum's parameters, of a

@@ -130,8 +130,10 @@ func (s *Service) cachedCount(ctx context.Context, ck string, key forum.Key, rea
 	fresh := s.forum.CacheFresh()
 	if fresh {
 		if v, ok := s.forum.Cache().Get(ck); ok && v.(*countEntry).stamp == stamp {
+			s.forum.ObserveCache("counts", true)
 			return v.(*countEntry).n, nil
 		}
+		s.forum.ObserveCache("counts", false)
 	}
 	n, err := read()
 	if err != nil {

@@ -3,6 +3,7 @@ package moderation
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"strings"
 	"time"
 
@@ -17,15 +18,21 @@ import (
 type Reminder struct {
 	Service *Service
 	Every   time.Duration
+	// Log receives the failed rounds (default: the service's logger).
+	Log *slog.Logger
 }
 
 // Run checks now and then every period until ctx is cancelled.
 func (r Reminder) Run(ctx context.Context) error {
+	log := r.Log
+	if log == nil {
+		log = r.Service.log
+	}
 	t := time.NewTicker(r.Every)
 	defer t.Stop()
 	for {
 		if _, err := r.Service.RemindOnce(ctx); err != nil && ctx.Err() == nil {
-			r.Service.log.Warn("moderation reminder failed", "err", err)
+			log.Warn("moderation reminder failed", "err", err)
 		}
 		select {
 		case <-ctx.Done():

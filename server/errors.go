@@ -117,7 +117,8 @@ func (s *Server) handleError(err error, c echo.Context) {
 	status, code, msg, field := classify(err)
 	msg = i18n.Message(language(c), msg)
 	if status >= 500 {
-		s.cfg.Log.Error("request failed", "method", c.Request().Method, "path", c.Request().URL.Path, "err", err)
+		// The route pattern, not the path: paths may carry tokens (invitations).
+		s.cfg.Log.Error("request failed", "method", c.Request().Method, "route", c.Path(), "request_id", requestID(c), "err", err)
 	}
 	if status == http.StatusServiceUnavailable {
 		c.Response().Header().Set("Retry-After", "60")

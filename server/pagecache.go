@@ -339,9 +339,11 @@ func (s *Server) servePage(c echo.Context, spec cacheSpec, build func() (string,
 	if fresh && anonymous {
 		if v, ok := s.svc.Cache().Get(ck); ok {
 			if p := v.(*renderedPage); p.stamp == stamp && p.minute == minute {
+				s.svc.ObserveCache("page", true)
 				return writeRendered(c, p, token, etag)
 			}
 		}
+		s.svc.ObserveCache("page", false)
 		p, err := s.renderOnce(ck, stamp, minute, func() (*renderedPage, error) {
 			name, v, err := build()
 			if err != nil {
@@ -401,9 +403,11 @@ func (s *Server) serveBytes(c echo.Context, spec cacheSpec, ctype string, build 
 	if fresh && anonymous {
 		if v, ok := s.svc.Cache().Get(ck); ok {
 			if p := v.(*renderedPage); p.stamp == stamp && p.minute == minute {
+				s.svc.ObserveCache("raw", true)
 				return writeRendered(c, p, "", etag)
 			}
 		}
+		s.svc.ObserveCache("raw", false)
 		p, err := s.renderOnce(ck, stamp, minute, func() (*renderedPage, error) {
 			body, err := build()
 			if err != nil {

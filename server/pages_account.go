@@ -39,6 +39,9 @@ func (s *Server) login(c echo.Context, email, password string) (*forum.Member, *
 	}
 	m, err := s.svc.Authenticate(ctx, email, password)
 	if err != nil {
+		if errors.Is(err, forum.ErrBadCredentials) {
+			s.cfg.Metrics.LoginFailed()
+		}
 		return nil, nil, err
 	}
 	s.limiter.succeeded(account, client, at)

@@ -19,9 +19,11 @@ type loginLimiter struct {
 	limits LoginLimits
 	now    func() time.Time
 	fails  map[string][]time.Time
+	// refused is called at each refusal (metrics).
+	refused func()
 }
 
-func newLoginLimiter(l LoginLimits, now func() time.Time) *loginLimiter {
+func newLoginLimiter(l LoginLimits, now func() time.Time, refused func()) *loginLimiter {
 	if l.PerAccount <= 0 {
 		l.PerAccount = 5
 	}
@@ -31,7 +33,10 @@ func newLoginLimiter(l LoginLimits, now func() time.Time) *loginLimiter {
 	if l.Window <= 0 {
 		l.Window = 15 * time.Minute
 	}
-	return &loginLimiter{limits: l, now: now, fails: map[string][]time.Time{}}
+	if refused == nil {
+		refused = func() {}
+	}
+	return &loginLimiter{limits: l, now: now, fails: map[string][]time.Time{}, refused: refused}
 }
 
 func (l *loginLimiter) recent(key string) []time.Time {
@@ -62,6 +67,7 @@ func (l *loginLimiter) begin(account, client string) (time.Time, bool) {
 		}
 	}
 	if len(l.recent("a:"+account)) >= l.limits.PerAccount || len(l.recent("c:"+client)) >= l.limits.PerClient {
+		l.refused()
 		return time.Time{}, false
 	}
 	now := l.now()

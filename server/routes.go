@@ -12,6 +12,7 @@ import (
 // method goes through checkCSRF.
 func (s *Server) routes() {
 	e := s.e
+	e.Pre(s.observe) // request id, metrics and access log: around everything
 	e.Pre(headAsGet)
 	e.Pre(middleware.RemoveTrailingSlashWithConfig(middleware.TrailingSlashConfig{RedirectCode: http.StatusMovedPermanently}))
 	e.Use(middleware.Recover())

@@ -16,6 +16,7 @@ import (
 	"coterforum/digest"
 	"coterforum/forum"
 	"coterforum/mail"
+	"coterforum/metrics"
 	"coterforum/moderation"
 	"coterforum/privacy"
 	"coterforum/static"
@@ -52,6 +53,9 @@ type Config struct {
 	Moderation *moderation.Service
 	// Privacy holds the personal data settings (FORUM_DELETE_POSTS_POLICY, FORUM_DPO_EMAIL).
 	Privacy privacy.Config
+	// Metrics receives the request, cache and login series; nil records
+	// nothing. They are served elsewhere (FORUM_METRICS_ADDR), never here.
+	Metrics *metrics.Metrics
 }
 
 // Server holds the HTTP handlers. Create it with New.
@@ -76,6 +80,8 @@ type Server struct {
 	renders singleflight.Group
 	// rendered counts the anonymous renders (tests).
 	rendered atomic.Int64
+	// routeSet holds the route patterns (observe.go).
+	routeSet map[string]bool
 }
 
 // New builds the server and its routes. Templates are parsed here, so a
@@ -114,7 +120,7 @@ func New(ctx context.Context, svc *forum.Service, cfg Config) (*Server, error) {
 		return nil, fmt.Errorf("server: the store does not implement privacy.Store")
 	}
 	s := &Server{svc: svc, mod: cfg.Moderation, digest: cfg.Digest, cfg: cfg, pages: p, csrfKey: key, secure: base.Scheme == "https", base: base,
-		limiter: newLoginLimiter(cfg.LoginLimits, svc.Now), assets: as, placeholder: "cfcsrf" + rand.Text(),
+		limiter: newLoginLimiter(cfg.LoginLimits, svc.Now, cfg.Metrics.LoginRefused), assets: as, placeholder: "cfcsrf" + rand.Text(),
 		privacy: privacy.New(svc, cfg.Digest, pst, cfg.Privacy, cfg.Log)}
 	s.e = echo.New()
 	s.e.HideBanner = true
@@ -129,6 +135,7 @@ func New(ctx context.Context, svc *forum.Service, cfg Config) (*Server, error) {
 		s.e.IPExtractor = echo.ExtractIPFromXFFHeader(opts...)
 	}
 	s.routes()
+	s.routeSet = registeredRoutes(s.e)
 	return s, nil
 }
 

@@ -60,6 +60,10 @@ type Config struct {
 	Command bool
 	// ConnectTimeout bounds the first contact with MongoDB (default 5 s).
 	ConnectTimeout time.Duration
+	// Observe, when set (metrics), is told the duration of each store
+	// operation with the engine's name ("sqlite" or "mongodb"); see
+	// sqlite.Config.Observe and mongo.Config.Observe for the operations.
+	Observe func(engine, op string, d time.Duration)
 }
 
 // ErrLocked is returned when a second server starts on a data dir.
@@ -68,9 +72,10 @@ var ErrLocked = sqlite.ErrLocked
 // Open opens the configured store.
 func Open(ctx context.Context, cfg Config, log *slog.Logger) (Store, error) {
 	if cfg.URI != "" {
-		return mongo.Open(ctx, mongo.Config{URI: cfg.URI, Database: cfg.Database, ConnectTimeout: cfg.ConnectTimeout}, log)
+		return mongo.Open(ctx, mongo.Config{URI: cfg.URI, Database: cfg.Database, ConnectTimeout: cfg.ConnectTimeout,
+			Observe: engineObserver(cfg.Observe, "mongodb")}, log)
 	}
-	return sqlite.Open(ctx, sqlite.Config{DataDir: cfg.DataDir, Command: cfg.Command}, log)
+	return sqlite.Open(ctx, sqlite.Config{DataDir: cfg.DataDir, Command: cfg.Command, Observe: engineObserver(cfg.Observe, "sqlite")}, log)
 }
 
 // RedactURI hides the password of a database URI for messages and logs.
@@ -80,3 +85,11 @@ var (
 	_ Store = (*mongo.Store)(nil)
 	_ Store = (*sqlite.Store)(nil)
 )
+
+// engineObserver binds an observer to an engine's name; nil stays nil.
+func engineObserver(observe func(engine, op string, d time.Duration), engine string) func(op string, d time.Duration) {
+	if observe == nil {
+		return nil
+	}
+	return func(op string, d time.Duration) { observe(engine, op, d) }
+}

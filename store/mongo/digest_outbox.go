@@ -253,3 +253,29 @@ func (s *Store) DeliveryLog(ctx context.Context, limit int) ([]digest.LogEntry, 
 	return findAll[digest.LogEntry](ctx, s, colDigestLog, bson.D{},
 		options.Find().SetSort(bson.D{{Key: "finished_at", Value: -1}, {Key: "_id", Value: -1}}).SetLimit(int64(limit)))
 }
+
+// OutboxCounts counts the outbox by status (index digest_outbox_due_v1;
+// the retrying ones among the pending documents only) and the messages
+// failed since failedSince (index digest_log_finished_v1).
+func (s *Store) OutboxCounts(ctx context.Context, failedSince time.Time) (digest.OutboxCounts, error) {
+	var c digest.OutboxCounts
+	queries := []struct {
+		n *int64
+		q countQuery
+	}{
+		{&c.Pending, countQuery{col: colDigestOutbox, filter: bson.D{{Key: "status", Value: digest.StatusPending}}, hint: "digest_outbox_due_v1"}},
+		{&c.Sending, countQuery{col: colDigestOutbox, filter: bson.D{{Key: "status", Value: digest.StatusSending}}, hint: "digest_outbox_due_v1"}},
+		{&c.Retrying, countQuery{col: colDigestOutbox, filter: bson.D{{Key: "status", Value: digest.StatusPending},
+			{Key: "attempts", Value: dg("$gt", 0)}}, hint: "digest_outbox_due_v1"}},
+		{&c.Failed, countQuery{col: colDigestLog, filter: bson.D{{Key: "finished_at", Value: dg("$gte", failedSince)},
+			{Key: "status", Value: digest.StatusFailed}}, hint: "digest_log_finished_v1"}},
+	}
+	for _, q := range queries {
+		n, err := s.count(ctx, q.q)
+		if err != nil {
+			return c, err
+		}
+		*q.n = n
+	}
+	return c, nil
+}

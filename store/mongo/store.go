@@ -13,6 +13,7 @@ import (
 	"sync"
 	"time"
 
+	"go.mongodb.org/mongo-driver/v2/event"
 	mongodrv "go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 	"go.mongodb.org/mongo-driver/v2/mongo/readpref"
@@ -30,6 +31,10 @@ type Config struct {
 	// MongoDB-wire test double, which loses concurrent updates to one
 	// document; never for a real MongoDB.
 	SerialWrites bool
+	// Observe, when set (metrics), is told the duration of each command
+	// the driver sends, by command name (find, insert, update, aggregate…),
+	// whether it succeeded or failed.
+	Observe func(op string, d time.Duration)
 }
 
 // Store is a connection to the forum's MongoDB database.
@@ -62,6 +67,12 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*Store, error) {
 		SetServerSelectionTimeout(cfg.ConnectTimeout).
 		SetConnectTimeout(cfg.ConnectTimeout).
 		SetAppName("coterforum")
+	if obs := cfg.Observe; obs != nil {
+		opts.SetMonitor(&event.CommandMonitor{
+			Succeeded: func(_ context.Context, e *event.CommandSucceededEvent) { obs(e.CommandName, e.Duration) },
+			Failed:    func(_ context.Context, e *event.CommandFailedEvent) { obs(e.CommandName, e.Duration) },
+		})
+	}
 	client, err := mongodrv.Connect(opts)
 	if err != nil {
 		return nil, fmt.Errorf("base de données %s : %w", RedactURI(cfg.URI), err)

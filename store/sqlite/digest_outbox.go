@@ -351,3 +351,18 @@ func (s *Store) ForgetSubscriberMail(ctx context.Context, subscriberID, tombston
 		return err
 	})
 }
+
+// OutboxCounts counts the outbox by status on its index digest_outbox_due
+// (the retrying ones among the pending rows only) and the messages failed
+// since failedSince on the log's index digest_log_finished.
+func (s *Store) OutboxCounts(ctx context.Context, failedSince time.Time) (digest.OutboxCounts, error) {
+	var c digest.OutboxCounts
+	err := s.queryRow(ctx, `SELECT
+			(SELECT count(*) FROM digest_outbox INDEXED BY digest_outbox_due WHERE status = ?),
+			(SELECT count(*) FROM digest_outbox INDEXED BY digest_outbox_due WHERE status = ?),
+			(SELECT count(*) FROM digest_outbox INDEXED BY digest_outbox_due WHERE status = ? AND attempts > 0),
+			(SELECT count(*) FROM digest_log INDEXED BY digest_log_finished WHERE finished_at >= ? AND status = ?)`,
+		digest.StatusPending, digest.StatusSending, digest.StatusPending, ms(failedSince), digest.StatusFailed).
+		Scan(&c.Pending, &c.Sending, &c.Retrying, &c.Failed)
+	return c, mapErr(err)
+}

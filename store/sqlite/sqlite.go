@@ -47,6 +47,11 @@ type Config struct {
 	// MaxPages, when not zero, caps the database's size in pages of 4 KiB
 	// (PRAGMA max_page_count): tests use it to fill the "disk".
 	MaxPages int
+	// Observe, when set (metrics), is told the duration of each operation:
+	// "read" (a query on the reader pool, until its first row), "write" (a
+	// change, from its submission to its commit, queueing included) and
+	// "commit" (a group commit of the writer).
+	Observe func(op string, d time.Duration)
 }
 
 // ErrLocked is returned when a second server opens a data dir.
@@ -68,6 +73,8 @@ type Store struct {
 	wstmts, rstmts *stmtCache
 	lock           *flock.Flock
 	closeOnce      sync.Once
+	// observe is Config.Observe, or a function that does nothing.
+	observe func(op string, d time.Duration)
 }
 
 // Open opens (creating it if needed) the database of the data dir and
@@ -80,7 +87,10 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*Store, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("dossier de données %s : %w", dir, err)
 	}
-	s := &Store{log: log, path: filepath.Join(dir, FileName)}
+	s := &Store{log: log, path: filepath.Join(dir, FileName), observe: cfg.Observe}
+	if s.observe == nil {
+		s.observe = func(string, time.Duration) {}
+	}
 	if !cfg.Command {
 		// The lock comes first: a second server must touch nothing.
 		s.lock = flock.New(filepath.Join(dir, "coterforum.lock"), flock.SetPermissions(0o600))
@@ -134,6 +144,7 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*Store, error) {
 		n = max(4, 2*runtime.NumCPU())
 	}
 	s.rstmts = newStmtCache(s.r)
+	s.rstmts.observe = cfg.Observe
 	s.r.SetMaxOpenConns(n)
 	s.r.SetMaxIdleConns(n)
 	s.r.SetConnMaxLifetime(0)

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"sync"
 	"sync/atomic"
+	"time"
 )
 
 // modernc.org/sqlite prepares a statement at every call made with database/sql's
@@ -31,6 +32,15 @@ type stmtCache struct {
 	preparing bool
 	// trace, when set (tests), is told every query run through the cache.
 	trace func(query string, args []any)
+	// observe, when set (metrics), is told how long each read took.
+	observe func(op string, d time.Duration)
+}
+
+// observed reports a read begun at start to the observer, if any.
+func (c *stmtCache) observed(start time.Time) {
+	if c.observe != nil {
+		c.observe("read", time.Since(start))
+	}
 }
 
 func newStmtCache(db *sql.DB) *stmtCache {
@@ -154,6 +164,7 @@ type readQ struct{ cache *stmtCache }
 
 // ExecContext runs a statement on a reader (readers only read).
 func (q readQ) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	defer q.cache.observed(time.Now())
 	if st := q.cache.get(ctx, query, true, args); st != nil {
 		return st.ExecContext(ctx, args...)
 	}
@@ -162,6 +173,7 @@ func (q readQ) ExecContext(ctx context.Context, query string, args ...any) (sql.
 
 // QueryContext runs a query on a reader.
 func (q readQ) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	defer q.cache.observed(time.Now())
 	if st := q.cache.get(ctx, query, true, args); st != nil {
 		return st.QueryContext(ctx, args...)
 	}
@@ -170,6 +182,7 @@ func (q readQ) QueryContext(ctx context.Context, query string, args ...any) (*sq
 
 // QueryRowContext runs a one-row query on a reader.
 func (q readQ) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	defer q.cache.observed(time.Now())
 	if st := q.cache.get(ctx, query, true, args); st != nil {
 		return st.QueryRowContext(ctx, args...)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"coterforum/forum"
 )
@@ -70,6 +71,8 @@ func (s *Store) stopWriter() {
 // submit queues fn for the writer and waits for its outcome. Waiting in
 // the queue follows ctx; a change the writer has begun runs to its end.
 func (s *Store) submit(ctx context.Context, fn func(ctx context.Context, q querier) error) error {
+	start := time.Now()
+	defer func() { s.observe("write", time.Since(start)) }()
 	j := &job{ctx: ctx, fn: fn, done: make(chan error, 1)}
 	select {
 	case s.queue <- j:
@@ -159,7 +162,9 @@ func (s *Store) runBatch(first *job) {
 		return
 	}
 	if fatal == nil {
+		start := time.Now()
 		fatal = mapErr(tx.Commit())
+		s.observe("commit", time.Since(start))
 	} else {
 		_ = tx.Rollback()
 	}
