@@ -128,7 +128,11 @@ func main() {
 const usage = `usage :
   coterforum [serve] [--demo]        sert le forum sur FORUM_ADDR (:8080 par défaut)
   coterforum user add --email E --name N --role member|moderator|admin --authority-type SLUG --authority "NOM" --password-stdin
-  coterforum digest run --frequency daily|weekly   envoie maintenant les résumés de cette fréquence`
+  coterforum digest run --frequency daily|weekly   envoie maintenant les résumés de cette fréquence
+  coterforum backup --to FICHIER     sauvegarde la base configurée, serveur en marche
+  coterforum restore --from FICHIER [--force]   restaure une sauvegarde dans une base vide (--force : l'efface d'abord)
+  coterforum copy --from DOSSIER|URI --to DOSSIER|URI [--quiet] [--resume] [--batch N]
+                                     copie un forum d'une base à l'autre (SQLite ou mongodb://)`
 
 func run(ctx context.Context, args []string, stdin io.Reader, stdout io.Writer, log *slog.Logger) error {
 	cfg, err := loadConfig()
@@ -159,6 +163,12 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout io.Writer, 
 			return errors.New(usage)
 		}
 		return userAdd(ctx, cfg, args[2:], stdin, stdout, log)
+	case "backup":
+		return backupCmd(ctx, cfg, args[1:], stdout)
+	case "restore":
+		return restoreCmd(ctx, cfg, args[1:], stdout)
+	case "copy":
+		return copyCmd(ctx, cfg, args[1:], stdout)
 	case "help", "-h", "--help":
 		fmt.Fprintln(stdout, usage)
 		return nil
