@@ -21,16 +21,6 @@ import (
 // dumpBatch is small, so that every collection is read in several pages.
 const dumpBatch = 3
 
-// dumperOf returns the store as a Dumper.
-func dumperOf(t *testing.T, s store.Store) store.Dumper {
-	t.Helper()
-	d, ok := any(s).(store.Dumper)
-	if !ok {
-		t.Skipf("the %s store has no Dumper", s.Engine())
-	}
-	return d
-}
-
 // ForumReads returns what the forum reads of f in s, to compare a copy
 // with its source: the listings (all, by theme, by authority type), every
 // thread's posts, and the threads and posts search finds for f.Word.
@@ -48,7 +38,12 @@ func ForumReads(t testing.TB, s store.Store, f *DumpForum) map[string]any {
 			t.Fatalf("list %s: %v", name, err)
 		}
 		for i := range ths {
+			// A thread without authority types (the forum writes none)
+			// has an empty list in the portable form: MongoDB kept null.
 			ths[i] = normThread(ths[i])
+			if ths[i].AuthorityTypes == nil {
+				ths[i].AuthorityTypes = []string{}
+			}
 		}
 		out["threads "+name] = ths
 	}
@@ -97,7 +92,7 @@ func SameReads(t testing.TB, what string, want, got map[string]any) {
 func testDumpRoundTrip(t *testing.T, e Engine) {
 	ctx := context.Background()
 	src := e.Open(t, t.TempDir())
-	d := dumperOf(t, src)
+	d := store.Dumper(src)
 	f := BuildForum(t, src)
 	dump := ExportAll(t, d, dumpBatch)
 	CheckPortable(t, dump)
@@ -107,7 +102,7 @@ func testDumpRoundTrip(t *testing.T, e Engine) {
 	}
 
 	dst := e.Open(t, t.TempDir())
-	dd := dumperOf(t, dst)
+	dd := store.Dumper(dst)
 	ImportAll(t, dd, dump, dumpBatch)
 	SameDump(t, "after import", dump, ExportAll(t, dd, dumpBatch))
 	SameReads(t, "after import", reads, ForumReads(t, dst, f))
@@ -168,7 +163,7 @@ func testDumpRoundTrip(t *testing.T, e Engine) {
 func testDumpSnapshot(t *testing.T, e Engine) {
 	ctx := context.Background()
 	s := e.Open(t, t.TempDir())
-	d := dumperOf(t, s)
+	d := store.Dumper(s)
 	BuildForum(t, s)
 	before := ExportAll(t, d, dumpBatch)
 	snap, release, err := d.Snapshot(ctx)
@@ -200,7 +195,7 @@ func testDumpSnapshot(t *testing.T, e Engine) {
 
 func testDumpUnknownCollection(t *testing.T, e Engine) {
 	ctx := context.Background()
-	d := dumperOf(t, e.Open(t, t.TempDir()))
+	d := store.Dumper(e.Open(t, t.TempDir()))
 	if _, err := d.ExportBatch(ctx, "changes", "", 10); !errors.Is(err, store.ErrUnknownCollection) {
 		t.Fatalf("export of changes: %v", err)
 	}
