@@ -136,7 +136,7 @@ func (d dumper) outboxDocs(ctx context.Context, raws []bson.Raw) ([]bson.Raw, er
 // their terms, their thread's scope and their publication time, outbox
 // messages with their bodies apart. Each collection's documents go in
 // unordered insertMany commands; a document whose _id exists is skipped
-// (duplicate key errors only are ignored). The counter of the change
+// (insertSkippingKeys). The counter of the change
 // sequence is never imported: it belongs to this database.
 func (s *Store) ImportBatch(ctx context.Context, collection string, docs []bson.Raw) error {
 	if err := portable.Known(collection); err != nil || len(docs) == 0 {
@@ -219,8 +219,40 @@ func importAs[T any](ctx context.Context, s *Store, collection string, docs []bs
 			out = append(out, &vs[i])
 		}
 	}
-	_, err = s.dgInsertMany(ctx, collection, out)
-	return err
+	return s.insertSkippingKeys(ctx, collection, out)
+}
+
+// insertSkippingKeys inserts docs by one unordered insertMany, skipping
+// those whose _id exists. A duplicate key on another unique index (a
+// member's email taken by another member) is an error: the documents
+// refused as duplicates are looked up by _id, and must all be there.
+func (s *Store) insertSkippingKeys(ctx context.Context, col string, docs []any) error {
+	dups, err := s.dgInsertMany(ctx, col, docs)
+	if err != nil || len(dups) == 0 {
+		return err
+	}
+	ids := make([]string, 0, len(dups))
+	for i := range dups {
+		raw, err := bson.Marshal(docs[i])
+		if err != nil {
+			return err
+		}
+		id, err := portable.KeyOf(raw)
+		if err != nil {
+			return err
+		}
+		ids = append(ids, id)
+	}
+	found, err := findByIDs[struct {
+		ID string `bson:"_id"`
+	}](ctx, s, col, ids, bson.D{{Key: "_id", Value: 1}})
+	if err != nil {
+		return err
+	}
+	if len(found) != len(ids) {
+		return fmt.Errorf("%w : %d document(s) en conflit avec d'autres sur un index unique", forum.ErrDuplicate, len(ids)-len(found))
+	}
+	return nil
 }
 
 // importThreadDocs inserts threads as InsertThread does, then copies their
@@ -236,7 +268,7 @@ func (s *Store) importThreadDocs(ctx context.Context, docs []bson.Raw) error {
 		threads[i].TitleTerms = forum.SearchTerms(threads[i].Title)
 		out[i] = &threadDoc{Thread: threads[i], ScopeSeq: 1}
 	}
-	if _, err := s.dgInsertMany(ctx, colThreads, out); err != nil {
+	if err := s.insertSkippingKeys(ctx, colThreads, out); err != nil {
 		return err
 	}
 	return s.copyImportedScopes(ctx, threads)
@@ -263,8 +295,7 @@ func (s *Store) importPostDocs(ctx context.Context, docs []bson.Raw) error {
 		p := &posts[i]
 		out[i] = &postDoc{Post: p.Post, Scope: scopes[p.ThreadID].postScope(), Pub: publicationOf(&p.Post), RemindedAt: p.RemindedAt}
 	}
-	_, err = s.dgInsertMany(ctx, colPosts, out)
-	return err
+	return s.insertSkippingKeys(ctx, colPosts, out)
 }
 
 // importOutboxDocs inserts outbox messages as EnqueueMessages does: the
@@ -282,11 +313,10 @@ func (s *Store) importOutboxDocs(ctx context.Context, docs []bson.Raw) error {
 		}
 		states = append(states, &m)
 	}
-	if _, err := s.dgInsertMany(ctx, colDigestBodies, bodies); err != nil {
+	if err := s.insertSkippingKeys(ctx, colDigestBodies, bodies); err != nil {
 		return err
 	}
-	_, err = s.dgInsertMany(ctx, colDigestOutbox, states)
-	return err
+	return s.insertSkippingKeys(ctx, colDigestOutbox, states)
 }
 
 // eachOnCPUs calls fn(i) for i in [0, n), on as many goroutines as CPUs.

@@ -10,6 +10,9 @@ import (
 
 	"coterforum/forum"
 	"coterforum/store"
+	"coterforum/store/portable"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
 )
 
 // The dump suite: a forum with every kind of entity streams out of a store
@@ -193,19 +196,42 @@ func testDumpSnapshot(t *testing.T, e Engine) {
 	}
 }
 
-func testDumpUnknownCollection(t *testing.T, e Engine) {
+func testDumpImportErrors(t *testing.T, e Engine) {
 	ctx := context.Background()
-	d := store.Dumper(e.Open(t, t.TempDir()))
-	if _, err := d.ExportBatch(ctx, "changes", "", 10); !errors.Is(err, store.ErrUnknownCollection) {
+	s := e.Open(t, t.TempDir())
+	if _, err := s.ExportBatch(ctx, "changes", "", 10); !errors.Is(err, store.ErrUnknownCollection) {
 		t.Fatalf("export of changes: %v", err)
 	}
-	if _, err := d.CountCollection(ctx, "schema_migrations"); !errors.Is(err, store.ErrUnknownCollection) {
+	if _, err := s.CountCollection(ctx, "schema_migrations"); !errors.Is(err, store.ErrUnknownCollection) {
 		t.Fatalf("count of schema_migrations: %v", err)
+	}
+	// A member whose key is new but whose email another member has is a
+	// conflict, not a document to skip.
+	m := &forum.Member{ID: forum.NewID(), Email: "a@ville.fr", DisplayName: "A", Role: forum.RoleMember, Status: forum.MemberActive,
+		CreatedAt: time.Now().UTC().Truncate(time.Millisecond)}
+	if err := s.InsertMember(ctx, m); err != nil {
+		t.Fatal(err)
+	}
+	docs, err := s.ExportBatch(ctx, "members", "", 10)
+	if err != nil || len(docs) != 1 {
+		t.Fatalf("export: %d, %v", len(docs), err)
+	}
+	other := *m
+	other.ID = forum.NewID()
+	doc, err := portable.Encode("members", &other)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.ImportBatch(ctx, "members", []bson.Raw{docs[0], doc}); !errors.Is(err, forum.ErrDuplicate) {
+		t.Fatalf("import of a member whose email is taken: %v", err)
+	}
+	if err := s.ImportBatch(ctx, "members", docs); err != nil {
+		t.Fatalf("import of a member that exists: %v", err)
 	}
 }
 
 func init() {
 	register("DumpRoundTrip", testDumpRoundTrip)
 	register("DumpSnapshot", testDumpSnapshot)
-	register("DumpUnknownCollection", testDumpUnknownCollection)
+	register("DumpImportErrors", testDumpImportErrors)
 }
