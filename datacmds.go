@@ -89,12 +89,7 @@ func openDumpStore(ctx context.Context, spec storeSpec, exclusive, mustExist boo
 	if err != nil {
 		return nil, nil, err
 	}
-	d, ok := st.(store.Dumper)
-	if !ok {
-		st.Close(context.Background())
-		return nil, nil, fmt.Errorf("le stockage %s ne sait pas exporter ses données", st.Engine())
-	}
-	return st, d, nil
+	return st, st, nil
 }
 
 // schemaVersion is the store's schema version when it tells it, else 0.
