@@ -131,6 +131,11 @@ func TestBackupRestoreAndCopy(t *testing.T) {
 	if _, err := runCmd("restore", "--from", cut); err == nil || !strings.Contains(err.Error(), "tronquée") || strings.Contains(err.Error(), "\n") {
 		t.Fatalf("restore of a truncated archive: %v", err)
 	}
+	foreign := filepath.Join(root, "foreign.gz")
+	os.WriteFile(foreign, []byte("{\"hello\":1}\n"), 0o600)
+	if _, err := runCmd("restore", "--from", foreign); err == nil || !strings.Contains(err.Error(), "pas une archive coterforum") {
+		t.Fatalf("restore of a foreign file: %v", err)
+	}
 	if _, err := os.Stat(dirD); !os.IsNotExist(err) {
 		t.Fatalf("a refused restore wrote %s: %v", dirD, err)
 	}
@@ -176,6 +181,16 @@ func TestBackupRestoreAndCopy(t *testing.T) {
 	compareExports(t, "SQLite → MongoDB → SQLite", exportA, storeExport(t, openDumper(t, storeSpec{DataDir: dirC})))
 	urlC := startServe(t, dirC)
 	compareDumps(t, "copy SQLite → MongoDB → SQLite", dumpA, apiDump(t, urlC, f))
+
+	t.Run("restore into MongoDB", func(t *testing.T) {
+		// As the server does: MONGODB_URI, and the database MONGODB_DATABASE.
+		t.Setenv("MONGODB_URI", ferret)
+		t.Setenv("MONGODB_DATABASE", "restauration")
+		if out, err := runCmd("restore", "--from", backup); err != nil {
+			t.Fatalf("restore into MongoDB: %v\n%s", err, out)
+		}
+		compareExports(t, "archive → MongoDB", archiveExport(t, backup), storeExport(t, openDumper(t, storeSpec{URI: ferret, Database: "restauration"})))
+	})
 
 	t.Run("resume", func(t *testing.T) {
 		// A copy that stopped after the first batches of some collections.
