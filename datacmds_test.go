@@ -193,14 +193,23 @@ func TestBackupRestoreAndCopy(t *testing.T) {
 	})
 
 	t.Run("resume", func(t *testing.T) {
-		// A copy that stopped after the first batches of some collections.
+		// A copy that stopped after the first batches of some collections,
+		// with a hole in one.
 		target := ferret + "reprise"
 		src, dst := openDumper(t, storeSpec{DataDir: dirA}), openDumper(t, parseStoreSpec(target, ""))
 		ctx := context.Background()
 		for i, c := range store.Collections[:7] {
-			docs, err := src.ExportBatch(ctx, c, "", 1+i%3)
+			n := 1 + i%3
+			if c == "themes" {
+				n = 3
+			}
+			docs, err := src.ExportBatch(ctx, c, "", n)
 			if err != nil {
 				t.Fatal(err)
+			}
+			if c == "themes" {
+				// An unordered insert cut short: a hole before the greatest key.
+				docs = append(docs[:1:1], docs[2])
 			}
 			if len(docs) > 0 {
 				if err := dst.ImportBatch(ctx, c, docs); err != nil {
@@ -211,7 +220,7 @@ func TestBackupRestoreAndCopy(t *testing.T) {
 		if _, err := runCmd("copy", "--from", dirA, "--to", target); !errors.Is(err, archive.ErrNotEmpty) {
 			t.Fatalf("copy into a half-copied target: %v", err)
 		}
-		if out, err := runCmd("copy", "--resume", "--batch", "2", "--from", dirA, "--to", target); err != nil {
+		if out, err := runCmd("copy", "--resume", "--batch", "2", "--from", dirA, "--to", target); err != nil || !strings.Contains(out, "themes : 1 document(s) manquant(s)") {
 			t.Fatalf("copy --resume: %v\n%s", err, out)
 		}
 		compareExports(t, "resumed copy", exportA, storeExport(t, dst))

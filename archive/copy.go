@@ -23,7 +23,9 @@ type CopyOptions struct {
 	Batch int
 	// Resume continues an interrupted copy: each collection is copied from
 	// after the greatest key the target holds, instead of refusing a
-	// target that is not empty.
+	// target that is not empty; a collection that then counts fewer
+	// documents than its source is read again whole (existing keys are
+	// skipped by the import).
 	Resume bool
 	// Progress shows one line per collection (nil: nothing).
 	Progress *Progress
@@ -94,6 +96,23 @@ func Copy(ctx context.Context, src, dst store.Dumper, opt CopyOptions) (CopySumm
 			return s, fmt.Errorf("comptage de %s dans la cible : %w", s.Rows[i].Name, err)
 		}
 		s.Rows[i].Target = n
+		// A resumed copy misses documents when the interrupted one left a
+		// hole before its greatest key (an unordered insert cut short):
+		// the collection is read again whole, existing keys skipped.
+		if opt.Resume && n < s.Rows[i].Source {
+			opt.Progress.Printf("%s : %d document(s) manquant(s) avant la reprise, nouvelle passe complète\n", s.Rows[i].Name, s.Rows[i].Source-n)
+			full := opt
+			full.Resume = false
+			row, err := copyCollection(ctx, from, dst, s.Rows[i].Name, full)
+			if err != nil {
+				return s, err
+			}
+			s.Rows[i].Copied += row.Copied
+			s.Copied += row.Copied
+			if s.Rows[i].Target, err = dst.CountCollection(ctx, s.Rows[i].Name); err != nil {
+				return s, fmt.Errorf("comptage de %s dans la cible : %w", s.Rows[i].Name, err)
+			}
+		}
 	}
 	s.Elapsed = time.Since(start)
 	if bad := s.Mismatches(); len(bad) > 0 {
