@@ -88,7 +88,11 @@ const usage = `usage :
   coterforum user add --email E --name N --role member|moderator|admin --authority-type SLUG --authority "NOM" --password-stdin
   coterforum digest run --frequency daily|weekly   envoie maintenant les résumés de cette fréquence
   coterforum config                  affiche la configuration effective (secrets masqués) et d'où vient chaque valeur
-  coterforum healthcheck [--url URL]  code 0 si le serveur est prêt (GET /readyz), 1 sinon`
+  coterforum healthcheck [--url URL]  code 0 si le serveur est prêt (GET /readyz), 1 sinon
+  coterforum backup --to FICHIER     sauvegarde la base configurée, serveur en marche
+  coterforum restore --from FICHIER [--force]   restaure une sauvegarde dans une base vide (--force : l'efface d'abord)
+  coterforum copy --from DOSSIER|URI --to DOSSIER|URI [--quiet] [--resume] [--batch N]
+                                     copie un forum d'une base à l'autre (SQLite ou mongodb://)`
 
 // run loads the configuration and runs the command in args with log.
 func run(ctx context.Context, args []string, stdin io.Reader, stdout io.Writer, log *slog.Logger) error {
@@ -139,6 +143,12 @@ func runConfig(ctx context.Context, cfg config, args []string, stdin io.Reader, 
 		return printConfig(stdout, os.LookupEnv)
 	case "healthcheck":
 		return healthcheck(ctx, cfg, args[1:])
+	case "backup":
+		return backupCmd(ctx, cfg, args[1:], stdout)
+	case "restore":
+		return restoreCmd(ctx, cfg, args[1:], stdout)
+	case "copy":
+		return copyCmd(ctx, cfg, args[1:], stdout)
 	case "help", "-h", "--help":
 		fmt.Fprintln(stdout, usage)
 		return nil

@@ -24,6 +24,8 @@ type Store interface {
 	digest.Store
 	privacy.Store
 	forum.ChangeStore
+	// Dumper streams the whole forum out and in (backup, restore, copy).
+	Dumper
 
 	// IncCounter adds delta to the named counter and returns its new value,
 	// exactly under concurrency.

@@ -2,6 +2,7 @@ package mongo
 
 import (
 	"context"
+	"time"
 
 	"coterforum/forum"
 
@@ -15,6 +16,8 @@ type postDoc struct {
 	forum.Post `bson:",inline"`
 	Scope      postScope   `bson:",inline"`
 	Pub        publication `bson:",inline"`
+	// RemindedAt is set by MarkReminded only; a copy writes it with the post.
+	RemindedAt *time.Time `bson:"reminded_at,omitempty"`
 }
 
 // InsertPost stores a new post, with its search terms, its thread's scope

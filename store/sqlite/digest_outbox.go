@@ -230,6 +230,12 @@ func (s *Store) ClaimMessages(ctx context.Context, ids []string, claimID string,
 // logCols are the columns of the delivery log scanLogEntry reads, in its order.
 const logCols = `id, kind, subscriber_id, frequency, period, to_addr, subject, status, attempts, error, created_at, finished_at`
 
+// logArgs are the values of logCols.
+func logArgs(e *digest.LogEntry) []any {
+	return []any{e.ID, e.Kind, e.SubscriberID, e.Frequency, e.Period, e.To, e.Subject, e.Status, e.Attempts, e.Error,
+		ms(e.CreatedAt), ms(e.FinishedAt)}
+}
+
 // scanLogEntry reads a row of logCols.
 func scanLogEntry(r scanner) (digest.LogEntry, error) {
 	var e digest.LogEntry
@@ -262,8 +268,7 @@ func (s *Store) FinishMessages(ctx context.Context, entries []digest.LogEntry, c
 		}
 		defer insert.Close()
 		for _, e := range entries {
-			if _, err := insert.ExecContext(ctx, e.ID, e.Kind, e.SubscriberID, e.Frequency, e.Period, e.To, e.Subject,
-				e.Status, e.Attempts, e.Error, ms(e.CreatedAt), ms(e.FinishedAt)); err != nil {
+			if _, err := insert.ExecContext(ctx, logArgs(&e)...); err != nil {
 				return err
 			}
 		}

@@ -59,6 +59,15 @@ func scanRun(r scanner) (digest.Run, error) {
 
 // InsertRun creates a run; forum.ErrDuplicate when a run with that id exists.
 func (s *Store) InsertRun(ctx context.Context, r *digest.Run) error {
+	_, err := s.exec(ctx, insertRunSQL, runArgs(r)...)
+	return err
+}
+
+// insertRunSQL inserts a run.
+const insertRunSQL = `INSERT INTO digest_runs (` + runCols + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+
+// runArgs are the values of runCols.
+func runArgs(r *digest.Run) []any {
 	var from any
 	if !r.From.IsZero() {
 		from = ms(r.From)
@@ -67,10 +76,8 @@ func (s *Store) InsertRun(ctx context.Context, r *digest.Run) error {
 	if len(r.Exclude) > 0 {
 		exclude = jsonText(r.Exclude)
 	}
-	_, err := s.exec(ctx, `INSERT INTO digest_runs (`+runCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		r.ID, r.Frequency, r.Period, from, ms(r.Until), jsonText(r.Tail), exclude, r.Cursor, b2i(r.Done),
-		ms(r.StartedAt), msPtr(r.DoneAt))
-	return err
+	return []any{r.ID, r.Frequency, r.Period, from, ms(r.Until), jsonText(r.Tail), exclude, r.Cursor, b2i(r.Done),
+		ms(r.StartedAt), msPtr(r.DoneAt)}
 }
 
 // LatestRun returns the run of the frequency with the latest Until, the

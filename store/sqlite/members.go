@@ -33,12 +33,19 @@ func scanMember(r scanner) (forum.Member, error) {
 
 // InsertMember adds a member; forum.ErrDuplicate if the email is taken.
 func (s *Store) InsertMember(ctx context.Context, m *forum.Member) error {
-	_, err := s.exec(ctx, `INSERT INTO members (`+memberCols+`)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		m.ID, m.Email, m.DisplayName, m.Authority, m.AuthorityType, m.Role, m.Status, m.PasswordHash, m.ApprovedPosts,
-		m.RejectedPosts, b2i(m.Trusted), b2i(m.AlwaysModerate), m.Lang, ms(m.CreatedAt), msPtr(m.SuspendedUntil), m.SuspendReason,
-		msPtr(m.DeletionStartedAt), m.DeletionPosts, msPtr(m.DeletedAt))
+	_, err := s.exec(ctx, insertMemberSQL, memberArgs(m)...)
 	return err
+}
+
+// insertMemberSQL inserts a member.
+const insertMemberSQL = `INSERT INTO members (` + memberCols + `)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+
+// memberArgs are the values of memberCols.
+func memberArgs(m *forum.Member) []any {
+	return []any{m.ID, m.Email, m.DisplayName, m.Authority, m.AuthorityType, m.Role, m.Status, m.PasswordHash, m.ApprovedPosts,
+		m.RejectedPosts, b2i(m.Trusted), b2i(m.AlwaysModerate), m.Lang, ms(m.CreatedAt), msPtr(m.SuspendedUntil), m.SuspendReason,
+		msPtr(m.DeletionStartedAt), m.DeletionPosts, msPtr(m.DeletedAt)}
 }
 
 // MemberByID returns the member with that id.
@@ -105,9 +112,16 @@ func scanSession(r scanner) (forum.Session, error) {
 
 // InsertSession stores a new session.
 func (s *Store) InsertSession(ctx context.Context, sess *forum.Session) error {
-	_, err := s.exec(ctx, `INSERT INTO sessions (`+sessionCols+`) VALUES (?, ?, ?, ?, ?)`,
-		sess.ID, sess.MemberID, sess.CSRFToken, ms(sess.CreatedAt), ms(sess.ExpiresAt))
+	_, err := s.exec(ctx, insertSessionSQL, sessionArgs(sess)...)
 	return err
+}
+
+// insertSessionSQL inserts a session.
+const insertSessionSQL = `INSERT INTO sessions (` + sessionCols + `) VALUES (?, ?, ?, ?, ?)`
+
+// sessionArgs are the values of sessionCols.
+func sessionArgs(sess *forum.Session) []any {
+	return []any{sess.ID, sess.MemberID, sess.CSRFToken, ms(sess.CreatedAt), ms(sess.ExpiresAt)}
 }
 
 // SessionByID returns the session with that id (the hash of the cookie).
@@ -151,9 +165,16 @@ func scanInvite(r scanner) (forum.Invite, error) {
 
 // InsertInvite stores an invitation.
 func (s *Store) InsertInvite(ctx context.Context, inv *forum.Invite) error {
-	_, err := s.exec(ctx, `INSERT INTO invites (`+inviteCols+`) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-		inv.ID, inv.Email, inv.Role, inv.InvitedBy, ms(inv.CreatedAt), ms(inv.ExpiresAt), msPtr(inv.UsedAt))
+	_, err := s.exec(ctx, insertInviteSQL, inviteArgs(inv)...)
 	return err
+}
+
+// insertInviteSQL inserts an invitation.
+const insertInviteSQL = `INSERT INTO invites (` + inviteCols + `) VALUES (?, ?, ?, ?, ?, ?, ?)`
+
+// inviteArgs are the values of inviteCols.
+func inviteArgs(inv *forum.Invite) []any {
+	return []any{inv.ID, inv.Email, inv.Role, inv.InvitedBy, ms(inv.CreatedAt), ms(inv.ExpiresAt), msPtr(inv.UsedAt)}
 }
 
 // InviteByID returns the invitation with that id (the hash of the token).

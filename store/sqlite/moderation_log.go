@@ -31,10 +31,17 @@ func scanReport(r scanner) (moderation.Report, error) {
 // InsertReport stores a report; forum.ErrDuplicate when that member already
 // reported that post (the id is post:reporter).
 func (s *Store) InsertReport(ctx context.Context, r *moderation.Report) error {
-	_, err := s.exec(ctx, `INSERT INTO reports (`+reportCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		r.ID, r.PostID, r.ThreadID, r.Reporter.ID, r.Reporter.DisplayName, r.Reporter.Authority, r.Reporter.AuthorityType,
-		r.Reason, ms(r.CreatedAt), b2i(r.Open), r.ResolvedBy, msPtr(r.ResolvedAt))
+	_, err := s.exec(ctx, insertReportSQL, reportArgs(r)...)
 	return err
+}
+
+// insertReportSQL inserts a report.
+const insertReportSQL = `INSERT INTO reports (` + reportCols + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+
+// reportArgs are the values of reportCols.
+func reportArgs(r *moderation.Report) []any {
+	return []any{r.ID, r.PostID, r.ThreadID, r.Reporter.ID, r.Reporter.DisplayName, r.Reporter.Authority, r.Reporter.AuthorityType,
+		r.Reason, ms(r.CreatedAt), b2i(r.Open), r.ResolvedBy, msPtr(r.ResolvedAt)}
 }
 
 // CountOpenReports counts a post's open reports (one per reporter by construction).
@@ -74,10 +81,17 @@ func scanAudit(r scanner) (moderation.AuditEntry, error) {
 
 // InsertAudit appends an audit entry; forum.ErrDuplicate when its id exists.
 func (s *Store) InsertAudit(ctx context.Context, e *moderation.AuditEntry) error {
-	_, err := s.exec(ctx, `INSERT INTO audit (`+auditCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		e.ID, ms(e.At), e.Actor.ID, e.Actor.DisplayName, e.Actor.Authority, e.Actor.AuthorityType, e.Action,
-		e.TargetType, e.TargetID, e.ThreadID, e.Before, e.After, e.Reason)
+	_, err := s.exec(ctx, insertAuditSQL, auditArgs(e)...)
 	return err
+}
+
+// insertAuditSQL inserts an audit entry.
+const insertAuditSQL = `INSERT INTO audit (` + auditCols + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+
+// auditArgs are the values of auditCols.
+func auditArgs(e *moderation.AuditEntry) []any {
+	return []any{e.ID, ms(e.At), e.Actor.ID, e.Actor.DisplayName, e.Actor.Authority, e.Actor.AuthorityType, e.Action,
+		e.TargetType, e.TargetID, e.ThreadID, e.Before, e.After, e.Reason}
 }
 
 // ListAudit returns the audit entries matching f, newest first (by id,
@@ -122,9 +136,16 @@ func scanNotification(r scanner) (moderation.Notification, error) {
 
 // InsertNotification stores an in-app notification.
 func (s *Store) InsertNotification(ctx context.Context, n *moderation.Notification) error {
-	_, err := s.exec(ctx, `INSERT INTO notifications (`+notificationCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		n.ID, n.MemberID, n.Kind, n.PostID, n.ThreadID, n.Title, n.Reason, ms(n.CreatedAt), b2i(n.Read))
+	_, err := s.exec(ctx, insertNotificationSQL, notificationArgs(n)...)
 	return err
+}
+
+// insertNotificationSQL inserts a notification.
+const insertNotificationSQL = `INSERT INTO notifications (` + notificationCols + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`
+
+// notificationArgs are the values of notificationCols.
+func notificationArgs(n *moderation.Notification) []any {
+	return []any{n.ID, n.MemberID, n.Kind, n.PostID, n.ThreadID, n.Title, n.Reason, ms(n.CreatedAt), b2i(n.Read)}
 }
 
 // ListNotifications returns a member's latest notifications, newest first;

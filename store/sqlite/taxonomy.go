@@ -36,9 +36,16 @@ func (s *Store) GetTheme(ctx context.Context, slug string) (*forum.Theme, error)
 
 // InsertTheme adds a theme; forum.ErrDuplicate if the slug exists.
 func (s *Store) InsertTheme(ctx context.Context, t *forum.Theme) error {
-	_, err := s.exec(ctx, `INSERT INTO themes (`+themeCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-		t.Slug, t.NameFR, t.NameEN, t.Description, t.Position, t.Moderation, b2i(t.Archived), ms(t.CreatedAt))
+	_, err := s.exec(ctx, insertThemeSQL, themeArgs(t)...)
 	return err
+}
+
+// insertThemeSQL inserts a theme.
+const insertThemeSQL = `INSERT INTO themes (` + themeCols + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`
+
+// themeArgs are the values of themeCols.
+func themeArgs(t *forum.Theme) []any {
+	return []any{t.Slug, t.NameFR, t.NameEN, t.Description, t.Position, t.Moderation, b2i(t.Archived), ms(t.CreatedAt)}
 }
 
 // UpdateTheme changes the given fields of a theme.
@@ -77,6 +84,10 @@ func (s *Store) UpdateTheme(ctx context.Context, slug string, u forum.ThemeUpdat
 	return err
 }
 
+// authorityTypeCols are the columns scanAuthorityType reads, in its order.
+const authorityTypeCols = `slug, name_fr, name_en, plural_fr, position`
+
+// scanAuthorityType reads a row of authorityTypeCols.
 func scanAuthorityType(r scanner) (forum.AuthorityType, error) {
 	var a forum.AuthorityType
 	err := r.Scan(&a.Slug, &a.NameFR, &a.NameEN, &a.Plural, &a.Position)
@@ -85,15 +96,17 @@ func scanAuthorityType(r scanner) (forum.AuthorityType, error) {
 
 // ListAuthorityTypes returns the authority types by position.
 func (s *Store) ListAuthorityTypes(ctx context.Context) ([]forum.AuthorityType, error) {
-	return queryAll(ctx, s, scanAuthorityType, `SELECT slug, name_fr, name_en, plural_fr, position FROM authority_types ORDER BY position, slug`)
+	return queryAll(ctx, s, scanAuthorityType, `SELECT `+authorityTypeCols+` FROM authority_types ORDER BY position, slug`)
 }
 
 // InsertAuthorityType adds an authority type; forum.ErrDuplicate if it exists.
 func (s *Store) InsertAuthorityType(ctx context.Context, a *forum.AuthorityType) error {
-	_, err := s.exec(ctx, `INSERT INTO authority_types (slug, name_fr, name_en, plural_fr, position) VALUES (?, ?, ?, ?, ?)`,
-		a.Slug, a.NameFR, a.NameEN, a.Plural, a.Position)
+	_, err := s.exec(ctx, insertAuthorityTypeSQL, a.Slug, a.NameFR, a.NameEN, a.Plural, a.Position)
 	return err
 }
+
+// insertAuthorityTypeSQL inserts an authority type (values in authorityTypeCols order).
+const insertAuthorityTypeSQL = `INSERT INTO authority_types (` + authorityTypeCols + `) VALUES (?, ?, ?, ?, ?)`
 
 // Secret returns the named 32-byte secret, creating it on first use; two
 // processes racing get the same value (the first insert wins).
