@@ -149,7 +149,10 @@ func (d dumper) Wipe(ctx context.Context) error { return d.s.Wipe(ctx) }
 // Snapshot returns a Dumper whose exports and counts read one state of the
 // database: a session with snapshot reads, whose first read (made here)
 // fixes the time it reads at. A deployment without them (a standalone
-// server, FerretDB) gives an error wrapping ErrNoSnapshot.
+// server, FerretDB) gives an error wrapping ErrNoSnapshot. MongoDB keeps
+// the history a snapshot reads for minSnapshotHistoryWindowInSeconds (300 s
+// by default): a longer export fails with SnapshotTooOld unless that
+// server parameter is raised. Use a snapshot from one goroutine.
 func (s *Store) Snapshot(ctx context.Context) (portable.Dumper, func(), error) {
 	if err := s.snapshotReads(ctx); err != nil {
 		return nil, nil, err

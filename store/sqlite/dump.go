@@ -71,6 +71,8 @@ func (s *Store) ImportBatch(ctx context.Context, collection string, docs []bson.
 // Snapshot returns a Dumper whose exports and counts read one state of the
 // database: one read transaction on a reader connection, begun by a read
 // so that its snapshot is taken now. Its imports and Wipe go to the store.
+// Use it from one goroutine; while it lasts, checkpoints cannot recycle the
+// write-ahead log past it (the log grows with the writes made meanwhile).
 func (s *Store) Snapshot(ctx context.Context) (portable.Dumper, func(), error) {
 	tx, err := s.r.BeginTx(ctx, nil)
 	if err != nil {

@@ -109,7 +109,11 @@ func openFerretDB(t testing.TB, dir string) store.Store {
 	if err := os.MkdirAll(fdir, 0o700); err != nil {
 		t.Fatal(err)
 	}
-	quiet := slog.New(slog.NewTextHandler(io.Discard, &slog.HandlerOptions{Level: slog.LevelError}))
+	// FerretDB's own log is not wanted; slog.DiscardHandler also spares
+	// formatting the attributes its loggers carry (a text handler
+	// writing to io.Discard formatted them: a fifth of the CPU of an
+	// insertMany of 1 000 posts).
+	quiet := slog.New(slog.DiscardHandler)
 	f, err := ferretdb.New(&ferretdb.Config{
 		Listener:  ferretdb.ListenerConfig{TCP: "127.0.0.1:0"},
 		Handler:   "sqlite",
