@@ -22,6 +22,24 @@ type Tx struct {
 	mu    sync.Mutex
 	after []func()
 	err   error
+	// exclusive: the engine holds its only writer for the whole call.
+	exclusive bool
+}
+
+// SetExclusive records that the engine holds its only writer for the whole
+// Atomically call (SQLite): work inside it must not wait or retry, since
+// every other write waits for it.
+func (t *Tx) SetExclusive() {
+	t.mu.Lock()
+	t.exclusive = true
+	t.mu.Unlock()
+}
+
+// Exclusive says whether SetExclusive was called.
+func (t *Tx) Exclusive() bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.exclusive
 }
 
 type txKey struct{}

@@ -261,8 +261,14 @@ func (s *Service) Invalidate(ctx context.Context, keys ...Key) {
 		names[i] = string(k)
 	}
 	pctx := context.WithoutCancel(ctx)
+	tries := publishTries
+	if tx := TxFrom(ctx); tx != nil && tx.Exclusive() {
+		// Inside the SQLite writer's transaction: a sleep would stall every
+		// write, and a retry after an error (SQLITE_FULL…) is pointless.
+		tries = publishTries[:1]
+	}
 	var err error
-	for _, wait := range publishTries {
+	for _, wait := range tries {
 		time.Sleep(wait)
 		if err = sh.remote.PublishChanges(pctx, c.origin, names, time.Now().UTC()); err == nil {
 			return

@@ -42,6 +42,7 @@ func (s *Store) Atomically(ctx context.Context, fn func(ctx context.Context) err
 		return fn(ctx)
 	}
 	ctx, ftx, _ := forum.WithTx(ctx)
+	ftx.SetExclusive() // the writer is held: publication must not retry with sleeps
 	err := s.inTx(ctx, func(ctx context.Context, _ querier) error {
 		if err := fn(ctx); err != nil {
 			return err
