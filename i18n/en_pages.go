@@ -212,10 +212,11 @@ var enPages = map[string]string{
 	// Notifications.
 	"Tout marquer comme lu": "Mark all as read",
 	"Nouveau":               "New",
-	"Votre message dans « %s » est publié.":         "Your post in “%s” has been published.",
-	"Votre message dans « %s » n'a pas été publié.": "Your post in “%s” was not published.",
-	"Votre message dans « %s » a été masqué.":       "Your post in “%s” has been hidden.",
-	"Aucune notification.":                          "No notifications.",
+	"Votre message dans « %s » est publié.":                                                   "Your post in “%s” has been published.",
+	"Votre message dans « %s » n'a pas été publié.":                                           "Your post in “%s” was not published.",
+	"Votre message dans « %s » a été masqué.":                                                 "Your post in “%s” has been hidden.",
+	"Le refus de votre message dans « %s » a été annulé : il attend de nouveau une décision.": "The rejection of your post in “%s” was undone: it is awaiting a decision again.",
+	"Aucune notification.": "No notifications.",
 
 	// Subscriptions and the follow button.
 	"Vous recevez par courriel ce qui est publié dans ce que vous suivez : un résumé quotidien (à 7 h) ou hebdomadaire (le lundi), ou un message à chaque réponse pour un fil.": "You receive by email what is published in what you follow: a daily digest (at 7:00) or a weekly one (on Mondays), or an email for every reply in a thread.",

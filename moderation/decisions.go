@@ -288,6 +288,12 @@ func (s *Service) UndoReject(ctx context.Context, actor *forum.Member, postID st
 		if err := s.audit(ctx, actor.Ref(), "post.undo_reject", "post", p.ID, p.ThreadID, forum.PostRejected, forum.PostPending, ""); err != nil {
 			return err
 		}
+		// The author was told of the rejection: they are told it was undone.
+		if th != nil {
+			if err := s.notifyAuthor(ctx, p, th, KindReopened, ""); err != nil {
+				return err
+			}
+		}
 		s.forum.Invalidate(ctx, keys...)
 		return nil
 	})

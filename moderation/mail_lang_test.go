@@ -6,6 +6,7 @@ import (
 
 	"coterforum/forum"
 	"coterforum/mail/mailtest"
+	"coterforum/moderation"
 )
 
 func english(m *forum.Member) { m.Lang = "en" }
@@ -85,4 +86,46 @@ func TestReminderInModeratorLanguage(t *testing.T) {
 				"- Alice Attente, le 12/03/2026 à 09:00 UTC", "La file de modération\u00a0: " + baseURL + "/moderation"},
 			[]string{"Hello", "Moderation:", "awaiting"})
 	}
+}
+
+// Undoing a rejection tells the author, in their language, that the post is
+// back in the queue (they were told it was rejected).
+func TestUndoRejectTellsAuthor(t *testing.T) {
+	e := newEnv(t)
+	en := e.member(t, "Emma English", forum.RoleMember, english)
+	fr := e.member(t, "François Français", forum.RoleMember)
+	title := "Which fibre operator?"
+	th, first := e.newThread(t, en, "reseaux", title)
+	if err := e.mod.Reject(e.ctx, e.moderator, first.ID, "Par erreur."); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.mod.UndoReject(e.ctx, e.moderator, first.ID); err != nil {
+		t.Fatal(err)
+	}
+	msgs := e.mail.WaitFor(t, 2, 5*time.Second)
+	mailtest.CheckLanguage(t, "undo", msgs[1], "en",
+		[]string{"Back in review: " + title, "Hello Emma English,", "The rejection of your new thread in “" + title + "” was undone",
+			baseURL + "/posts/" + first.ID},
+		[]string{"Bonjour", "Votre", "refus", "attente"})
+	notes, err := e.mod.Notifications(e.ctx, en)
+	if err != nil || len(notes) != 2 || notes[0].Kind != moderation.KindReopened || notes[0].PostID != first.ID {
+		t.Fatalf("notifications after undo: %+v, %v", notes, err)
+	}
+
+	e.approve(t, first.ID)
+	reply := e.reply(t, fr, th.ID, "Une réponse refusée par erreur.")
+	if err := e.mod.Reject(e.ctx, e.moderator, reply.ID, "Par erreur."); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.mod.UndoReject(e.ctx, e.moderator, reply.ID); err != nil {
+		t.Fatal(err)
+	}
+	e.mail.WaitFor(t, 5, 5*time.Second)
+	got := e.mailsTo(fr.Email)
+	if len(got) != 2 {
+		t.Fatalf("%d mails to the French author, want 2", len(got))
+	}
+	mailtest.CheckLanguage(t, "French undo", got[1], "fr",
+		[]string{"De nouveau en attente\u00a0: " + title, "Le refus de votre message dans «\u00a0" + title + "\u00a0» a été annulé"},
+		[]string{"Hello", "Back in review"})
 }

@@ -15,6 +15,8 @@ const (
 	KindApproved = "post_approved"
 	KindRejected = "post_rejected"
 	KindHidden   = "post_hidden"
+	// KindReopened: a rejection was undone, the post is back in the queue.
+	KindReopened = "post_reopened"
 )
 
 // notifyAuthor tells the author of a post about a decision, in the forum
@@ -83,6 +85,10 @@ func (s *Service) decisionMail(m *forum.Member, th *forum.Thread, p *forum.Post,
 		body = sprintf(lang, pick("Votre message dans « %s » a été masqué par la modération.",
 			"Votre nouveau fil dans « %s » a été masqué par la modération."), th.Title) + "\n\n" +
 			sprintf(lang, "Raison : %s", reason) + "\n"
+	case KindReopened:
+		subject = sprintf(lang, "De nouveau en attente : %s", th.Title)
+		body = sprintf(lang, pick("Le refus de votre message dans « %s » a été annulé : il attend de nouveau la décision de la modération.",
+			"Le refus de votre nouveau fil dans « %s » a été annulé : il attend de nouveau la décision de la modération."), th.Title) + "\n" + link + "\n"
 	}
 	text := sprintf(lang, "Bonjour %s,", m.DisplayName) + "\n\n" + body + "\n-- \ncoterforum\n" +
 		sprintf(lang, "Vos notifications : %s", s.cfg.BaseURL+"/notifications") + "\n"
