@@ -5,9 +5,10 @@ import (
 	"errors"
 )
 
-// CreateInvite records an invitation for email and returns the secret token
-// to put in the link (admins only). The token itself is never stored.
-func (s *Service) CreateInvite(ctx context.Context, actor *Member, email, role string) (string, *Invite, error) {
+// CreateInvite records an invitation for email, mailed in lang ("fr", "en"),
+// and returns the secret token to put in the link (admins only). The token
+// itself is never stored.
+func (s *Service) CreateInvite(ctx context.Context, actor *Member, email, role, lang string) (string, *Invite, error) {
 	if !actor.IsAdmin() {
 		return "", nil, ErrForbidden
 	}
@@ -21,6 +22,9 @@ func (s *Service) CreateInvite(ctx context.Context, actor *Member, email, role s
 	if role != RoleMember && role != RoleModerator && role != RoleAdmin {
 		return "", nil, Invalid("role", "role_invalid", "Le rôle est member, moderator ou admin.")
 	}
+	if lang != "" && lang != "fr" && lang != "en" {
+		return "", nil, Invalid("lang", "lang_invalid", "Langue inconnue (fr ou en).")
+	}
 	if _, err := s.store.MemberByEmail(ctx, email); err == nil {
 		return "", nil, Invalid("email", "email_taken", "Un compte existe déjà avec cette adresse.")
 	} else if !errors.Is(err, ErrNotFound) {
@@ -28,7 +32,7 @@ func (s *Service) CreateInvite(ctx context.Context, actor *Member, email, role s
 	}
 	token, id := randomToken()
 	now := s.now()
-	inv := &Invite{ID: id, Email: email, Role: role, InvitedBy: actor.ID, CreatedAt: now, ExpiresAt: now.Add(InviteLifetime)}
+	inv := &Invite{ID: id, Email: email, Role: role, InvitedBy: actor.ID, CreatedAt: now, ExpiresAt: now.Add(InviteLifetime), Lang: lang}
 	if err := s.store.InsertInvite(ctx, inv); err != nil {
 		return "", nil, err
 	}
@@ -65,7 +69,8 @@ func (s *Service) Invitations(ctx context.Context, actor *Member) ([]Invite, err
 }
 
 // AcceptInvite creates the invited member's account, once. The email and
-// role come from the invitation, never from the form.
+// role come from the invitation, never from the form; the language is the
+// invitation's unless the person chose another (p.Lang).
 func (s *Service) AcceptInvite(ctx context.Context, token string, p ProfileInput, password string) (*Member, error) {
 	inv, err := s.Invitation(ctx, token)
 	if err != nil {
@@ -90,6 +95,10 @@ func (s *Service) AcceptInvite(ctx context.Context, token string, p ProfileInput
 	if !ok {
 		return nil, ErrInviteInvalid
 	}
+	lang := p.Lang
+	if lang == "" {
+		lang = inv.Lang
+	}
 	return s.CreateMember(ctx, NewMember{Email: inv.Email, DisplayName: p.DisplayName, Authority: p.Authority,
-		AuthorityType: p.AuthorityType, Role: inv.Role, Password: password})
+		AuthorityType: p.AuthorityType, Role: inv.Role, Password: password, Lang: lang})
 }

@@ -35,6 +35,8 @@ type NewMember struct {
 	AuthorityType string `json:"authority_type" form:"authority_type"`
 	Role          string `json:"role" form:"role"`
 	Password      string `json:"password" form:"password"`
+	// Lang is the account's language ("fr", "en"; empty: French by default).
+	Lang string `json:"lang" form:"lang"`
 }
 
 // NormalizeEmail lower-cases and trims an email, and checks its form.
@@ -99,7 +101,7 @@ func (s *Service) CreateMember(ctx context.Context, in NewMember) (*Member, erro
 	if err != nil {
 		return nil, err
 	}
-	p := ProfileInput{DisplayName: in.DisplayName, Authority: in.Authority, AuthorityType: in.AuthorityType}
+	p := ProfileInput{DisplayName: in.DisplayName, Authority: in.Authority, AuthorityType: in.AuthorityType, Lang: in.Lang}
 	if err := s.validateProfile(ctx, &p); err != nil {
 		return nil, err
 	}
@@ -120,7 +122,7 @@ func (s *Service) CreateMember(ctx context.Context, in NewMember) (*Member, erro
 		return nil, err
 	}
 	m := &Member{ID: NewID(), Email: email, DisplayName: p.DisplayName, Authority: p.Authority,
-		AuthorityType: p.AuthorityType, Role: in.Role, Status: MemberActive, PasswordHash: hash, CreatedAt: s.now()}
+		AuthorityType: p.AuthorityType, Role: in.Role, Status: MemberActive, PasswordHash: hash, Lang: p.Lang, CreatedAt: s.now()}
 	if err := s.store.InsertMember(ctx, m); err != nil {
 		if errors.Is(err, ErrDuplicate) {
 			return nil, Invalid("email", "email_taken", "Un compte existe déjà avec cette adresse.")

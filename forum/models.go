@@ -203,6 +203,9 @@ type Invite struct {
 	CreatedAt time.Time  `bson:"created_at"`
 	ExpiresAt time.Time  `bson:"expires_at"`
 	UsedAt    *time.Time `bson:"used_at,omitempty"`
+	// Lang is the language the invitation was mailed in ("fr", "en"; empty
+	// for French): the account created from it starts in that language.
+	Lang string `bson:"lang,omitempty"`
 }
 
 // Moderation actions recorded in a post's Decision.

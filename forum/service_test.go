@@ -128,13 +128,13 @@ func TestInvitations(t *testing.T) {
 	ctx := context.Background()
 	admin := mustMember(t, svc, "admin@example.org", forum.RoleAdmin)
 	member := mustMember(t, svc, "m@example.org", forum.RoleMember)
-	if _, _, err := svc.CreateInvite(ctx, member, "x@example.org", ""); !errors.Is(err, forum.ErrForbidden) {
+	if _, _, err := svc.CreateInvite(ctx, member, "x@example.org", "", ""); !errors.Is(err, forum.ErrForbidden) {
 		t.Fatalf("member invited: %v", err)
 	}
-	if _, _, err := svc.CreateInvite(ctx, admin, "m@example.org", ""); fieldOf(err) != "email/email_taken" {
+	if _, _, err := svc.CreateInvite(ctx, admin, "m@example.org", "", ""); fieldOf(err) != "email/email_taken" {
 		t.Fatalf("invite existing member: %v", err)
 	}
-	token, _, err := svc.CreateInvite(ctx, admin, "Nouveau@Example.org", forum.RoleModerator)
+	token, _, err := svc.CreateInvite(ctx, admin, "Nouveau@Example.org", forum.RoleModerator, "en")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -150,10 +150,27 @@ func TestInvitations(t *testing.T) {
 	if m.Email != "nouveau@example.org" || m.Role != forum.RoleModerator {
 		t.Fatalf("member = %+v", m)
 	}
+	// The account speaks the invitation's language.
+	if got, err := svc.Authenticate(ctx, m.Email, "un-mot-de-passe-long"); err != nil || got.Lang != "en" {
+		t.Fatalf("invited account's language: %+v, %v", got, err)
+	}
+	// Unless the person chose another one.
+	token3, _, err := svc.CreateInvite(ctx, admin, "choix@example.org", "", "en")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p3 := p
+	p3.Lang = "fr"
+	if m3, err := svc.AcceptInvite(ctx, token3, p3, "un-mot-de-passe-long"); err != nil || m3.Lang != "fr" {
+		t.Fatalf("chosen language: %+v, %v", m3, err)
+	}
+	if _, _, err := svc.CreateInvite(ctx, admin, "x@example.org", "", "de"); fieldOf(err) != "lang/lang_invalid" {
+		t.Fatalf("invitation in German: %v", err)
+	}
 	if _, err := svc.AcceptInvite(ctx, token, p, "un-mot-de-passe-long"); !errors.Is(err, forum.ErrInviteInvalid) {
 		t.Fatalf("reused invitation: %v", err)
 	}
-	token2, _, _ := svc.CreateInvite(ctx, admin, "tard@example.org", "")
+	token2, _, _ := svc.CreateInvite(ctx, admin, "tard@example.org", "", "")
 	clk.Advance(forum.InviteLifetime + time.Minute)
 	if _, err := svc.AcceptInvite(ctx, token2, p, "un-mot-de-passe-long"); !errors.Is(err, forum.ErrInviteInvalid) {
 		t.Fatalf("expired invitation: %v", err)

@@ -177,7 +177,7 @@ func (s *Server) inviteForm(c echo.Context) error {
 	ctx := c.Request().Context()
 	token := c.Param("token")
 	p := forum.ProfileInput{DisplayName: c.FormValue("display_name"), Authority: c.FormValue("authority"),
-		AuthorityType: c.FormValue("authority_type")}
+		AuthorityType: c.FormValue("authority_type"), Lang: chosenLanguage(c)}
 	m, err := s.svc.AcceptInvite(ctx, token, p, c.FormValue("password"))
 	if errors.Is(err, forum.ErrInviteInvalid) {
 		return s.render(c, http.StatusGone, "invite.html", &inviteView{Layout: Layout{Title: "Invitation"}, Problem: err.Error()})
@@ -202,6 +202,21 @@ func (s *Server) inviteForm(c echo.Context) error {
 	return seeOther(c, "/?notice=welcome")
 }
 
+// chosenLanguage is the language a visitor chose themselves: the form's
+// "lang" field, else the language switcher's cookie; "" when they chose
+// none (the browser's Accept-Language is no choice).
+func chosenLanguage(c echo.Context) string {
+	if l, ok := i18n.Parse(c.FormValue("lang")); ok && c.FormValue("lang") != "" {
+		return string(l)
+	}
+	if ck, err := c.Cookie(langCookie); err == nil {
+		if l, ok := i18n.Parse(ck.Value); ok && ck.Value != "" {
+			return string(l)
+		}
+	}
+	return ""
+}
+
 // sendInvite creates an invitation and mails its link, in lang ("fr" or
 // "en"; empty means the inviting admin's page language).
 func (s *Server) sendInvite(c echo.Context, email, role, lang string) (*forum.Invite, error) {
@@ -214,7 +229,7 @@ func (s *Server) sendInvite(c echo.Context, email, role, lang string) (*forum.In
 	}
 	ctx := c.Request().Context()
 	actor := viewer(c)
-	token, inv, err := s.svc.CreateInvite(ctx, actor, email, role)
+	token, inv, err := s.svc.CreateInvite(ctx, actor, email, role, string(l))
 	if err != nil {
 		return nil, err
 	}

@@ -151,14 +151,14 @@ func (s *Store) DeleteExpiredSessions(ctx context.Context, now time.Time) (int64
 }
 
 // inviteCols are the columns scanInvite reads, in its order.
-const inviteCols = `id, email, role, invited_by, created_at, expires_at, used_at`
+const inviteCols = `id, email, role, invited_by, created_at, expires_at, used_at, lang`
 
 // scanInvite reads a row of inviteCols.
 func scanInvite(r scanner) (forum.Invite, error) {
 	var inv forum.Invite
 	var created, expires int64
 	var used sql.NullInt64
-	err := r.Scan(&inv.ID, &inv.Email, &inv.Role, &inv.InvitedBy, &created, &expires, &used)
+	err := r.Scan(&inv.ID, &inv.Email, &inv.Role, &inv.InvitedBy, &created, &expires, &used, &inv.Lang)
 	inv.CreatedAt, inv.ExpiresAt, inv.UsedAt = tm(created), tm(expires), tmPtr(used)
 	return inv, err
 }
@@ -170,11 +170,11 @@ func (s *Store) InsertInvite(ctx context.Context, inv *forum.Invite) error {
 }
 
 // insertInviteSQL inserts an invitation.
-const insertInviteSQL = `INSERT INTO invites (` + inviteCols + `) VALUES (?, ?, ?, ?, ?, ?, ?)`
+const insertInviteSQL = `INSERT INTO invites (` + inviteCols + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`
 
 // inviteArgs are the values of inviteCols.
 func inviteArgs(inv *forum.Invite) []any {
-	return []any{inv.ID, inv.Email, inv.Role, inv.InvitedBy, ms(inv.CreatedAt), ms(inv.ExpiresAt), msPtr(inv.UsedAt)}
+	return []any{inv.ID, inv.Email, inv.Role, inv.InvitedBy, ms(inv.CreatedAt), ms(inv.ExpiresAt), msPtr(inv.UsedAt), inv.Lang}
 }
 
 // InviteByID returns the invitation with that id (the hash of the token).

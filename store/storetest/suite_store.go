@@ -101,9 +101,12 @@ func testUseInviteOnce(t *testing.T, e Engine) {
 	s := e.Open(t, t.TempDir())
 	ctx := context.Background()
 	now := time.Now().UTC()
-	inv := &forum.Invite{ID: "h1", Email: "x@example.org", CreatedAt: now, ExpiresAt: now.Add(time.Hour)}
+	inv := &forum.Invite{ID: "h1", Email: "x@example.org", CreatedAt: now, ExpiresAt: now.Add(time.Hour), Lang: "en"}
 	if err := s.InsertInvite(ctx, inv); err != nil {
 		t.Fatal(err)
+	}
+	if got, err := s.InviteByID(ctx, "h1"); err != nil || got.Lang != "en" {
+		t.Fatalf("invitation's language not kept: %+v, %v", got, err)
 	}
 	var wg sync.WaitGroup
 	var mu sync.Mutex
