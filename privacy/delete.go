@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"coterforum/forum"
+	"coterforum/moderation"
 )
 
 // DeleteInput is a member's request to delete their own account.
@@ -145,6 +146,9 @@ func (s *Service) complete(ctx context.Context, memberID string) error {
 	if err != nil {
 		return err
 	}
+	if err := s.withdrawPending(ctx, m, posts); err != nil {
+		return err
+	}
 	if m.DeletionPosts == forum.DeletePostsRemove {
 		html, err := forum.RenderMarkdown(forum.RemovedPostSource)
 		if err != nil {
@@ -163,6 +167,49 @@ func (s *Service) complete(ctx context.Context, memberID string) error {
 	}
 	return s.store.FinishMemberDeletion(ctx, m.ID, forum.TombstoneEmail(m.ID), s.forum.Now())
 }
+
+// withdrawPending takes the member's pending posts out of the moderation
+// queue: nobody is left to tell of a decision, and a deleted member's
+// words are not published afterwards. Each becomes rejected (a pending
+// thread with it) by the member themselves, with an audit entry that says
+// why it left the queue. A post already decided is left as it is, so that
+// this may run again.
+func (s *Service) withdrawPending(ctx context.Context, m *forum.Member, posts []forum.Post) error {
+	for i := range posts {
+		p := &posts[i]
+		if p.Status != forum.PostPending {
+			continue
+		}
+		now := s.forum.Now()
+		by := forum.DeletedRef(m.ID)
+		d := forum.Decision{Action: forum.DecisionRejected, By: by, At: now}
+		err := s.store.Atomically(ctx, func(ctx context.Context) error {
+			ok, err := s.store.DecidePost(ctx, p.ID, moderation.PostCondition{Statuses: []string{forum.PostPending}}, forum.PostRejected, d)
+			if err != nil || !ok {
+				return err
+			}
+			th, err := s.store.ThreadByID(ctx, p.ThreadID)
+			if err != nil && !errors.Is(err, forum.ErrNotFound) {
+				return err
+			}
+			if th != nil && th.FirstPostID == p.ID {
+				if _, err := s.store.SetThreadStatus(ctx, th.ID, []string{forum.ThreadPending}, forum.ThreadRejected); err != nil {
+					return err
+				}
+			}
+			return s.store.InsertAudit(ctx, &moderation.AuditEntry{ID: forum.NewID(), At: now, Actor: by, Action: AuditWithdrawn,
+				TargetType: "post", TargetID: p.ID, ThreadID: p.ThreadID, Before: forum.PostPending, After: forum.PostRejected})
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// AuditWithdrawn is the audit action of a pending post withdrawn from the
+// queue because its author deleted their account.
+const AuditWithdrawn = "post.withdraw"
 
 // Resume completes every deletion that a crash interrupted. It runs at start
 // and then periodically (Resumer).

@@ -60,6 +60,11 @@ type Store interface {
 	// ReadMarkersOf returns every read marker of a member.
 	ReadMarkersOf(ctx context.Context, memberID string) ([]forum.ReadMarker, error)
 	DeleteInvitesFor(ctx context.Context, email string) error
+	// DecidePost, SetThreadStatus and InsertAudit withdraw the pending posts
+	// of a deleted member from the moderation queue (moderation.Store).
+	DecidePost(ctx context.Context, postID string, cond moderation.PostCondition, status string, d forum.Decision) (bool, error)
+	SetThreadStatus(ctx context.Context, threadID string, from []string, status string) (bool, error)
+	InsertAudit(ctx context.Context, e *moderation.AuditEntry) error
 	// FinishMemberDeletion makes the member record a tombstone.
 	FinishMemberDeletion(ctx context.Context, id, tombstoneEmail string, at time.Time) error
 }

@@ -635,14 +635,33 @@ func TestDeletedAuthorNotNotified(t *testing.T) {
 	mod, mpw := e.member(forum.RoleModerator, "region")
 	m, pw := e.newcomer("commune")
 	c := e.login(m, pw)
-	_, postID := c.createThread("sig", nil, "Référentiel d'adresses", "Quel outil pour la BAN ?")
+	thID, postID := c.createThread("sig", nil, "Référentiel d'adresses", "Quel outil pour la BAN ?")
+	mc := e.login(mod, mpw)
+	if status, out := mc.api("GET", "/api/v1/moderation/queue", nil); status != 200 || len(out["items"].([]any)) != 1 {
+		t.Fatalf("queue before deletion: %d %v", status, out)
+	}
 	if status, out := c.api("DELETE", "/api/v1/account", map[string]any{"password": pw, "posts": "anonymise"}); status != 200 {
 		t.Fatalf("delete: %d %v", status, out)
 	}
-	if status, out := e.login(mod, mpw).api("POST", "/api/v1/moderation/posts/"+postID+"/approve", nil); status != 200 {
+	// The deleted member's pending post left the queue, and cannot be
+	// approved any more: nobody is told of a decision.
+	if status, out := mc.api("GET", "/api/v1/moderation/queue", nil); status != 200 || len(out["items"].([]any)) != 0 {
+		t.Fatalf("queue after deletion: %d %v", status, out)
+	}
+	ctx := context.Background()
+	if n, err := e.st.CountPostsByStatus(ctx, forum.PostPending); err != nil || n != 0 {
+		t.Fatalf("%d pending posts after deletion (%v)", n, err)
+	}
+	if status, out := mc.api("POST", "/api/v1/moderation/posts/"+postID+"/approve", nil); status != 409 {
 		t.Fatalf("approve after deletion: %d %v", status, out)
 	}
-	if n, _ := e.st.ListNotifications(context.Background(), m.ID, 10); len(n) != 0 {
+	if th, err := e.st.ThreadByID(ctx, thID); err != nil || th.Status != forum.ThreadRejected {
+		t.Fatalf("thread after deletion: %+v %v", th, err)
+	}
+	if es, err := e.st.AuditForTargets(ctx, []string{postID}); err != nil || len(es) != 1 || es[0].Action != "post.withdraw" || es[0].Actor.ID != m.ID {
+		t.Fatalf("audit of the withdrawal: %+v %v", es, err)
+	}
+	if n, _ := e.st.ListNotifications(ctx, m.ID, 10); len(n) != 0 {
 		t.Fatalf("%d notifications for a deleted member", len(n))
 	}
 	time.Sleep(200 * time.Millisecond)

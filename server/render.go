@@ -139,7 +139,7 @@ var funcs = template.FuncMap{
 	},
 	"excerpt": forum.PlainExcerpt,
 	"auditActions": func() []string {
-		return []string{"post.approve", "post.reject", "post.undo_reject", "post.hide", "post.auto_hide", "post.restore",
+		return []string{"post.approve", "post.reject", "post.undo_reject", "post.withdraw", "post.hide", "post.auto_hide", "post.restore",
 			"post.edit", "reports.dismiss", "thread.edit", "thread.lock", "thread.unlock", "thread.pin", "thread.unpin",
 			"thread.move", "thread.authority_types", "thread.rename", "member.suspend", "member.unsuspend", "member.trust",
 			"member.untrust", "member.always_moderate", "member.normal_moderation"}
