@@ -55,6 +55,9 @@ func (s *Service) DeleteAccount(ctx context.Context, m *forum.Member, in DeleteI
 	}
 	err = s.store.Atomically(ctx, func(ctx context.Context) error {
 		if err := s.store.BeginMemberDeletion(ctx, m.ID, posts, s.forum.Now()); err != nil {
+			if errors.Is(err, ErrLastAdmin) {
+				return errLastAdmin()
+			}
 			return err
 		}
 		// Cached sessions of the member are refused from now on, in every process.
@@ -91,10 +94,15 @@ func (s *Service) CheckDeletion(ctx context.Context, m *forum.Member, posts stri
 			}
 		}
 		if others == 0 {
-			return "", forum.Invalid("form", "last_admin", "Vous êtes le dernier administrateur du forum : invitez ou désignez un autre administrateur avant de supprimer votre compte.")
+			return "", errLastAdmin()
 		}
 	}
 	return posts, nil
+}
+
+// errLastAdmin refuses the deletion of the last admin's account.
+func errLastAdmin() error {
+	return forum.Invalid("form", "last_admin", "Vous êtes le dernier administrateur du forum : invitez ou désignez un autre administrateur avant de supprimer votre compte.")
 }
 
 // postsChoice checks the choice for the posts against the club's policy.

@@ -6,6 +6,7 @@ package privacy
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"time"
 
@@ -48,7 +49,10 @@ type Store interface {
 	AuditForTargets(ctx context.Context, ids []string) ([]moderation.AuditEntry, error)
 
 	// BeginMemberDeletion marks the member as being deleted (login refused,
-	// role member), keeping the first choice when it was already marked.
+	// role member), keeping the first choice when it was already marked. An
+	// admin is marked only if another admin, not being deleted, remains:
+	// else ErrLastAdmin and nothing changes. Two admins deleting themselves
+	// at once cannot both go.
 	BeginMemberDeletion(ctx context.Context, id, posts string, at time.Time) error
 	// MembersBeingDeleted returns members whose deletion started and did not finish.
 	MembersBeingDeleted(ctx context.Context) ([]forum.Member, error)
@@ -68,6 +72,9 @@ type Store interface {
 	// FinishMemberDeletion makes the member record a tombstone.
 	FinishMemberDeletion(ctx context.Context, id, tombstoneEmail string, at time.Time) error
 }
+
+// ErrLastAdmin is returned by Store.BeginMemberDeletion for the last admin.
+var ErrLastAdmin = errors.New("privacy: the last admin cannot be deleted")
 
 // Service exports and deletes members' personal data.
 type Service struct {

@@ -45,14 +45,42 @@ func (s *Store) AuditForTargets(ctx context.Context, ids []string) ([]moderation
 // password hash is emptied (no login) and the role becomes member (no
 // moderation mail, not counted as an admin). An interrupted deletion keeps
 // the choice made first.
+//
+// An admin is marked only while another admin not being deleted remains.
+// Without transactions, it marks first and then counts the admins left:
+// of two admins deleting themselves at once, at least one counts after the
+// other's mark, sees no admin left, and takes its mark back
+// (privacy.ErrLastAdmin). Both may step back; neither goes alone.
 func (s *Store) BeginMemberDeletion(ctx context.Context, id, posts string, at time.Time) error {
+	var m forum.Member
+	if err := s.findOne(ctx, colMembers, dg("_id", id), &m); err != nil {
+		if err == forum.ErrNotFound {
+			return nil // the caller read it just before
+		}
+		return err
+	}
 	err := s.updateOne(ctx, colMembers, bson.D{{Key: "_id", Value: id}, {Key: "deletion_started_at", Value: dg("$exists", false)}},
 		dg("$set", bson.D{{Key: "deletion_started_at", Value: at}, {Key: "deletion_posts", Value: posts},
 			{Key: "password_hash", Value: ""}, {Key: "role", Value: forum.RoleMember}}))
 	if err == forum.ErrNotFound {
-		return nil // already started (or no such member: the caller read it just before)
+		return nil // already started
 	}
-	return err
+	if err != nil || m.Role != forum.RoleAdmin {
+		return err
+	}
+	admins, err := s.c(colMembers).CountDocuments(ctx, bson.D{{Key: "role", Value: forum.RoleAdmin},
+		{Key: "deletion_started_at", Value: dg("$exists", false)}})
+	if err != nil || admins > 0 {
+		return err
+	}
+	err = s.updateOne(ctx, colMembers, bson.D{{Key: "_id", Value: id}, {Key: "deletion_started_at", Value: dg("$exists", true)},
+		{Key: "deleted_at", Value: dg("$exists", false)}},
+		bson.D{{Key: "$set", Value: bson.D{{Key: "role", Value: forum.RoleAdmin}, {Key: "password_hash", Value: m.PasswordHash}}},
+			{Key: "$unset", Value: bson.D{{Key: "deletion_started_at", Value: ""}, {Key: "deletion_posts", Value: ""}}}})
+	if err != nil {
+		return err
+	}
+	return privacy.ErrLastAdmin
 }
 
 // MembersBeingDeleted returns the members whose deletion started and did

@@ -2,6 +2,8 @@ package sqlite
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"strings"
 	"time"
 
@@ -47,11 +49,35 @@ func (s *Store) AuditForTargets(ctx context.Context, ids []string) ([]moderation
 // BeginMemberDeletion marks a member as being deleted, if not already: the
 // password hash is emptied (no login) and the role becomes member (no
 // moderation mail, not counted as an admin). An interrupted deletion keeps
-// the choice made first; a missing member is not an error.
+// the choice made first; a missing member is not an error. An admin is
+// marked only while another admin not being deleted remains, checked by
+// the same update (one writer: two admins cannot both pass); else
+// privacy.ErrLastAdmin.
 func (s *Store) BeginMemberDeletion(ctx context.Context, id, posts string, at time.Time) error {
-	_, err := s.exec(ctx, `UPDATE members SET deletion_started_at = ?, deletion_posts = ?, password_hash = '', role = ?
-		WHERE id = ? AND deletion_started_at IS NULL`, ms(at), posts, forum.RoleMember, id)
-	return err
+	return s.write(ctx, func(q querier) error {
+		res, err := q.ExecContext(ctx, `UPDATE members SET deletion_started_at = ?, deletion_posts = ?, password_hash = '', role = ?
+			WHERE id = ? AND deletion_started_at IS NULL AND (role <> ? OR EXISTS (
+				SELECT 1 FROM members AS o INDEXED BY members_role WHERE o.role = ? AND o.id <> ? AND o.deletion_started_at IS NULL))`,
+			ms(at), posts, forum.RoleMember, id, forum.RoleAdmin, forum.RoleAdmin, id)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil || n > 0 {
+			return err
+		}
+		var role string
+		var started sql.NullInt64
+		err = q.QueryRowContext(ctx, `SELECT role, deletion_started_at FROM members WHERE id = ?`, id).Scan(&role, &started)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+			return nil
+		case err != nil:
+			return err
+		case !started.Valid && role == forum.RoleAdmin:
+			return privacy.ErrLastAdmin
+		}
+		return nil
+	})
 }
 
 // MembersBeingDeleted returns the members whose deletion started and did

@@ -8,6 +8,7 @@ import (
 
 	"coterforum/forum"
 	"coterforum/moderation"
+	"coterforum/privacy"
 	"coterforum/store"
 )
 
@@ -170,7 +171,12 @@ func testAnonymiseMember(t *testing.T, e Engine) {
 func testMemberDeletionMarks(t *testing.T, e Engine) {
 	s, ctx := e.Open(t, t.TempDir()), context.Background()
 	gone, stay := privMember(t, s, "Gone", forum.RoleAdmin), privMember(t, s, "Stay", forum.RoleModerator)
+	// Another admin remains (testLastAdminStays), later a tombstone.
+	admin := privMember(t, s, "Admin", forum.RoleAdmin)
 	if err := s.BeginMemberDeletion(ctx, gone.ID, forum.DeletePostsRemove, mt0); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.FinishMemberDeletion(ctx, admin.ID, forum.TombstoneEmail(admin.ID), mt0); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.BeginMemberDeletion(ctx, gone.ID, forum.DeletePostsAnonymise, mt0.Add(time.Hour)); err != nil {
@@ -259,3 +265,73 @@ func init() {
 	register("AnonymiseMember", testAnonymiseMember)
 	register("MemberDeletionMarks", testMemberDeletionMarks)
 }
+
+// testLastAdminStays checks that the last admin cannot be marked for
+// deletion, and that two admins marking themselves at once leave at least
+// one admin.
+func testLastAdminStays(t *testing.T, e Engine) {
+	s, ctx := e.Open(t, t.TempDir()), context.Background()
+	isAdmin := func(id string) bool {
+		m, err := s.MemberByID(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return m.Role == forum.RoleAdmin && !m.Deleting() && m.PasswordHash == "hash"
+	}
+	for round := 0; round < 5; round++ {
+		a, b := privMember(t, s, "A"+forum.NewID(), forum.RoleAdmin), privMember(t, s, "B"+forum.NewID(), forum.RoleAdmin)
+		errs := make(chan error, 2)
+		start := make(chan struct{})
+		for _, m := range []*forum.Member{a, b} {
+			go func() {
+				<-start
+				errs <- s.BeginMemberDeletion(ctx, m.ID, forum.DeletePostsAnonymise, mt0)
+			}()
+		}
+		close(start)
+		refused := 0
+		for range 2 {
+			switch err := <-errs; {
+			case errors.Is(err, privacy.ErrLastAdmin):
+				refused++
+			case err != nil:
+				t.Fatal(err)
+			}
+		}
+		left := 0
+		for _, m := range []*forum.Member{a, b} {
+			if isAdmin(m.ID) {
+				left++
+			}
+		}
+		if left == 0 || left != refused {
+			t.Fatalf("round %d: %d admins left, %d deletions refused", round, left, refused)
+		}
+		// The one left is the last admin: refused, unchanged.
+		last := a
+		if !isAdmin(a.ID) {
+			last = b
+		}
+		if err := s.BeginMemberDeletion(ctx, last.ID, forum.DeletePostsAnonymise, mt0); !errors.Is(err, privacy.ErrLastAdmin) {
+			t.Fatalf("last admin marked: %v", err)
+		}
+		if !isAdmin(last.ID) {
+			t.Fatal("the last admin changed")
+		}
+		// The survivors leave the admins (a tombstone is a member), for the next round.
+		for _, m := range []*forum.Member{a, b} {
+			if isAdmin(m.ID) {
+				if err := s.FinishMemberDeletion(ctx, m.ID, forum.TombstoneEmail(m.ID), mt0); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+	}
+	// A member is marked whatever the admins.
+	m := privMember(t, s, "Member", forum.RoleMember)
+	if err := s.BeginMemberDeletion(ctx, m.ID, forum.DeletePostsAnonymise, mt0); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func init() { register("LastAdminStays", testLastAdminStays) }
