@@ -180,6 +180,9 @@ type Post struct {
 	Revisions   []Revision `bson:"revisions,omitempty" json:"-"`
 	CreatedAt   time.Time  `bson:"created_at" json:"created_at"`
 	EditedAt    *time.Time `bson:"edited_at,omitempty" json:"edited_at,omitempty"`
+	// ErasedAt is when the author's account was erased: the post changed
+	// then (author anonymised, body maybe removed) without an edit shown.
+	ErasedAt *time.Time `bson:"erased_at,omitempty" json:"-"`
 	// Terms are the search terms of the post's visible text
 	// (PostSearchTerms of HTML), written with the HTML.
 	Terms []string `bson:"terms" json:"-"`

@@ -173,6 +173,10 @@ func (s *Service) complete(ctx context.Context, memberID string) error {
 	if err := s.store.AnonymiseMember(ctx, m.ID, forum.DeletedRef(m.ID), ids); err != nil {
 		return err
 	}
+	// Feed readers fetch the entries of the posts again (entry <updated>).
+	if err := s.store.MarkPostsErased(ctx, m.ID, s.forum.Now()); err != nil {
+		return err
+	}
 	return s.store.FinishMemberDeletion(ctx, m.ID, forum.TombstoneEmail(m.ID), s.forum.Now())
 }
 

@@ -58,6 +58,9 @@ type Store interface {
 	MembersBeingDeleted(ctx context.Context) ([]forum.Member, error)
 	// ErasePostBodies replaces the body of every post of the member.
 	ErasePostBodies(ctx context.Context, memberID, source, html string) error
+	// MarkPostsErased sets the erasure time of the member's posts that
+	// have none: their feed entries change.
+	MarkPostsErased(ctx context.Context, memberID string, at time.Time) error
 	// AnonymiseMember writes ref over the member's name wherever it was copied.
 	AnonymiseMember(ctx context.Context, memberID string, ref forum.AuthorRef, lastPostIDs []string) error
 	DeleteNotifications(ctx context.Context, memberID string) error

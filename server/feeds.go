@@ -176,7 +176,7 @@ func entryTitle(lang i18n.Lang, it forum.FeedItem) string {
 }
 
 // entryUpdated is the last significant change of a post: its creation,
-// approval or last edit.
+// approval, last edit, or its author's erasure.
 func entryUpdated(p forum.Post) time.Time {
 	t := p.CreatedAt
 	if p.Decision != nil && p.Decision.At.After(t) {
@@ -184,6 +184,9 @@ func entryUpdated(p forum.Post) time.Time {
 	}
 	if p.EditedAt != nil && p.EditedAt.After(t) {
 		t = *p.EditedAt
+	}
+	if p.ErasedAt != nil && p.ErasedAt.After(t) {
+		t = *p.ErasedAt
 	}
 	return t
 }

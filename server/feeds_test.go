@@ -304,3 +304,35 @@ func TestFeedWidensPastBusyThreads(t *testing.T) {
 		}
 	}
 }
+
+// TestFeedEntriesChangeOnErasure checks that the entries of an erased
+// member's posts get a new <updated>, so that feed readers fetch them again
+// without the name (or the removed body).
+func TestFeedEntriesChangeOnErasure(t *testing.T) {
+	e := newEnv(t)
+	mod, mpw := e.member(forum.RoleModerator, "region")
+	m, pw := e.newcomer("commune")
+	rename(t, e, m, "Dominique Effacée")
+	mc, modc := e.login(m, pw), e.login(mod, mpw)
+	threadID, firstID := mc.createThread("reseaux", nil, "Supervision des liens WAN", "Nous utilisons **Zabbix**.")
+	if status, out := modc.api("POST", "/api/v1/moderation/posts/"+firstID+"/approve", nil); status != 200 {
+		t.Fatalf("approve: %d %v", status, out)
+	}
+	anon := e.anon()
+	before := anon.feed("/threads/" + threadID + "/feed.atom")
+	if len(before.Entries) != 1 || before.Entries[0].Author.Name != "Dominique Effacée" {
+		t.Fatalf("feed before erasure: %+v", before.Entries)
+	}
+	time.Sleep(1100 * time.Millisecond) // <updated> counts seconds
+	if status, out := mc.api("DELETE", "/api/v1/account", map[string]any{"password": pw, "posts": "remove"}); status != 200 {
+		t.Fatalf("delete: %d %v", status, out)
+	}
+	after := anon.feed("/threads/" + threadID + "/feed.atom")
+	if len(after.Entries) != 1 || after.Entries[0].Author.Name == "Dominique Effacée" || strings.Contains(after.text(), "Zabbix") {
+		t.Fatalf("feed after erasure: %+v", after.Entries)
+	}
+	if after.Entries[0].Updated <= before.Entries[0].Updated || after.Updated <= before.Updated {
+		t.Fatalf("entry updated %s then %s, feed %s then %s: readers keep the old entry",
+			before.Entries[0].Updated, after.Entries[0].Updated, before.Updated, after.Updated)
+	}
+}

@@ -34,7 +34,7 @@ func (s *Store) RecentThreads(ctx context.Context, f forum.ThreadFilter, limit i
 // no revisions).
 var feedPostFields = bson.D{
 	{Key: "_id", Value: 1}, {Key: "thread_id", Value: 1}, {Key: "author", Value: 1}, {Key: "html", Value: 1},
-	{Key: "status", Value: 1}, {Key: "decision", Value: 1}, {Key: "created_at", Value: 1}, {Key: "edited_at", Value: 1},
+	{Key: "status", Value: 1}, {Key: "decision", Value: 1}, {Key: "created_at", Value: 1}, {Key: "edited_at", Value: 1}, {Key: "erased_at", Value: 1},
 }
 
 // maxThreadScans is how many threads LatestPublishedPosts reads as one

@@ -83,6 +83,13 @@ func (s *Store) BeginMemberDeletion(ctx context.Context, id, posts string, at ti
 	return privacy.ErrLastAdmin
 }
 
+// MarkPostsErased sets the erasure time of every post of the member that
+// has none (posts_author_v2).
+func (s *Store) MarkPostsErased(ctx context.Context, memberID string, at time.Time) error {
+	return s.updateMany(ctx, colPosts, bson.D{{Key: "author.id", Value: memberID}, {Key: "erased_at", Value: dg("$exists", false)}},
+		dg("$set", dg("erased_at", at)))
+}
+
 // MembersBeingDeleted returns the members whose deletion started and did
 // not finish ($ne null, not $exists: members_deleting_v1 serves it).
 func (s *Store) MembersBeingDeleted(ctx context.Context) ([]forum.Member, error) {

@@ -18,7 +18,7 @@ import (
 // replaced by their empty value, as MongoDB's projection leaves them out:
 // the source, the open reports count, the revisions and the edit time.
 var publishedPostCols = func() string {
-	empty := map[string]string{"source": "''", "open_reports": "0", "revisions": "'[]'", "edited_at": "NULL"}
+	empty := map[string]string{"source": "''", "open_reports": "0", "revisions": "'[]'", "edited_at": "NULL", "erased_at": "NULL"}
 	cols := strings.Split(postCols, ",")
 	for i, c := range cols {
 		if v, ok := empty[strings.TrimSpace(c)]; ok {

@@ -12,7 +12,7 @@ import (
 // postCols are the columns scanPost reads, in its order.
 const postCols = `id, thread_id, author_id, author_name, author_authority, author_authority_type, source, html, status,
 	decision_action, decision_by_id, decision_by_name, decision_by_authority, decision_by_authority_type, decision_at, decision_reason,
-	open_reports, revisions, created_at, edited_at`
+	open_reports, revisions, created_at, edited_at, erased_at`
 
 // postColsOf is postCols qualified by a table alias.
 func postColsOf(alias string) string {
@@ -27,13 +27,13 @@ func postColsOf(alias string) string {
 func scanPost(r scanner) (forum.Post, error) {
 	var p forum.Post
 	var d forum.Decision
-	var decidedAt, edited sql.NullInt64
+	var decidedAt, edited, erased sql.NullInt64
 	var revisions string
 	var created int64
 	err := r.Scan(&p.ID, &p.ThreadID, &p.Author.ID, &p.Author.DisplayName, &p.Author.Authority, &p.Author.AuthorityType,
 		&p.Source, &p.HTML, &p.Status,
 		&d.Action, &d.By.ID, &d.By.DisplayName, &d.By.Authority, &d.By.AuthorityType, &decidedAt, &d.Reason,
-		&p.OpenReports, &revisions, &created, &edited)
+		&p.OpenReports, &revisions, &created, &edited, &erased)
 	if err != nil {
 		return p, err
 	}
@@ -50,6 +50,7 @@ func scanPost(r scanner) (forum.Post, error) {
 	}
 	p.CreatedAt = tm(created)
 	p.EditedAt = tmPtr(edited)
+	p.ErasedAt = tmPtr(erased)
 	return p, nil
 }
 
@@ -82,9 +83,9 @@ func insertPost(ctx context.Context, q querier, p *forum.Post) error {
 	args := []any{p.ID, p.ThreadID, p.Author.ID, p.Author.DisplayName, p.Author.Authority, p.Author.AuthorityType,
 		p.Source, p.HTML, p.Status}
 	args = append(args, decisionArgs(p.Decision)...)
-	args = append(args, p.OpenReports, revisionsText(p.Revisions), ms(p.CreatedAt), msPtr(p.EditedAt))
+	args = append(args, p.OpenReports, revisionsText(p.Revisions), ms(p.CreatedAt), msPtr(p.EditedAt), msPtr(p.ErasedAt))
 	res, err := q.ExecContext(ctx, `INSERT INTO posts (`+postCols+`)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, args...)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, args...)
 	if err != nil {
 		return err
 	}

@@ -165,6 +165,13 @@ func (s *Store) AnonymiseMember(ctx context.Context, memberID string, ref forum.
 	})
 }
 
+// MarkPostsErased sets the erasure time of every post of the member that
+// has none.
+func (s *Store) MarkPostsErased(ctx context.Context, memberID string, at time.Time) error {
+	_, err := s.exec(ctx, `UPDATE posts INDEXED BY posts_author SET erased_at = ? WHERE author_id = ? AND erased_at IS NULL`, ms(at), memberID)
+	return err
+}
+
 // ReadMarkersOf returns every read marker of the member (data export), by thread.
 func (s *Store) ReadMarkersOf(ctx context.Context, memberID string) ([]forum.ReadMarker, error) {
 	return queryAll(ctx, s, scanReadMarker, `SELECT `+readMarkerCols+` FROM read_markers WHERE member_id = ? ORDER BY thread_id`, memberID)

@@ -335,3 +335,40 @@ func testLastAdminStays(t *testing.T, e Engine) {
 }
 
 func init() { register("LastAdminStays", testLastAdminStays) }
+
+// testMarkPostsErased checks that every post of the member, whatever its
+// status, gets the erasure time once, and that others keep none.
+func testMarkPostsErased(t *testing.T, e Engine) {
+	s, ctx := e.Open(t, t.TempDir()), context.Background()
+	gone, other := privMember(t, s, "Gone", forum.RoleMember), privMember(t, s, "Other", forum.RoleMember)
+	th := modThread(t, s, forum.ThreadPublished, "Un fil", other.Ref())
+	p1 := modPost(t, s, th.ID, forum.PostPublished, "un", gone.Ref())
+	p2 := modPost(t, s, th.ID, forum.PostRejected, "deux", gone.Ref())
+	kept := modPost(t, s, th.ID, forum.PostPublished, "trois", other.Ref())
+	at := mt0.Add(time.Hour)
+	if err := s.MarkPostsErased(ctx, gone.ID, at); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.MarkPostsErased(ctx, gone.ID, at.Add(time.Hour)); err != nil { // a resumed deletion
+		t.Fatal(err)
+	}
+	for _, id := range []string{p1.ID, p2.ID} {
+		if p, err := s.PostByID(ctx, id); err != nil || p.ErasedAt == nil || !p.ErasedAt.Equal(at) {
+			t.Fatalf("erased post: %+v, %v", p, err)
+		}
+	}
+	if p, _ := s.PostByID(ctx, kept.ID); p.ErasedAt != nil {
+		t.Fatalf("another member's post marked: %+v", p)
+	}
+	posts, err := s.LatestPublishedPosts(ctx, []string{th.ID}, 10)
+	if err != nil || len(posts) != 2 {
+		t.Fatalf("feed posts: %+v, %v", posts, err)
+	}
+	for _, p := range posts {
+		if (p.ID == p1.ID) != (p.ErasedAt != nil) {
+			t.Fatalf("feed post %s: erased at %v", p.ID, p.ErasedAt)
+		}
+	}
+}
+
+func init() { register("MarkPostsErased", testMarkPostsErased) }
