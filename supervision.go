@@ -45,6 +45,7 @@ func backgroundJobs(svc *forum.Service, mod *moderation.Service, dig *digest.Ser
 		{"moderation-reminder", moderation.Reminder{Service: mod, Every: 15 * time.Minute, Log: named("moderation-reminder")}.Run},
 		{"digest-scheduler", sched.Run},
 		{"privacy-resumer", privacy.Resumer{Service: srv.Privacy(), Every: time.Hour, Log: named("privacy-resumer")}.Run},
+		{"digest-pruner", digest.Pruner{Service: dig, Every: time.Hour, Log: named("digest-pruner")}.Run},
 	}
 }
 

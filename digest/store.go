@@ -120,6 +120,13 @@ type Store interface {
 	ForgetSubscriberMail(ctx context.Context, subscriberID, tombstone string) error
 	// DeleteSubscriber removes the subscriber record.
 	DeleteSubscriber(ctx context.Context, id string) error
+
+	// StaleSubscribers returns at most limit unconfirmed subscribers that
+	// subscribed, and were last sent a confirmation mail, before before.
+	StaleSubscribers(ctx context.Context, before time.Time, limit int) ([]Subscriber, error)
+	// PruneDeliveryLog deletes the log entries finished before before and
+	// returns how many.
+	PruneDeliveryLog(ctx context.Context, before time.Time) (int64, error)
 }
 
 // OutboxCounts are the outbox's figures that metrics report.

@@ -134,6 +134,23 @@ func (s *Store) ActivateSubscriptions(ctx context.Context, subscriberID string) 
 	}))
 }
 
+// StaleSubscribers returns unconfirmed subscribers that subscribed, and
+// were last sent a confirmation, before before
+// (digest_subscribers_confirmed_v1: the unconfirmed ones are few, as they
+// are pruned).
+func (s *Store) StaleSubscribers(ctx context.Context, before time.Time, limit int) ([]digest.Subscriber, error) {
+	return findAll[digest.Subscriber](ctx, s, colDigestSubscribers, bson.D{{Key: "confirmed", Value: false},
+		{Key: "created_at", Value: dg("$lt", before)}, {Key: "$or", Value: bson.A{
+			dg("confirm_sent_at", dg("$exists", false)), dg("confirm_sent_at", dg("$lt", before))}}},
+		options.Find().SetSort(dg("_id", 1)).SetLimit(int64(limit)).SetHint("digest_subscribers_confirmed_v1"))
+}
+
+// PruneDeliveryLog deletes the log entries finished before before
+// (digest_log_finished_v1).
+func (s *Store) PruneDeliveryLog(ctx context.Context, before time.Time) (int64, error) {
+	return s.dgDelete(ctx, colDigestLog, dg("finished_at", dg("$lt", before)))
+}
+
 // dgDelete deletes through the write gate.
 func (s *Store) dgDelete(ctx context.Context, col string, filter bson.D) (int64, error) {
 	var n int64

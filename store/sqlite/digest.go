@@ -128,6 +128,16 @@ func (s *Store) ConfirmedSubscribers(ctx context.Context, afterID string, limit 
 		WHERE confirmed = 1 AND id > ? ORDER BY id LIMIT ?`, afterID, sqlLimit(limit))
 }
 
+// StaleSubscribers returns unconfirmed subscribers that subscribed, and
+// were last sent a confirmation, before before (index
+// digest_subscribers_confirmed: the unconfirmed ones are few, as they are
+// pruned).
+func (s *Store) StaleSubscribers(ctx context.Context, before time.Time, limit int) ([]digest.Subscriber, error) {
+	return queryAll(ctx, s, scanSubscriber, `SELECT `+subscriberCols+` FROM digest_subscribers INDEXED BY digest_subscribers_confirmed
+		WHERE confirmed = 0 AND created_at < ? AND (confirm_sent_at IS NULL OR confirm_sent_at < ?) ORDER BY id LIMIT ?`,
+		ms(before), ms(before), sqlLimit(limit))
+}
+
 // DeleteSubscriber removes the subscriber record (forum.ErrNotFound when
 // there is none).
 func (s *Store) DeleteSubscriber(ctx context.Context, id string) error {

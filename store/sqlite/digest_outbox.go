@@ -338,6 +338,12 @@ func (s *Store) DeliveryLog(ctx context.Context, limit int) ([]digest.LogEntry, 
 		ORDER BY finished_at DESC, id DESC LIMIT ?`, sqlLimit(limit))
 }
 
+// PruneDeliveryLog deletes the log entries finished before before (index
+// digest_log_finished).
+func (s *Store) PruneDeliveryLog(ctx context.Context, before time.Time) (int64, error) {
+	return s.exec(ctx, `DELETE FROM digest_log INDEXED BY digest_log_finished WHERE finished_at < ?`, ms(before))
+}
+
 // DeliveriesTo lists the log entries of one subscriber, newest first (data export).
 func (s *Store) DeliveriesTo(ctx context.Context, subscriberID string) ([]digest.LogEntry, error) {
 	return queryAll(ctx, s, scanLogEntry, `SELECT `+logCols+` FROM digest_log
