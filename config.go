@@ -237,6 +237,14 @@ var configVars = []envVar{
 			_, err := parseAddress(v, true)
 			return v, err
 		}},
+	{Name: "FORUM_MAIL_KEEP", FR: "durée de conservation des courriels écrits en `.eml` sous `data/mail` (durée Go) ; ceux d'un compte supprimé partent avec lui",
+		EN: "how long the .eml files under data/mail are kept (Go duration); a deleted account's go with it", Default: "720h", DocDefault: "`720h` (30 jours)",
+		Form: "une durée Go de 1h à 87600h (ex. 720h pour 30 jours)",
+		Parse: func(c *config, v string) (string, error) {
+			d, err := parseDurationRange(v, minMailKeep, maxMailKeep)
+			c.MailKeep = d
+			return v, err
+		}},
 	{Name: "FORUM_TRUST_AFTER", FR: "messages approuvés avant qu'un membre publie sans modération",
 		EN: "approved posts before a member publishes without moderation", Default: "3", DocDefault: "`3`",
 		Form: "un entier de 1 à 1000",

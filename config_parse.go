@@ -22,6 +22,12 @@ const (
 	maxRemindAfter = 720 * time.Hour
 )
 
+// Bounds of FORUM_MAIL_KEEP: the pruning job runs every hour.
+const (
+	minMailKeep = time.Hour
+	maxMailKeep = 87600 * time.Hour
+)
+
 // maxCacheBytes bounds FORUM_CACHE_BYTES (1 Tio): beyond, it is a typo.
 const maxCacheBytes = 1 << 40
 

@@ -42,6 +42,9 @@ type config struct {
 	MongoDB  string
 	SMTPURL  string
 	MailFrom string
+	// MailKeep (FORUM_MAIL_KEEP, a Go duration, default 720h) is how long
+	// the .eml files written without SMTP are kept.
+	MailKeep time.Duration
 	// Moderation rules: FORUM_TRUST_AFTER (approved posts before publishing
 	// at once, default 3), FORUM_REPORTS_TO_HIDE (default 3),
 	// FORUM_REMIND_AFTER (a Go duration, default 24h).
@@ -254,7 +257,11 @@ func serve(ctx context.Context, cfg config, withDemo bool, stdout io.Writer, log
 	// job logs its failed rounds with its name; the error it stops with,
 	// if any, is logged here with its name.
 	jobsCtx, stopJobs := context.WithCancel(context.Background())
-	jobsDone := startJobs(jobsCtx, backgroundJobs(svc, mod, dig, srv, log), log)
+	jobs := backgroundJobs(svc, mod, dig, srv, log)
+	if files := fileSender(sender); files != nil {
+		jobs = append(jobs, job{"mail-pruner", mailPruner{files: files, keep: cfg.MailKeep, every: time.Hour, log: log.With("job", "mail-pruner")}.Run})
+	}
+	jobsDone := startJobs(jobsCtx, jobs, log)
 	// The metrics listener first: a port taken stops the start.
 	errc := make(chan error, 2)
 	metricsSrv, err := serveMetrics(cfg.MetricsAddr, m, errc)

@@ -13,6 +13,7 @@ import (
 
 	"coterforum/digest"
 	"coterforum/forum"
+	"coterforum/mail"
 	"coterforum/metrics"
 	"coterforum/moderation"
 	"coterforum/privacy"
@@ -46,6 +47,33 @@ func backgroundJobs(svc *forum.Service, mod *moderation.Service, dig *digest.Ser
 		{"digest-scheduler", sched.Run},
 		{"privacy-resumer", privacy.Resumer{Service: srv.Privacy(), Every: time.Hour, Log: named("privacy-resumer")}.Run},
 		{"digest-pruner", digest.Pruner{Service: dig, Every: time.Hour, Log: named("digest-pruner")}.Run},
+	}
+}
+
+// mailPruner deletes the .eml files older than keep, at start and then
+// every period.
+type mailPruner struct {
+	files *mail.FileSender
+	keep  time.Duration
+	every time.Duration
+	log   *slog.Logger
+}
+
+// Run prunes until ctx is cancelled.
+func (p mailPruner) Run(ctx context.Context) error {
+	t := time.NewTicker(p.every)
+	defer t.Stop()
+	for {
+		if n, err := p.files.Prune(time.Now().Add(-p.keep)); err != nil {
+			p.log.Warn("mail files not pruned", "err", err)
+		} else if n > 0 {
+			p.log.Info("mail files pruned", "count", n)
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.C:
+		}
 	}
 }
 

@@ -51,7 +51,26 @@ func (s *Service) EraseByToken(ctx context.Context, token string) (*Grant, error
 	if err := s.Erase(ctx, g.Subscriber.ID); err != nil {
 		return nil, err
 	}
+	if err := s.EraseMailCopies(g.Subscriber.Email); err != nil {
+		return nil, err
+	}
 	return g, nil
+}
+
+// mailCopies is a sender that keeps a copy of each message (mail.FileSender).
+type mailCopies interface {
+	EraseRecipient(addr string) (int, error)
+}
+
+// EraseMailCopies deletes the copies the sender kept of the mail sent to
+// address (the .eml files when no SMTP server is set): each belongs to its
+// recipient, and goes with their data.
+func (s *Service) EraseMailCopies(address string) error {
+	if c, ok := s.sender.(mailCopies); ok {
+		_, err := c.EraseRecipient(address)
+		return err
+	}
+	return nil
 }
 
 // EraseMember erases the subscriber of a member's address, if there is one

@@ -39,6 +39,7 @@ type DeleteInput struct {
 //     then queued mail, then the record); notifications and invitations go;
 //     posts are emptied (when removed) and then every copy of the name is
 //     anonymised. Each step is idempotent.
+//     The copies of the mail sent to the address (.eml files) go last.
 //  3. Last, the member record becomes a tombstone (address, name, authority
 //     erased, deleted_at set). The real address is kept until then because
 //     step 2 finds the subscriber and the invitations by it.
@@ -175,6 +176,10 @@ func (s *Service) complete(ctx context.Context, memberID string) error {
 	}
 	// Feed readers fetch the entries of the posts again (entry <updated>).
 	if err := s.store.MarkPostsErased(ctx, m.ID, s.forum.Now()); err != nil {
+		return err
+	}
+	// Last while the address is known: the copies of the mail sent to it.
+	if err := s.digest.EraseMailCopies(m.Email); err != nil {
 		return err
 	}
 	return s.store.FinishMemberDeletion(ctx, m.ID, forum.TombstoneEmail(m.ID), s.forum.Now())

@@ -7,12 +7,14 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"coterforum/digest"
 	"coterforum/forum"
+	"coterforum/mail"
 	"coterforum/mail/mailtest"
 )
 
@@ -667,5 +669,55 @@ func TestDeletedAuthorNotNotified(t *testing.T) {
 	time.Sleep(200 * time.Millisecond)
 	if n := len(smtp.Messages()); n != 0 {
 		t.Fatalf("%d messages sent about a deleted member's post", n)
+	}
+}
+
+// TestAccountDeleteErasesMailFiles checks that the .eml copies of the mail
+// sent to a member go with the account, and nobody else's.
+func TestAccountDeleteErasesMailFiles(t *testing.T) {
+	files := mail.NewFileSender(filepath.Join(t.TempDir(), "mail"), "coterforum <forum@example.org>")
+	e := newEnv(t, func(c *serverConfig) { c.Mail = files })
+	mod, mpw := e.member(forum.RoleModerator, "region")
+	m, pw := e.newcomer("commune")
+	c := e.login(m, pw)
+	_, postID := c.createThread("sig", nil, "Référentiel d'adresses", "Quel outil pour la BAN ?")
+	if status, out := e.login(mod, mpw).api("POST", "/api/v1/moderation/posts/"+postID+"/approve", nil); status != 200 {
+		t.Fatalf("approve: %d %v", status, out)
+	}
+	ctx := context.Background()
+	if err := files.Send(ctx, mail.Message{To: strings.ToUpper(m.Email), Subject: "Autre", Text: "Bonjour"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := files.Send(ctx, mail.Message{To: mod.Email, Subject: "Pour le modérateur", Text: "Bonjour"}); err != nil {
+		t.Fatal(err)
+	}
+	count := func(addr string) int {
+		list, err := files.List()
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		for _, f := range list {
+			if strings.Contains(strings.ToLower(f.To), strings.ToLower(addr)) {
+				n++
+			}
+		}
+		return n
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for count(m.Email) < 2 && time.Now().Before(deadline) { // the approval mail leaves after the commit
+		time.Sleep(20 * time.Millisecond)
+	}
+	if n := count(m.Email); n != 2 {
+		t.Fatalf("%d mail files to the member before deletion, want 2", n)
+	}
+	if status, out := c.api("DELETE", "/api/v1/account", map[string]any{"password": pw, "posts": "anonymise"}); status != 200 {
+		t.Fatalf("delete: %d %v", status, out)
+	}
+	if n := count(m.Email); n != 0 {
+		t.Fatalf("%d mail files to the deleted member left", n)
+	}
+	if n := count(mod.Email); n != 1 {
+		t.Fatalf("%d mail files to the moderator, want 1", n)
 	}
 }
