@@ -20,6 +20,13 @@ import (
 // the rest; running Erase again completes an interrupted erasure, and
 // erasing a subscriber already gone is not an error.
 func (s *Service) Erase(ctx context.Context, subscriberID string) error {
+	// A message being sent to the subscriber is sent first; none starts
+	// until the record is gone, and none after (sendUnlessErased).
+	release, err := s.inflight.erase(ctx, subscriberID)
+	defer release()
+	if err != nil {
+		return err
+	}
 	if _, err := s.store.DeleteSubscriptions(ctx, subscriberID); err != nil {
 		return err
 	}
@@ -29,7 +36,7 @@ func (s *Service) Erase(ctx context.Context, subscriberID string) error {
 	if err := s.store.ForgetSubscriberMail(ctx, subscriberID, forum.TombstoneEmail(subscriberID)); err != nil {
 		return err
 	}
-	err := s.store.DeleteSubscriber(ctx, subscriberID)
+	err = s.store.DeleteSubscriber(ctx, subscriberID)
 	if errors.Is(err, forum.ErrNotFound) {
 		return nil
 	}

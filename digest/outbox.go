@@ -7,6 +7,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"coterforum/forum"
 	"coterforum/mail"
 )
 
@@ -117,6 +118,16 @@ func (s *Service) sendClaimed(ctx context.Context, claimID string, msgs []Outbox
 		return 0, err
 	}
 	errs := make([]error, len(msgs))
+	started := make([]bool, len(msgs))
+	// An erasure of a subscriber waits until the outcome of a message to
+	// it is recorded (FinishMessages, below).
+	defer func() {
+		for i, ok := range started {
+			if ok {
+				s.inflight.done(msgs[i].SubscriberID)
+			}
+		}
+	}()
 	var wg sync.WaitGroup
 	var failing atomic.Int32 // consecutive temporary failures: the server is down
 	slots := make(chan struct{}, s.cfg.Workers)
@@ -132,7 +143,7 @@ func (s *Service) sendClaimed(ctx context.Context, claimID string, msgs []Outbox
 				errs[i] = errServerDown
 				return
 			}
-			errs[i] = s.send(ctx, &msgs[i])
+			started[i], errs[i] = s.sendUnlessErased(ctx, &msgs[i])
 			if errs[i] != nil && mail.IsTemporary(errs[i]) {
 				failing.Add(1)
 			} else {
@@ -149,6 +160,11 @@ func (s *Service) sendClaimed(ctx context.Context, claimID string, msgs []Outbox
 		case logged[m.ID]:
 			// Already recorded: FinishMessages only removes it from the outbox.
 			done = append(done, m.Finished(StatusSent, "", s.now()))
+		case errors.Is(err, errErased):
+			// Never sent, and the log keeps no address.
+			e := m.Finished(StatusCancelled, "", s.now())
+			e.To = forum.TombstoneEmail(m.SubscriberID)
+			done = append(done, e)
 		case err == nil:
 			sent++
 			s.cfg.Observer.MessageFinished("sent")

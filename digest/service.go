@@ -153,6 +153,8 @@ type Service struct {
 	forum  *forum.Service
 	store  Store
 	sender mail.Sender
+	// inflight keeps erasures and sends to the same subscriber apart.
+	inflight *inflight
 	cfg    Config
 	log    *slog.Logger
 	// msgDomain is the right-hand side of generated Message-IDs.
@@ -172,7 +174,7 @@ func New(forumSvc *forum.Service, st Store, sender mail.Sender, cfg Config, log 
 	if len(cfg.SecretKey) == 0 {
 		log.Error("digest: no secret key configured; tokens are unusable")
 	}
-	return &Service{forum: forumSvc, store: st, sender: sender, cfg: cfg, log: log, msgDomain: domain, claims: &claimSet{}}
+	return &Service{forum: forumSvc, store: st, sender: sender, cfg: cfg, log: log, msgDomain: domain, claims: &claimSet{}, inflight: &inflight{}}
 }
 
 // Config returns the settings in force (defaults applied).
