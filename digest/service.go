@@ -155,8 +155,8 @@ type Service struct {
 	sender mail.Sender
 	// inflight keeps erasures and sends to the same subscriber apart.
 	inflight *inflight
-	cfg    Config
-	log    *slog.Logger
+	cfg      Config
+	log      *slog.Logger
 	// msgDomain is the right-hand side of generated Message-IDs.
 	msgDomain string
 	// claims are the outbox claims this process may hold (ReleaseClaims).
