@@ -68,9 +68,11 @@ type Server struct {
 	e       *echo.Echo
 	pages   *pages
 	limiter *loginLimiter
-	csrfKey []byte
-	secure  bool
-	base    *url.URL
+	// deviceKey signs the cookie of browsers that logged in (ratelimit.go).
+	deviceKey []byte
+	csrfKey   []byte
+	secure    bool
+	base      *url.URL
 	// placeholder stands for the visitor's CSRF token in cached pages; it is
 	// random, so no post can contain it.
 	placeholder string
@@ -119,7 +121,11 @@ func New(ctx context.Context, svc *forum.Service, cfg Config) (*Server, error) {
 	if !ok {
 		return nil, fmt.Errorf("server: the store does not implement privacy.Store")
 	}
-	s := &Server{svc: svc, mod: cfg.Moderation, digest: cfg.Digest, cfg: cfg, pages: p, csrfKey: key, secure: base.Scheme == "https", base: base,
+	deviceKey, err := svc.Store().Secret(ctx, "device")
+	if err != nil {
+		return nil, fmt.Errorf("secret des appareils : %w", err)
+	}
+	s := &Server{svc: svc, mod: cfg.Moderation, digest: cfg.Digest, cfg: cfg, pages: p, csrfKey: key, deviceKey: deviceKey, secure: base.Scheme == "https", base: base,
 		limiter: newLoginLimiter(cfg.LoginLimits, svc.Now, cfg.Metrics.LoginRefused), assets: as, placeholder: "cfcsrf" + rand.Text(),
 		privacy: privacy.New(svc, cfg.Digest, pst, cfg.Privacy, cfg.Log)}
 	s.e = echo.New()
