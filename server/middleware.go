@@ -1,12 +1,14 @@
 package server
 
 import (
+	"bytes"
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
 	"errors"
+	"io"
 	"net/http"
 	"strings"
 	"time"
@@ -242,15 +244,28 @@ func formParams(c echo.Context) error {
 // errTooLarge is answered for a body over the limit.
 var errTooLarge = echo.NewHTTPError(http.StatusRequestEntityTooLarge)
 
-// bodyLimit refuses bodies over limit bytes: at once when Content-Length
-// says so, else when reading passes it (http.MaxBytesReader never hands
-// more than the limit to a decoder, so a truncated read cannot pass).
+// bodyLimit refuses bodies over limit bytes with a 413, for every framing,
+// before anything else looks at the request (the CSRF check, the session,
+// the handler): at once when Content-Length says so; a body of unknown
+// length (chunked) is read here, up to the limit, so that parsing a form or
+// JSON later can never stop at the limit and mistake the cut for a missing
+// field. Bodies are small (DefaultBodyLimit), so holding one is cheap.
 func bodyLimit(limit int64) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
 			r := c.Request()
 			if r.ContentLength > limit {
 				return errTooLarge
+			}
+			if r.ContentLength < 0 && r.Body != nil && r.Body != http.NoBody {
+				b, err := io.ReadAll(io.LimitReader(r.Body, limit+1))
+				if int64(len(b)) > limit {
+					return errTooLarge
+				}
+				if err != nil {
+					return echo.NewHTTPError(http.StatusBadRequest).SetInternal(err)
+				}
+				r.Body, r.ContentLength = io.NopCloser(bytes.NewReader(b)), int64(len(b))
 			}
 			r.Body = http.MaxBytesReader(c.Response().Writer, r.Body, limit)
 			return next(c)
