@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strconv"
 	"testing"
+	"time"
 
 	"coterforum/forum"
 	"coterforum/server"
@@ -55,7 +56,7 @@ func retryAfter(t *testing.T, resp *http.Response) int {
 // without cookies).
 func TestLoginOwnerNotLockedOut(t *testing.T) {
 	e := newEnv(t, behindProxy, func(c *serverConfig) {
-		c.LoginLimits = server.LoginLimits{PerAccount: 4}
+		c.LoginLimits = server.LoginLimits{PerAccount: 4, Delay: time.Minute} // the attack stays slowed for the whole test
 	})
 	m, pw := e.member(forum.RoleModerator, "commune")
 	browser := e.anon()
