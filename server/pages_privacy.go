@@ -92,8 +92,9 @@ func (s *Server) deleteAccount(c echo.Context, in privacy.DeleteInput) error {
 	if err := s.privacy.DeleteAccount(c.Request().Context(), m, in); err != nil {
 		return err
 	}
-	s.limiter.succeeded(at)
+	s.limiter.forget(at)
 	s.clearCookie(c, sessionCookie)
+	s.clearCookie(c, deviceCookie)
 	return nil
 }
 

@@ -224,6 +224,13 @@ func (l *loginLimiter) succeeded(a loginAttempt) {
 	l.known.Add(a.account+"\x00"+a.client, struct{}{})
 }
 
+// forget drops what the limiter remembers of the attempt's account and
+// client once the account is deleted.
+func (l *loginLimiter) forget(a loginAttempt) {
+	l.pairs.Remove(a.pair)
+	l.known.Remove(a.account + "\x00" + a.client)
+}
+
 // deviceCookie marks a browser that logged into an account: signed, so
 // only the forum can issue it, and bound to the account it logged into.
 const deviceCookie = "cf_device"
