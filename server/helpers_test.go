@@ -189,10 +189,16 @@ func (c *client) get(path string) (int, string, *http.Response) {
 	return resp.StatusCode, string(raw), resp
 }
 
-// post submits a form and returns status, body and the response.
+// post submits a form as a browser does from one of the forum's pages
+// (Origin and Sec-Fetch-Site: same-origin), and returns status, body and
+// the response.
 func (c *client) post(path string, form url.Values) (int, string, *http.Response) {
 	c.t.Helper()
-	resp, err := c.http.PostForm(c.e.ts.URL+path, form)
+	req, _ := http.NewRequest(http.MethodPost, c.e.ts.URL+path, strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Origin", c.e.ts.URL)
+	req.Header.Set("Sec-Fetch-Site", "same-origin")
+	resp, err := c.http.Do(req)
 	if err != nil {
 		c.t.Fatal(err)
 	}
@@ -201,16 +207,16 @@ func (c *client) post(path string, form url.Values) (int, string, *http.Response
 	return resp.StatusCode, string(raw), resp
 }
 
-// pageCSRF reads the CSRF token from a page's forms.
+// pageCSRF loads a page as a browser does before posting one of its forms.
+// Forms carry no CSRF token any more (checkCSRF: the browser's
+// Sec-Fetch-Site and Origin are checked instead), so it returns "", which
+// forms may still send as csrf_token: the field is ignored.
 func (c *client) pageCSRF(path string) string {
 	c.t.Helper()
-	_, body, _ := c.get(path)
-	i := strings.Index(body, `name="csrf_token" value="`)
-	if i < 0 {
-		c.t.Fatalf("no CSRF token on %s", path)
+	if status, _, _ := c.get(path); status != http.StatusOK {
+		c.t.Fatalf("GET %s: %d", path, status)
 	}
-	rest := body[i+len(`name="csrf_token" value="`):]
-	return rest[:strings.Index(rest, `"`)]
+	return ""
 }
 
 // errCode returns the error code of a JSON error body.

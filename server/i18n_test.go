@@ -84,7 +84,7 @@ func TestLanguageFromHeaderCookieAndSetting(t *testing.T) {
 	if !strings.Contains(body, `<html lang="en">`) {
 		t.Fatal("language cookie must win over Accept-Language")
 	}
-	// Never a redirect to another site; no switch without the CSRF token.
+	// Never a redirect to another site; no switch from another site.
 	_, _, resp = a.post("/language", url.Values{"csrf_token": {tok}, "lang": {"fr"}, "next": {"//evil.example"}})
 	if resp.Header.Get("Location") != "/" {
 		t.Fatalf("open redirect: %q", resp.Header.Get("Location"))
@@ -94,8 +94,8 @@ func TestLanguageFromHeaderCookieAndSetting(t *testing.T) {
 			t.Fatalf("next %q: Location %q, want /", next, resp.Header.Get("Location"))
 		}
 	}
-	if status, _, _ := a.post("/language", url.Values{"lang": {"en"}}); status != http.StatusForbidden {
-		t.Fatalf("no CSRF token: %d, want 403", status)
+	if status, _, _ := a.postFrom("cross-site", "https://evil.example", "/language", url.Values{"lang": {"en"}}); status != http.StatusForbidden {
+		t.Fatalf("cross-site language switch: %d, want 403", status)
 	}
 	if status, _, _ := a.post("/language", url.Values{"csrf_token": {tok}, "lang": {"de"}}); status != http.StatusBadRequest {
 		t.Fatalf("unknown language: %d, want 400", status)

@@ -34,7 +34,7 @@ func metricsEnv(t *testing.T) (*env, *metrics.Metrics) {
 	t.Cleanup(func() { st.Close(context.Background()) })
 	e := newEnvAt(t, dir, st, func(c *serverConfig) {
 		c.Metrics = m
-		c.LoginLimits = server.LoginLimits{PerAccount: 1}
+		c.LoginLimits = server.LoginLimits{PerPair: 1}
 	})
 	e.svc.SetCacheObserver(m.CacheLookup)
 	m.WatchCache(e.svc.Cache)

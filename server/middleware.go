@@ -1,13 +1,12 @@
 package server
 
 import (
-	"crypto/hmac"
-	"crypto/rand"
-	"crypto/sha256"
+	"bytes"
 	"crypto/subtle"
-	"encoding/base64"
 	"errors"
+	"io"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -18,16 +17,13 @@ import (
 
 const (
 	sessionCookie = "cf_session"
-	anonCookie    = "cf_anon"
 	csrfHeader    = "X-CSRF-Token"
-	csrfField     = "csrf_token"
 )
 
 // Keys of values stored in the Echo context.
 const (
 	ctxViewer  = "viewer"
 	ctxSession = "session"
-	ctxAnon    = "anon"
 )
 
 // viewer returns the logged-in member, or nil.
@@ -78,60 +74,65 @@ func (s *Server) loadSession(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-// csrfToken returns the token the viewer's forms and unsafe calls must carry:
-// the session's token when logged in, else an HMAC of an anonymous cookie.
-func (s *Server) csrfToken(c echo.Context) string {
-	if sess := session(c); sess != nil {
-		return sess.CSRFToken
-	}
-	anon, _ := c.Get(ctxAnon).(string)
-	if anon == "" {
-		if ck, err := c.Cookie(anonCookie); err == nil && len(ck.Value) >= 20 && len(ck.Value) <= 64 {
-			anon = ck.Value
-		} else {
-			b := make([]byte, 24)
-			_, _ = rand.Read(b)
-			anon = base64.RawURLEncoding.EncodeToString(b)
-			c.SetCookie(&http.Cookie{Name: anonCookie, Value: anon, Path: "/", HttpOnly: true,
-				Secure: s.secure, SameSite: http.SameSiteLaxMode, MaxAge: 86400})
-		}
-		c.Set(ctxAnon, anon)
-	}
-	mac := hmac.New(sha256.New, s.csrfKey)
-	mac.Write([]byte("anon:" + anon))
-	return base64.RawURLEncoding.EncodeToString(mac.Sum(nil))
-}
+// CSRF: browsers are checked by where a request comes from, not by a token
+// in each page, so that an anonymous page is the same bytes for everyone
+// (pagecache.go).
+//
+// Unsafe requests go through net/http's CrossOriginProtection: refused
+// when Sec-Fetch-Site says cross-site or same-site (every browser since
+// 2023, on HTTPS and localhost), or, without it, when Origin names another
+// host than the request's or the forum's base URL (every browser sends
+// Origin on a cross-origin POST). Session cookies are SameSite=Lax, so a
+// cross-site POST from a browser old enough to send neither header does
+// not carry the session either. That covers the login CSRF too: a
+// cross-site POST /login is refused like any other form.
+//
+// A request with neither header is not from a browser page (or from a
+// browser older than 2020 without SameSite, which we do not defend): a
+// program posting forms with its own cookies forges nothing, so forms need
+// no token. The JSON API keeps its token for requests made with a session
+// cookie (CONTRACT.md: the X-CSRF-Token header, given at API login): it is
+// per session, never in a page, and keeps API clients' contract unchanged.
 
-// errCSRF is answered when an unsafe request lacks a valid CSRF token.
+// errCSRF is answered to an API call with a session but without its token.
 var errCSRF = echo.NewHTTPError(http.StatusForbidden, "Jeton de sécurité (CSRF) absent ou invalide : rechargez la page et réessayez.")
 
-// checkCSRF refuses unsafe requests without the viewer's token. Anonymous
-// JSON API calls carry no ambient authority and need none (a cross-site
-// page cannot send application/json without a CORS preflight, which fails).
+// errCrossOrigin is answered to an unsafe request from another site.
+var errCrossOrigin = echo.NewHTTPError(http.StatusForbidden, "Requête refusée : elle vient d'un autre site (protection contre la falsification de requêtes).")
+
+// newCrossOriginProtection checks browsers' unsafe requests; the forum's
+// own base URL is trusted as an origin, for a proxy that rewrites Host.
+// A mail client's one-click unsubscribe (RFC 8058) posts to the signed
+// link itself: the token in the URL is the authority.
+func newCrossOriginProtection(base *url.URL) (*http.CrossOriginProtection, error) {
+	cop := http.NewCrossOriginProtection()
+	if err := cop.AddTrustedOrigin(base.Scheme + "://" + base.Host); err != nil {
+		return nil, err
+	}
+	cop.AddInsecureBypassPattern("POST /subscriptions/unsubscribe")
+	return cop, nil
+}
+
+// checkCSRF refuses unsafe cross-origin browser requests, and API calls
+// made with a session cookie but without the session's X-CSRF-Token.
 func (s *Server) checkCSRF(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		r := c.Request()
+		if err := s.cop.Check(r); err != nil {
+			return errCrossOrigin
+		}
 		switch r.Method {
 		case http.MethodGet, http.MethodHead, http.MethodOptions:
 			return next(c)
 		}
 		// Logging in through the API needs no token even with a session
 		// cookie: the client may be switching accounts.
-		if (session(c) == nil || (r.Method == http.MethodPost && r.URL.Path == "/api/v1/session")) &&
-			strings.HasPrefix(r.URL.Path, "/api/") && isJSON(r) {
-			return next(c)
-		}
-		// A mail client's one-click unsubscribe (RFC 8058) posts to the
-		// signed link itself: the token in the URL is the authority.
-		if r.URL.Path == "/subscriptions/unsubscribe" {
+		sess := session(c)
+		if sess == nil || !strings.HasPrefix(r.URL.Path, "/api/") || (r.Method == http.MethodPost && r.URL.Path == "/api/v1/session") {
 			return next(c)
 		}
 		got := r.Header.Get(csrfHeader)
-		if got == "" && !strings.HasPrefix(r.URL.Path, "/api/") {
-			got = c.FormValue(csrfField)
-		}
-		want := s.csrfToken(c)
-		if got == "" || subtle.ConstantTimeCompare([]byte(got), []byte(want)) != 1 {
+		if got == "" || subtle.ConstantTimeCompare([]byte(got), []byte(sess.CSRFToken)) != 1 {
 			return errCSRF
 		}
 		return next(c)
@@ -242,15 +243,28 @@ func formParams(c echo.Context) error {
 // errTooLarge is answered for a body over the limit.
 var errTooLarge = echo.NewHTTPError(http.StatusRequestEntityTooLarge)
 
-// bodyLimit refuses bodies over limit bytes: at once when Content-Length
-// says so, else when reading passes it (http.MaxBytesReader never hands
-// more than the limit to a decoder, so a truncated read cannot pass).
+// bodyLimit refuses bodies over limit bytes with a 413, for every framing,
+// before anything else looks at the request (the CSRF check, the session,
+// the handler): at once when Content-Length says so; a body of unknown
+// length (chunked) is read here, up to the limit, so that parsing a form or
+// JSON later can never stop at the limit and mistake the cut for a missing
+// field. Bodies are small (DefaultBodyLimit), so holding one is cheap.
 func bodyLimit(limit int64) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
 			r := c.Request()
 			if r.ContentLength > limit {
 				return errTooLarge
+			}
+			if r.ContentLength < 0 && r.Body != nil && r.Body != http.NoBody {
+				b, err := io.ReadAll(io.LimitReader(r.Body, limit+1))
+				if int64(len(b)) > limit {
+					return errTooLarge
+				}
+				if err != nil {
+					return echo.NewHTTPError(http.StatusBadRequest).SetInternal(err)
+				}
+				r.Body, r.ContentLength = io.NopCloser(bytes.NewReader(b)), int64(len(b))
 			}
 			r.Body = http.MaxBytesReader(c.Response().Writer, r.Body, limit)
 			return next(c)

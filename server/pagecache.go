@@ -2,13 +2,11 @@ package server
 
 import (
 	"bytes"
-	"compress/flate"
 	"compress/gzip"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/binary"
 	"encoding/json"
-	"hash/crc32"
 	"net/http"
 	"strconv"
 	"strings"
@@ -27,12 +25,11 @@ import (
 // plus the taxonomy's, changes with every write that changes it. From the
 // stamp alone, without rendering or touching the store:
 //   - the ETag is computed (stamp, id, language, the minute, and for a member
-//     their id, role and counts' keys; for everyone their CSRF token), so
-//     If-None-Match answers 304;
-//   - an anonymous visitor's page is served from the rendered bytes cached
-//     under the stamp, per language, with the CSRF token (a per-visitor
-//     HMAC) spliced in at serve time, into the plain and the pre-deflated
-//     gzip copies alike.
+//     their id, role and counts' keys), so If-None-Match answers 304;
+//   - an anonymous visitor's page is served from the bytes cached under the
+//     stamp, per language, plain and gzipped once: pages hold nothing per
+//     visitor (no CSRF token: see checkCSRF), so every anonymous visitor
+//     gets the same bytes.
 // Members' pages are rendered per request from the cached data (thread and
 // posts, listings, session, counts): nothing per viewer is ever shared.
 // Rendered entries live at most until the end of the current minute, so
@@ -46,37 +43,35 @@ type renderedPage struct {
 	stamp  uint64
 	minute int64
 	ctype  string
-	segs   [][]byte // the body split at the CSRF placeholder
-	gz     [][]byte // each segment deflated and sync-flushed, to splice into one gzip stream
+	body   []byte
+	gz     []byte // body gzipped, when worth it
 	size   int
 }
 
-// newRenderedPage prepares a body for serving; placeholder, when not empty,
-// is where each visitor's token goes.
-func newRenderedPage(stamp uint64, minute int64, ctype string, body []byte, placeholder string) *renderedPage {
-	p := &renderedPage{stamp: stamp, minute: minute, ctype: ctype, segs: [][]byte{body}}
-	if placeholder != "" {
-		p.segs = bytes.Split(body, []byte(placeholder))
-	}
-	p.gz = make([][]byte, len(p.segs))
-	w := flatePool.Get().(*flate.Writer)
-	defer flatePool.Put(w)
-	for i, seg := range p.segs {
+// newRenderedPage prepares a body for serving: compressed once, here.
+func newRenderedPage(stamp uint64, minute int64, ctype string, body []byte) *renderedPage {
+	p := &renderedPage{stamp: stamp, minute: minute, ctype: ctype, body: body}
+	if len(body) >= minCompress {
 		var b bytes.Buffer
+		w := cachedGzipPool.Get().(*gzip.Writer)
 		w.Reset(&b)
-		_, _ = w.Write(seg)
-		_ = w.Flush() // byte-aligned, not final: the next block may follow
-		p.gz[i] = b.Bytes()
-		p.size += len(seg) + len(p.gz[i])
+		_, _ = w.Write(body)
+		_ = w.Close()
+		cachedGzipPool.Put(w)
+		p.gz = b.Bytes()
 	}
+	p.size = len(p.body) + len(p.gz)
 	return p
 }
 
-// flatePool keeps the writers that deflate cached pages: a new writer
+// cachedGzipPool keeps the writers that compress cached pages: a new writer
 // allocates and clears ~1.2 MB, more than the work of compressing a page.
 // The default level: on the forum's pages it gives the best level's bytes
 // in three quarters of its time.
-var flatePool = sync.Pool{New: func() any { w, _ := flate.NewWriter(nil, flate.DefaultCompression); return w }}
+var cachedGzipPool = sync.Pool{New: func() any {
+	w, _ := gzip.NewWriterLevel(nil, gzip.DefaultCompression)
+	return w
+}}
 
 // renderOnce builds the anonymous response of version (stamp, minute)
 // under ck once, however many requests ask for it at the same moment: the
@@ -103,46 +98,6 @@ func (s *Server) renderOnce(ck string, stamp uint64, minute int64, build func() 
 		return nil, err
 	}
 	return v.(*renderedPage), nil
-}
-
-// plainLen is the length of the body with the token in place.
-func (p *renderedPage) plainLen(token string) int {
-	n := (len(p.segs) - 1) * len(token)
-	for _, seg := range p.segs {
-		n += len(seg)
-	}
-	return n
-}
-
-// plain returns the body with the token in place.
-func (p *renderedPage) plain(token string) []byte {
-	return bytes.Join(p.segs, []byte(token))
-}
-
-// gzipped returns a gzip stream of the body with the token in place: the
-// pre-deflated segments, the token as a stored block between them, a final
-// empty block and the trailer (CRC-32 and length of the whole).
-func (p *renderedPage) gzipped(token string) []byte {
-	out := make([]byte, 0, p.size/2+64)
-	out = append(out, 0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 255)
-	var crc uint32
-	n := 0
-	for i, seg := range p.segs {
-		if i > 0 {
-			l := len(token)
-			out = append(out, 0, byte(l), byte(l>>8), ^byte(l), ^byte(l>>8))
-			out = append(out, token...)
-			crc = crc32.Update(crc, crc32.IEEETable, []byte(token))
-			n += l
-		}
-		out = append(out, p.gz[i]...)
-		crc = crc32.Update(crc, crc32.IEEETable, seg)
-		n += len(seg)
-	}
-	out = append(out, 1, 0, 0, 0xff, 0xff)
-	out = binary.LittleEndian.AppendUint32(out, crc)
-	out = binary.LittleEndian.AppendUint32(out, uint32(n))
-	return out
 }
 
 // acceptsGzip reports whether the request accepts a gzip-coded response.
@@ -211,18 +166,16 @@ func writeBody(c echo.Context, status int, ctype string, body []byte, etag strin
 	return err
 }
 
-// writeRendered sends a cached page with the visitor's token spliced in.
-func writeRendered(c echo.Context, p *renderedPage, token, etag string) error {
+// writeRendered sends a cached body, gzipped when the client accepts it.
+func writeRendered(c echo.Context, p *renderedPage, etag string) error {
 	r, h := c.Request(), c.Response().Header()
 	h.Add("Vary", "Accept-Encoding")
 	h.Set("Content-Type", p.ctype)
-	var body []byte
-	if p.plainLen(token) >= minCompress && acceptsGzip(r) {
-		body = p.gzipped(token)
+	body := p.body
+	if p.gz != nil && acceptsGzip(r) {
+		body = p.gz
 		h.Set("Content-Encoding", "gzip")
 		etag = strings.TrimSuffix(etag, `"`) + `-gz"`
-	} else {
-		body = p.plain(token)
 	}
 	h.Set("ETag", etag)
 	h.Set("Content-Length", strconv.Itoa(len(body)))
@@ -243,13 +196,13 @@ type cacheSpec struct {
 	// ETag only. The viewer's record, notifications and, for moderators,
 	// the queue are always part of it.
 	viewerKeys []forum.Key
-	// raw: a response without language nor CSRF token (API reads, feeds).
+	// raw: a response without language (API reads, feeds).
 	raw bool
 }
 
 // validator computes, from versions alone, the stamp and the ETag of the
 // response to this request, and sets the caching headers.
-func (s *Server) validator(c echo.Context, spec cacheSpec) (stamp uint64, minute int64, etag, token string) {
+func (s *Server) validator(c echo.Context, spec cacheSpec) (stamp uint64, minute int64, etag string) {
 	m := viewer(c)
 	keys := spec.keys
 	if !spec.raw {
@@ -274,10 +227,7 @@ func (s *Server) validator(c echo.Context, spec cacheSpec) (stamp uint64, minute
 	h.Write([]byte(spec.id))
 	h.Write([]byte{0})
 	if !spec.raw {
-		token = s.csrfToken(c)
 		h.Write([]byte(language(c)))
-		h.Write([]byte{0})
-		h.Write([]byte(token))
 		h.Write([]byte{0})
 		h.Write([]byte(c.QueryParam("notice")))
 	}
@@ -298,8 +248,8 @@ func (s *Server) validator(c echo.Context, spec cacheSpec) (stamp uint64, minute
 		rh.Add("Vary", "Accept-Language, Cookie")
 	}
 	// Anonymous responses may be kept by shared caches (keyed by Cookie,
-	// which carries the anonymous id their CSRF token derives from), but
-	// not one that sets a cookie; everything is revalidated by ETag. A
+	// which carries the session and the language), but not one that sets a
+	// cookie; everything is revalidated by ETag. A
 	// member's page is never stored: on a shared computer (a town hall's
 	// front desk) the back button must not show it after logout.
 	switch {
@@ -310,7 +260,7 @@ func (s *Server) validator(c echo.Context, spec cacheSpec) (stamp uint64, minute
 	default:
 		rh.Set("Cache-Control", "public, no-cache")
 	}
-	return stamp, minute, etag, token
+	return stamp, minute, etag
 }
 
 // notModified answers 304 with the validator's headers.
@@ -327,7 +277,7 @@ func notModified(c echo.Context, etag string) error {
 // returns the template and view to render (from the cached data), and an
 // anonymous visitor's page is cached for the next.
 func (s *Server) servePage(c echo.Context, spec cacheSpec, build func() (string, view, error)) error {
-	stamp, minute, etag, token := s.validator(c, spec)
+	stamp, minute, etag := s.validator(c, spec)
 	fresh := s.svc.CacheFresh()
 	if fresh && etagMatches(c.Request(), etag) {
 		return notModified(c, etag)
@@ -340,7 +290,7 @@ func (s *Server) servePage(c echo.Context, spec cacheSpec, build func() (string,
 		if v, ok := s.svc.Cache().Get(ck); ok {
 			if p := v.(*renderedPage); p.stamp == stamp && p.minute == minute {
 				s.svc.ObserveCache("page", true)
-				return writeRendered(c, p, token, etag)
+				return writeRendered(c, p, etag)
 			}
 		}
 		s.svc.ObserveCache("page", false)
@@ -349,22 +299,22 @@ func (s *Server) servePage(c echo.Context, spec cacheSpec, build func() (string,
 			if err != nil {
 				return nil, err
 			}
-			body, err := s.renderBytes(c, name, v, s.placeholder)
+			body, err := s.renderBytes(c, name, v)
 			if err != nil {
 				return nil, err
 			}
-			return newRenderedPage(stamp, minute, echo.MIMETextHTMLCharsetUTF8, body, s.placeholder), nil
+			return newRenderedPage(stamp, minute, echo.MIMETextHTMLCharsetUTF8, body), nil
 		})
 		if err != nil {
 			return err
 		}
-		return writeRendered(c, p, token, etag)
+		return writeRendered(c, p, etag)
 	}
 	name, v, err := build()
 	if err != nil {
 		return err
 	}
-	body, err := s.renderBytes(c, name, v, token)
+	body, err := s.renderBytes(c, name, v)
 	if err != nil {
 		return err
 	}
@@ -384,7 +334,7 @@ func (s *Server) serveJSON(c echo.Context, spec cacheSpec, build func() (any, er
 	})
 }
 
-// serveBytes answers a cacheable response without language nor CSRF token
+// serveBytes answers a cacheable response without language
 // (API reads, feeds) like servePage: 304 from the versions, the anonymous
 // body from the render cache (compressed once), else build's bytes. A feed
 // handler is one call:
@@ -393,7 +343,7 @@ func (s *Server) serveJSON(c echo.Context, spec cacheSpec, build func() (any, er
 //		"application/atom+xml; charset=utf-8", func() ([]byte, error) { ... })
 func (s *Server) serveBytes(c echo.Context, spec cacheSpec, ctype string, build func() ([]byte, error)) error {
 	spec.raw = true
-	stamp, minute, etag, _ := s.validator(c, spec)
+	stamp, minute, etag := s.validator(c, spec)
 	fresh := s.svc.CacheFresh()
 	if fresh && etagMatches(c.Request(), etag) {
 		return notModified(c, etag)
@@ -404,7 +354,7 @@ func (s *Server) serveBytes(c echo.Context, spec cacheSpec, ctype string, build 
 		if v, ok := s.svc.Cache().Get(ck); ok {
 			if p := v.(*renderedPage); p.stamp == stamp && p.minute == minute {
 				s.svc.ObserveCache("raw", true)
-				return writeRendered(c, p, "", etag)
+				return writeRendered(c, p, etag)
 			}
 		}
 		s.svc.ObserveCache("raw", false)
@@ -413,12 +363,12 @@ func (s *Server) serveBytes(c echo.Context, spec cacheSpec, ctype string, build 
 			if err != nil {
 				return nil, err
 			}
-			return newRenderedPage(stamp, minute, ctype, body, ""), nil
+			return newRenderedPage(stamp, minute, ctype, body), nil
 		})
 		if err != nil {
 			return err
 		}
-		return writeRendered(c, p, "", etag)
+		return writeRendered(c, p, etag)
 	}
 	body, err := build()
 	if err != nil {

@@ -31,11 +31,9 @@ func (s *Server) loginPage(c echo.Context) error {
 // replacing any session the browser had (the id is renewed at login).
 func (s *Server) login(c echo.Context, email, password string) (*forum.Member, *forum.Session, error) {
 	ctx := c.Request().Context()
-	account := strings.ToLower(strings.TrimSpace(email))
-	client := c.RealIP()
-	at, ok := s.limiter.begin(account, client)
-	if !ok {
-		return nil, nil, errTooManyLogins
+	at, err := s.beginLogin(c, email)
+	if err != nil {
+		return nil, nil, err
 	}
 	m, err := s.svc.Authenticate(ctx, email, password)
 	if err != nil {
@@ -44,7 +42,7 @@ func (s *Server) login(c echo.Context, email, password string) (*forum.Member, *
 		}
 		return nil, nil, err
 	}
-	s.limiter.succeeded(account, client, at)
+	s.loginSucceeded(c, at)
 	if ck, err := c.Cookie(sessionCookie); err == nil {
 		_ = s.svc.EndSession(ctx, ck.Value)
 	}
@@ -128,9 +126,9 @@ func (s *Server) profileForm(c echo.Context) error {
 func (s *Server) passwordForm(c echo.Context) error {
 	m := viewer(c)
 	ctx := c.Request().Context()
-	at, ok := s.limiter.begin(m.Email, c.RealIP())
-	if !ok {
-		return errTooManyLogins
+	at, err := s.beginLogin(c, m.Email)
+	if err != nil {
+		return err
 	}
 	if err := s.svc.ChangePassword(ctx, m, c.FormValue("current_password"), c.FormValue("new_password")); err != nil {
 		fe, ok := formError(err)
@@ -141,7 +139,7 @@ func (s *Server) passwordForm(c echo.Context) error {
 		v.PasswordErrors = fe
 		return s.render(c, http.StatusUnprocessableEntity, "account.html", v)
 	}
-	s.limiter.succeeded(m.Email, c.RealIP(), at)
+	s.loginSucceeded(c, at)
 	// Every session was closed: open a fresh one for this browser.
 	token, _, err := s.svc.StartSession(ctx, m)
 	if err != nil {

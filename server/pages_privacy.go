@@ -85,15 +85,16 @@ func (s *Server) deleteAccount(c echo.Context, in privacy.DeleteInput) error {
 	if _, err := s.privacy.CheckDeletion(c.Request().Context(), m, in.Posts); err != nil {
 		return err
 	}
-	at, ok := s.limiter.begin(m.Email, c.RealIP())
-	if !ok {
-		return errTooManyLogins
+	at, err := s.beginLogin(c, m.Email)
+	if err != nil {
+		return err
 	}
 	if err := s.privacy.DeleteAccount(c.Request().Context(), m, in); err != nil {
 		return err
 	}
-	s.limiter.succeeded(m.Email, c.RealIP(), at)
+	s.limiter.forget(at)
 	s.clearCookie(c, sessionCookie)
+	s.clearCookie(c, deviceCookie)
 	return nil
 }
 

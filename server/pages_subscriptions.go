@@ -205,8 +205,8 @@ func (s *Server) unsubscribePage(c echo.Context) error {
 }
 
 // unsubscribeForm stops the subscription: the page's button, or a mail
-// client's RFC 8058 one-click POST (which carries no CSRF token: the signed
-// link is the authority, see checkCSRF).
+// client's RFC 8058 one-click POST (which may come from anywhere: the signed
+// link is the authority, see newCrossOriginProtection).
 func (s *Server) unsubscribeForm(c echo.Context) error {
 	g, err := s.digest.UnsubscribeByToken(c.Request().Context(), c.QueryParam("token"))
 	if err != nil {
@@ -220,7 +220,6 @@ func (s *Server) unsubscribeForm(c echo.Context) error {
 
 // followData feeds the "follow" partial: one target and who asks.
 type followData struct {
-	CSRF          string
 	LoggedIn      bool
 	Theme         string
 	AuthorityType string
@@ -231,7 +230,7 @@ type followData struct {
 // Follow is the follow button of a theme or authority-type listing; with a
 // filter it follows the theme × authority type pair.
 func (v *listView) Follow() followData {
-	f := followData{CSRF: v.CSRF, LoggedIn: v.Viewer != nil}
+	f := followData{LoggedIn: v.Viewer != nil}
 	switch {
 	case v.Theme != nil:
 		f.Theme, f.AuthorityType = v.Theme.Slug, v.FilterType
@@ -251,5 +250,5 @@ func (v *listView) Follow() followData {
 
 // Follow is the follow button of a thread.
 func (v *threadView) Follow() followData {
-	return followData{CSRF: v.CSRF, LoggedIn: v.Viewer != nil, Thread: v.Thread.ID, Label: "ce fil"}
+	return followData{LoggedIn: v.Viewer != nil, Thread: v.Thread.ID, Label: "ce fil"}
 }

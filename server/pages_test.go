@@ -67,10 +67,10 @@ func TestPagesBrowseAndPost(t *testing.T) {
 	if !strings.Contains(body, "Réponse par le formulaire") {
 		t.Fatal("reply not shown")
 	}
-	// Without the CSRF token: refused, nothing stored.
-	status, _, _ = web.post("/threads/"+id+"/posts", url.Values{"body": {"sans jeton"}})
+	// From another site: refused, nothing stored.
+	status, _, _ = web.postFrom("cross-site", "https://evil.example", "/threads/"+id+"/posts", url.Values{"body": {"d'ailleurs"}, "action": {"publish"}})
 	if status != http.StatusForbidden {
-		t.Fatalf("reply without CSRF: %d", status)
+		t.Fatalf("cross-site reply: %d", status)
 	}
 	// A form error keeps what was typed and names the field.
 	status, body, _ = web.post("/threads", url.Values{"csrf_token": {token}, "theme": {"sig"}, "title": {"abc"}, "body": {"Texte conservé"}})

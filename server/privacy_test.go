@@ -390,9 +390,9 @@ func TestAccountDeleteRemovePosts(t *testing.T) {
 		t.Fatalf("delete page: %d", status)
 	}
 	token := web.pageCSRF("/account/delete")
-	// CSRF token required.
-	if status, _, _ := web.post("/account/delete", url.Values{"password": {pw}, "posts": {"remove"}}); status != 403 {
-		t.Fatalf("no CSRF token: %d", status)
+	// Refused from another site.
+	if status, _, _ := web.postFrom("cross-site", "https://evil.example", "/account/delete", url.Values{"password": {pw}, "posts": {"remove"}}); status != 403 {
+		t.Fatalf("cross-site deletion: %d", status)
 	}
 	// Wrong password: 400, the error tied to its field, nothing changed.
 	status, page, _ = web.post("/account/delete", url.Values{"csrf_token": {token}, "password": {"mauvais-mot-de-passe"}, "posts": {"remove"}})
@@ -544,8 +544,8 @@ func TestReaderErasesData(t *testing.T) {
 		t.Fatalf("unsubscribe page: %d, no erase form", status)
 	}
 	erase := "/subscriptions/erase?token=" + url.QueryEscape(tokenOf(e.digest.UnsubscribeURL(sub.ID, "")))
-	if status, _, _ := a.post(erase, nil); status != 403 {
-		t.Fatalf("erase without CSRF token: %d", status)
+	if status, _, _ := a.postFrom("cross-site", "https://evil.example", erase, nil); status != 403 {
+		t.Fatalf("cross-site erase: %d", status)
 	}
 	if status, _, _ := a.post("/subscriptions/erase?token=faux", url.Values{"csrf_token": {a.pageCSRF(unsub)}}); status != 404 {
 		t.Fatalf("erase with a forged token: %d", status)
@@ -606,7 +606,7 @@ func TestPrivacyAndAccessibilityPages(t *testing.T) {
 		}
 	}
 	_, page, _ := a.get("/confidentialite")
-	for _, want := range []string{"cf_session", "cf_anon", "cf_lang", "30 jours", "FORUM_DPO_EMAIL", `href="/account/export"`} {
+	for _, want := range []string{"cf_session", "cf_device", "cf_lang", "30 jours", "FORUM_DPO_EMAIL", `href="/account/export"`} {
 		if !strings.Contains(page, want) {
 			t.Errorf("privacy page lacks %q", want)
 		}

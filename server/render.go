@@ -21,7 +21,6 @@ type Layout struct {
 	Title          string
 	Lang           i18n.Lang
 	Viewer         *forum.Member
-	CSRF           string
 	Themes         []forum.Theme
 	AuthorityTypes []forum.AuthorityType
 	Path           string
@@ -183,7 +182,7 @@ func loadPages(as *assets) (*pages, error) {
 // render fills the layout and writes a page into a buffer first, so a
 // template error never sends half a page.
 func (s *Server) render(c echo.Context, status int, name string, v view) error {
-	body, err := s.renderBytes(c, name, v, s.csrfToken(c))
+	body, err := s.renderBytes(c, name, v)
 	if err != nil {
 		return err
 	}
@@ -198,9 +197,8 @@ func (s *Server) render(c echo.Context, status int, name string, v view) error {
 	return writeBody(c, status, echo.MIMETextHTMLCharsetUTF8, body, "")
 }
 
-// renderBytes fills the layout, with csrf as the CSRF token, and executes
-// the page's template.
-func (s *Server) renderBytes(c echo.Context, name string, v view, csrf string) ([]byte, error) {
+// renderBytes fills the layout and executes the page's template.
+func (s *Server) renderBytes(c echo.Context, name string, v view) ([]byte, error) {
 	lang := language(c)
 	t, ok := s.pages.sets[lang][name]
 	if !ok {
@@ -211,7 +209,6 @@ func (s *Server) renderBytes(c echo.Context, name string, v view, csrf string) (
 	ctx := c.Request().Context()
 	var err error
 	l.Viewer = viewer(c)
-	l.CSRF = csrf
 	l.Path = c.Request().URL.Path
 	l.MaxPostChars = forum.MaxPostSourceChars
 	if l.Viewer != nil {

@@ -3,7 +3,6 @@ package server
 
 import (
 	"context"
-	"crypto/rand"
 	"fmt"
 	"golang.org/x/sync/singleflight"
 	"log/slog"
@@ -68,13 +67,13 @@ type Server struct {
 	e       *echo.Echo
 	pages   *pages
 	limiter *loginLimiter
-	csrfKey []byte
-	secure  bool
-	base    *url.URL
-	// placeholder stands for the visitor's CSRF token in cached pages; it is
-	// random, so no post can contain it.
-	placeholder string
-	assets      *assets
+	// deviceKey signs the cookie of browsers that logged in (ratelimit.go).
+	deviceKey []byte
+	// cop refuses unsafe cross-origin browser requests (middleware.go).
+	cop    *http.CrossOriginProtection
+	secure bool
+	base   *url.URL
+	assets *assets
 	// renders lets one request render an anonymous page of a version while
 	// the others asking for it at the same moment wait for its bytes.
 	renders singleflight.Group
@@ -100,9 +99,9 @@ func New(ctx context.Context, svc *forum.Service, cfg Config) (*Server, error) {
 	if err != nil || (base.Scheme != "http" && base.Scheme != "https") || base.Host == "" {
 		return nil, fmt.Errorf("FORUM_BASE_URL invalide : %q (attendu : http(s)://hôte[:port])", cfg.BaseURL)
 	}
-	key, err := svc.Store().Secret(ctx, "csrf")
+	cop, err := newCrossOriginProtection(base)
 	if err != nil {
-		return nil, fmt.Errorf("secret CSRF : %w", err)
+		return nil, fmt.Errorf("FORUM_BASE_URL invalide : %w", err)
 	}
 	as, err := loadAssets(static.FS)
 	if err != nil {
@@ -119,8 +118,12 @@ func New(ctx context.Context, svc *forum.Service, cfg Config) (*Server, error) {
 	if !ok {
 		return nil, fmt.Errorf("server: the store does not implement privacy.Store")
 	}
-	s := &Server{svc: svc, mod: cfg.Moderation, digest: cfg.Digest, cfg: cfg, pages: p, csrfKey: key, secure: base.Scheme == "https", base: base,
-		limiter: newLoginLimiter(cfg.LoginLimits, svc.Now, cfg.Metrics.LoginRefused), assets: as, placeholder: "cfcsrf" + rand.Text(),
+	deviceKey, err := svc.Store().Secret(ctx, "device")
+	if err != nil {
+		return nil, fmt.Errorf("secret des appareils : %w", err)
+	}
+	s := &Server{svc: svc, mod: cfg.Moderation, digest: cfg.Digest, cfg: cfg, pages: p, cop: cop, deviceKey: deviceKey, secure: base.Scheme == "https", base: base,
+		limiter: newLoginLimiter(cfg.LoginLimits, svc.Now, cfg.Metrics.LoginRefused), assets: as,
 		privacy: privacy.New(svc, cfg.Digest, pst, cfg.Privacy, cfg.Log)}
 	s.e = echo.New()
 	s.e.HideBanner = true

@@ -14,18 +14,16 @@
     var out = document.getElementById(textarea.getAttribute("data-preview"));
     var form = textarea.form;
     if (!out || !form) { return; }
-    var token = form.querySelector("input[name=csrf_token]");
     var timer = null;
     var seq = 0;
     function refresh() {
       var mine = ++seq;
       var body = new URLSearchParams();
       body.set("body", textarea.value);
-      if (token) { body.set("csrf_token", token.value); }
       fetch("/preview", {
         method: "POST",
         credentials: "same-origin",
-        headers: { "Content-Type": "application/x-www-form-urlencoded", "X-CSRF-Token": token ? token.value : "" },
+        headers: { "Content-Type": "application/x-www-form-urlencoded" },
         body: body.toString()
       }).then(function (r) { return r.text(); }).then(function (html) {
         if (mine === seq) { out.innerHTML = html; }
