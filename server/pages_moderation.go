@@ -291,7 +291,7 @@ func (s *Server) renderMember(c echo.Context, status int, fe fieldErrors) error 
 	if err != nil {
 		return err
 	}
-	return s.render(c, status, "member.html", &memberView{Layout: Layout{Title: m.DisplayName}, Member: m, Threads: threads,
+	return s.render(c, status, "member.html", &memberView{Layout: Layout{Title: m.Ref().NameIn(language(c))}, Member: m, Threads: threads,
 		Errors: fe, Now: s.svc.Now()})
 }
 

@@ -100,7 +100,7 @@ func langFuncs(lang i18n.Lang) template.FuncMap {
 			}
 			return fmt.Sprint(m)
 		},
-		"tf":  func(fr string, args ...any) string { return i18n.Tf(lang, fr, args...) },
+		"tf": func(fr string, args ...any) string { return i18n.Tf(lang, fr, args...) },
 		"date": func(t time.Time) string {
 			return i18n.DateTime(lang, t)
 		},
@@ -108,7 +108,7 @@ func langFuncs(lang i18n.Lang) template.FuncMap {
 		"ago": func(t time.Time) string { return i18n.Ago(lang, time.Now(), t) },
 		// plural writes a count and its words, by the language's plural rule.
 		"plural": func(n int, one, many string) string { return i18n.Count(lang, n, one, many) },
-		"lang": func() string { return string(lang) },
+		"lang":   func() string { return string(lang) },
 		// name is a member's display name; a deleted member has none, and
 		// is shown by a label in the page's language.
 		"name": func(n string) string {
@@ -128,7 +128,7 @@ func langFuncs(lang i18n.Lang) template.FuncMap {
 
 var funcs = template.FuncMap{
 	"isodate": func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
-	"add": func(a, b int) int { return a + b },
+	"add":     func(a, b int) int { return a + b },
 	"pages": func(n int) []int {
 		out := make([]int, n)
 		for i := range out {
