@@ -121,6 +121,8 @@ func langFuncs(lang i18n.Lang) template.FuncMap {
 		// written), its task-list boxes labelled in the page's language; a
 		// post removed with its author's account shows a placeholder.
 		"postHTML": func(p forum.Post) template.HTML { return template.HTML(postHTML(lang, &p)) },
+		// reason is a decision's reason, translated when the queue proposed it.
+		"reason": func(r string) string { return moderation.Reason(lang, r) },
 		// memberState renders a member's moderation state (queue, audit).
 		"memberState": func(s string) string { return moderation.DescribeState(lang, s) },
 	}
