@@ -102,3 +102,9 @@ func migrateTaskLabels(ctx context.Context, s *Store) error {
 			return nil
 		})
 }
+
+// RewriteLegacyText runs again the migration that rewrites what earlier
+// versions stored in French; it changes nothing in documents written since.
+// A restore or a copy from an archive of an earlier version calls it after
+// importing.
+func (s *Store) RewriteLegacyText(ctx context.Context) error { return migrateNeutralText(ctx, s) }
