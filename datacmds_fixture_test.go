@@ -155,7 +155,7 @@ func buildForum(t *testing.T, base, dir string) *forumFixture {
 	for _, c := range []*webClient{f.alice, f.bob} {
 		c.do("GET", base+"/threads/"+t1, nil)
 	}
-	// carol erases her account; her posts stay, signed "membre supprimé".
+	// carol erases her account; her posts stay, signed by a deleted member (no name stored).
 	carol.must(200, "DELETE", base+"/api/v1/account", map[string]any{"password": "un-mot-de-passe-long", "posts": "anonymise"})
 	if err := run(context.Background(), []string{"digest", "run", "--frequency", "daily", "--wait", "1s"}, nil, io.Discard, slog.New(slog.NewTextHandler(io.Discard, nil))); err != nil {
 		t.Fatal(err)

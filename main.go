@@ -366,7 +366,7 @@ func userAdd(ctx context.Context, cfg config, args []string, stdin io.Reader, st
 	if err != nil {
 		var ve *forum.ValidationError
 		if errors.As(err, &ve) {
-			return fmt.Errorf("%s (--%s)", ve.Message, flagName(ve.Field))
+			return fmt.Errorf("%s (--%s)", ve.Msg, flagName(ve.Field))
 		}
 		return err
 	}

@@ -143,7 +143,7 @@ func (s *Service) immediateMessages(ctx context.Context, p *forum.Post, cache ma
 		}
 		id := hashID(KindImmediate, sub.ID, p.ID)
 		lang := subscriberLang(sub)
-		v := immediateView{Lang: lang, Title: oneLine(th.Title), Author: authorLine(p.Author),
+		v := immediateView{Lang: lang, Title: oneLine(th.Title), Author: authorLine(lang, p.Author),
 			When:    i18n.DateTime(lang, inZone(published, s.cfg.Location)),
 			Excerpt: oneLine(forum.PlainExcerpt(p.HTML, ExcerptRunes)), URL: s.cfg.BaseURL + "/posts/" + p.ID,
 			UnsubscribeURL: s.UnsubscribeURL(sub.ID, x.ID), ManageURL: s.ManageURL(sub.ID)}

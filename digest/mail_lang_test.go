@@ -259,7 +259,7 @@ func TestBuildDigestEnglish(t *testing.T) {
 	in.Lang, in.Frequency = i18n.EN, digest.Weekly
 	msg, _, _ = digest.BuildDigest(in)
 	for _, want := range []string{"… and 3 other posts: ", "… and 5 other threads on the forum.", "coterforum — your selection of the week, 12 March 2026: 65 threads",
-		"You receive this weekly digest", "… and 3 other post(s)", "… and 5 other thread(s) on the forum."} {
+		"You receive this weekly digest", "… and 3 other posts", "… and 5 other threads on the forum."} {
 		if !strings.Contains(msg.Subject+msg.Text+msg.HTML, want) {
 			t.Errorf("missing %q", want)
 		}

@@ -121,7 +121,7 @@ func threadView(in DigestInput, lang i18n.Lang, tn ThreadNews) threadItemView {
 		types = append(types, in.Content.names.authorityType(a, false, lang))
 	}
 	tv := threadItemView{Title: oneLine(th.Title), URL: in.BaseURL + "/threads/" + th.ID,
-		Types: strings.Join(types, ", "), Author: authorLine(th.Author)}
+		Types: strings.Join(types, ", "), Author: authorLine(lang, th.Author)}
 	n := len(tn.Posts)
 	switch {
 	case tn.New && n == 1:
@@ -136,15 +136,15 @@ func threadView(in DigestInput, lang i18n.Lang, tn ThreadNews) threadItemView {
 			tv.MorePosts = n - i
 			break
 		}
-		tv.Posts = append(tv.Posts, postView{Author: authorLine(p.Author), When: i18n.DateTime(lang, inZone(p.PublishedAt, in.Location)),
+		tv.Posts = append(tv.Posts, postView{Author: authorLine(lang, p.Author), When: i18n.DateTime(lang, inZone(p.PublishedAt, in.Location)),
 			Excerpt: oneLine(p.Excerpt), URL: in.BaseURL + "/posts/" + p.PostID})
 	}
 	return tv
 }
 
-// authorLine is "Name (Authority)".
-func authorLine(a forum.AuthorRef) string {
-	name := oneLine(a.DisplayName)
+// authorLine is "Name (Authority)", a deleted member's label in lang.
+func authorLine(lang i18n.Lang, a forum.AuthorRef) string {
+	name := oneLine(a.NameIn(lang))
 	if auth := oneLine(a.Authority); auth != "" {
 		return name + " (" + auth + ")"
 	}
@@ -179,7 +179,7 @@ func digestText(v digestView) string {
 func (v digestView) T(fr string) string { return i18n.T(v.Lang, fr) }
 
 // Tf translates a French format of the HTML template and fills it.
-func (v digestView) Tf(fr string, args ...any) string { return sprintf(v.Lang, fr, args...) }
+func (v digestView) Tf(fr string, args ...any) string { return i18n.M(fr, args...).In(v.Lang) }
 
 // digestHTML is the HTML part: inline styles only, no images, no scripts;
 // html/template escapes every value.

@@ -43,7 +43,7 @@ func TestSubscribeValidation(t *testing.T) {
 				_, err = e.svc.Subscribe(e.ctx, member, c.in)
 			}
 			var ve *forum.ValidationError
-			if !errors.As(err, &ve) || ve.Field != c.field || ve.Code != c.code || ve.Message == "" {
+			if !errors.As(err, &ve) || ve.Field != c.field || ve.Code != c.code || ve.Msg.IsZero() {
 				t.Errorf("%+v (anonymous %v): %v, want %s/%s", c.in, anonymous, err, c.field, c.code)
 			}
 		}

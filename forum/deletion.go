@@ -3,21 +3,58 @@ package forum
 import (
 	"context"
 
+	"coterforum/i18n"
+
 	"github.com/alexedwards/argon2id"
 )
 
 // What a deleted member becomes. The record stays, as a tombstone, so that
-// the audit log and the posts kept still point at something.
+// the audit log and the posts kept still point at something. Nothing
+// stored is in a language: the labels are rendered where they are shown.
 const (
-	// DeletedMemberName is shown instead of a deleted member's name.
-	DeletedMemberName = "membre supprimé"
+	// DeletedMemberName is the name a deleted member's record and every
+	// copy of it keep: none. AuthorRef.Erased recognises it.
+	DeletedMemberName = ""
+	// DeletedMemberLabel is shown, translated, instead of a deleted
+	// member's name (a key of the i18n catalog).
+	DeletedMemberLabel = "membre supprimé"
 	// DeletePostsAnonymise keeps a deleted member's posts, author anonymised.
 	DeletePostsAnonymise = "anonymise"
-	// DeletePostsRemove replaces a deleted member's posts by RemovedPostSource.
+	// DeletePostsRemove empties a deleted member's posts (RemovedPostSource).
 	DeletePostsRemove = "remove"
-	// RemovedPostSource replaces the body of a post removed with its author's account.
-	RemovedPostSource = "*Message supprimé à la demande de son auteur.*"
+	// RemovedPostSource is the body, source and HTML, of a post removed with
+	// its author's account: empty, which no post written can be
+	// (Post.Removed recognises it).
+	RemovedPostSource = ""
+	// RemovedPostText is shown, translated, in place of a removed post (a
+	// key of the i18n catalog).
+	RemovedPostText = "Message supprimé à la demande de son auteur."
 )
+
+// Erased reports whether the ref is a deleted member's: an id and no name.
+func (a AuthorRef) Erased() bool { return a.ID != "" && a.DisplayName == DeletedMemberName }
+
+// NameIn is the name to show in lang: the display name, or the deleted
+// member label translated.
+func (a AuthorRef) NameIn(lang i18n.Lang) string {
+	if a.Erased() {
+		return i18n.T(lang, DeletedMemberLabel)
+	}
+	return a.DisplayName
+}
+
+// NameArg is the name as an argument of an i18n.Msg: the display name, or
+// the deleted member label, translated when the message is.
+func (a AuthorRef) NameArg() any {
+	if a.Erased() {
+		return i18n.Word(DeletedMemberLabel)
+	}
+	return a.DisplayName
+}
+
+// Removed reports whether the post was removed with its author's account:
+// it has no body left.
+func (p *Post) Removed() bool { return p.Source == RemovedPostSource && p.HTML == "" }
 
 // TombstoneEmail is the address a deleted member's record keeps: not an
 // address (the .invalid domain never resolves), unique for the unique index.

@@ -5,7 +5,8 @@ package forum
 
 import (
 	"errors"
-	"fmt"
+
+	"coterforum/i18n"
 )
 
 // Domain errors returned by the services; server/errors.go maps them to
@@ -27,23 +28,41 @@ var (
 	ErrUnavailable = errors.New("base de données indisponible")
 )
 
-// ValidationError tells which field of the input is wrong, in French.
+// ValidationError tells which field of the input is wrong, with a
+// message translated where it is shown.
 type ValidationError struct {
-	Field   string // the input field (JSON name), e.g. "title"
-	Code    string // machine-readable, e.g. "title_too_short"
-	Message string // for a person, in French
+	Field string   // the input field (JSON name), e.g. "title"
+	Code  string   // machine-readable, e.g. "title_too_short"
+	Msg   i18n.Msg // for a person: a French key and its arguments
 }
 
-func (e *ValidationError) Error() string { return e.Message }
+// Error is the message in French.
+func (e *ValidationError) Error() string { return e.Msg.String() }
 
-// Invalid builds a ValidationError.
+// Invalid builds a ValidationError; message is French source text, a key
+// of the i18n catalog.
 func Invalid(field, code, message string) *ValidationError {
-	return &ValidationError{Field: field, Code: code, Message: message}
+	return &ValidationError{Field: field, Code: code, Msg: i18n.M(message)}
 }
 
-// Invalidf builds a ValidationError whose French message is a format
-// filled with args; the format itself is in the English catalog, which
-// translates the filled message (i18n.Message).
+// Invalidf builds a ValidationError whose message is a French format (a
+// key of the i18n catalog) and its arguments, filled in the reader's
+// language when shown.
 func Invalidf(field, code, format string, args ...any) *ValidationError {
-	return Invalid(field, code, fmt.Sprintf(format, args...))
+	return &ValidationError{Field: field, Code: code, Msg: i18n.M(format, args...)}
+}
+
+// ConflictError is ErrConflict with a message saying what collided.
+type ConflictError struct{ Msg i18n.Msg }
+
+// Error is the message in French, after ErrConflict's.
+func (e *ConflictError) Error() string { return ErrConflict.Error() + " : " + e.Msg.String() }
+
+// Is makes errors.Is(err, ErrConflict) true.
+func (e *ConflictError) Is(target error) bool { return target == ErrConflict }
+
+// Conflict builds a ConflictError from a French format (a key of the i18n
+// catalog) and its arguments.
+func Conflict(format string, args ...any) error {
+	return &ConflictError{Msg: i18n.M(format, args...)}
 }

@@ -3,7 +3,6 @@ package forum
 import (
 	"bytes"
 	"errors"
-	"fmt"
 	stdhtml "html"
 	"regexp"
 	"strings"
@@ -100,14 +99,29 @@ func (mdLinkTransformer) Transform(doc *ast.Document, _ text.Reader, _ parser.Co
 	})
 }
 
-// mdTaskLabels gives the task-list checkboxes an accessible name. It runs
-// after sanitising and only rewrites the two exact tags bluemonday emits.
-var mdTaskLabels = strings.NewReplacer(
-	`<input checked="" disabled="" type="checkbox">`, `<input checked="" disabled="" type="checkbox" aria-label="tâche faite">`,
-	`<input disabled="" type="checkbox">`, `<input disabled="" type="checkbox" aria-label="tâche à faire">`,
+// The task-list checkboxes as bluemonday emits them, stored without a
+// label, and as posts written before labels were added at display carried
+// them (French, baked in).
+const (
+	mdTaskDone       = `<input checked="" disabled="" type="checkbox">`
+	mdTaskTodo       = `<input disabled="" type="checkbox">`
+	mdTaskDoneLegacy = `<input checked="" disabled="" type="checkbox" aria-label="tâche faite">`
+	mdTaskTodoLegacy = `<input disabled="" type="checkbox" aria-label="tâche à faire">`
 )
 
-func mdLabelTaskBoxes(html string) string { return mdTaskLabels.Replace(html) }
+// TaskLabels gives the task-list checkboxes of a post's stored HTML an
+// accessible name, done or todo, in the reader's language (the caller
+// translates the labels "tâche faite" and "tâche à faire"). It rewrites
+// only the exact tags the Markdown pipeline emits; labels are attribute
+// values, escaped here.
+func TaskLabels(html, done, todo string) string {
+	if !strings.Contains(html, `type="checkbox"`) {
+		return html
+	}
+	d := `<input checked="" disabled="" type="checkbox" aria-label="` + stdhtml.EscapeString(done) + `">`
+	t := `<input disabled="" type="checkbox" aria-label="` + stdhtml.EscapeString(todo) + `">`
+	return strings.NewReplacer(mdTaskDoneLegacy, d, mdTaskTodoLegacy, t, mdTaskDone, d, mdTaskTodo, t).Replace(html)
+}
 
 // mdRawHTMLAsText shows raw HTML typed in a post as text, escaped, instead
 // of dropping it silently: "<b>gras</b>" reads as typed. It overrides
@@ -177,7 +191,7 @@ func RenderMarkdown(src string) (string, error) {
 		return "", Invalid("body", "body_empty", "Le message est vide.")
 	}
 	if n := utf8.RuneCountInString(src); n > MaxPostSourceChars {
-		return "", Invalidf("body", "body_too_long", "Le message dépasse %s caractères (il en compte %s).", mdFrenchInt(MaxPostSourceChars), mdFrenchInt(n))
+		return "", Invalidf("body", "body_too_long", "Le message dépasse %d caractères (il en compte %d).", MaxPostSourceChars, n)
 	}
 	if err := mdComplexity(src); err != nil {
 		return "", err
@@ -186,7 +200,7 @@ func RenderMarkdown(src string) (string, error) {
 	if err := mdConverter.Convert([]byte(src), &buf); err != nil {
 		return "", errMDOutputTooBig()
 	}
-	out := mdLabelTaskBoxes(mdPolicy.SanitizeReader(&buf).String())
+	out := mdPolicy.SanitizeReader(&buf).String()
 	if len(out) > MaxRenderedBytes {
 		return "", errMDOutputTooBig()
 	}
@@ -197,7 +211,7 @@ func RenderMarkdown(src string) (string, error) {
 // super-linear or blow up the output; it over-estimates, never under.
 func mdComplexity(src string) *ValidationError {
 	tooComplex := func(format string, limit int) *ValidationError {
-		return Invalidf("body", "body_too_complex", format, mdFrenchInt(limit))
+		return Invalidf("body", "body_too_complex", format, limit)
 	}
 	runs := 0
 	for i := 0; i < len(src); i++ {
@@ -206,16 +220,16 @@ func mdComplexity(src string) *ValidationError {
 		}
 	}
 	if runs > mdMaxDelimiterRuns {
-		return tooComplex("Le message contient trop de marques de mise en forme (*, _, ~) : %s au plus.", mdMaxDelimiterRuns)
+		return tooComplex("Le message contient trop de marques de mise en forme (*, _, ~) : %d au plus.", mdMaxDelimiterRuns)
 	}
 	if strings.Count(src, "](") > mdMaxLinkOpenings {
-		return tooComplex("Le message contient trop de liens : %s au plus.", mdMaxLinkOpenings)
+		return tooComplex("Le message contient trop de liens : %d au plus.", mdMaxLinkOpenings)
 	}
 	lines := strings.Split(src, "\n")
 	cells, end := 0, 0
 	for i, line := range lines {
 		if mdNesting(line) > mdMaxNesting {
-			return tooComplex("Le message imbrique trop de citations ou de listes : %s niveaux au plus.", mdMaxNesting)
+			return tooComplex("Le message imbrique trop de citations ou de listes : %d niveaux au plus.", mdMaxNesting)
 		}
 		// GFM table: columns of its delimiter row x lines up to the next blank one.
 		cols := mdDelimiterColumns(mdStripContainers(line))
@@ -225,7 +239,7 @@ func mdComplexity(src string) *ValidationError {
 		for end = i + 1; end < len(lines) && strings.Trim(mdStripContainers(lines[end]), " \t") != ""; end++ {
 		}
 		if cells += cols * (end - i + 1); cells > mdMaxTableCells {
-			return tooComplex("Les tableaux du message sont trop grands : %s cellules au plus.", mdMaxTableCells)
+			return tooComplex("Les tableaux du message sont trop grands : %d cellules au plus.", mdMaxTableCells)
 		}
 	}
 	return nil
@@ -281,15 +295,6 @@ func mdDelimiterColumns(line string) int {
 		}
 	}
 	return strings.Count(strings.Trim(line, "| \t\f\v"), "|") + 1
-}
-
-// mdFrenchInt formats n ≥ 0 with a space between groups of three digits.
-func mdFrenchInt(n int) string {
-	s := fmt.Sprint(n)
-	for i := len(s) - 3; i > 0; i -= 3 {
-		s = s[:i] + " " + s[i:]
-	}
-	return s
 }
 
 // mdBlockTags separate words in PlainExcerpt; other tags are inline.

@@ -199,7 +199,8 @@ func (s *Service) ChangePassword(ctx context.Context, m *Member, current, next s
 		return Invalid("current_password", "password_wrong", "Le mot de passe actuel est incorrect.")
 	}
 	if err := validatePassword(next); err != nil {
-		return Invalid("new_password", err.(*ValidationError).Code, err.Error())
+		ve := err.(*ValidationError)
+		return &ValidationError{Field: "new_password", Code: ve.Code, Msg: ve.Msg}
 	}
 	var hash string
 	if herr := s.withHashing(ctx, func() { hash, err = HashPassword(next) }); herr != nil {

@@ -5,6 +5,7 @@ func init() { register(enMail) }
 // enMail translates the mails: moderation decisions and reminders, digests,
 // thread notifications, subscription confirmations and invitations.
 var enMail = map[string]string{
+	"- %s, le %s": "- %s, %s",
 	// Shared.
 	"Bonjour,":                   "Hello,",
 	"Bonjour %s,":                "Hello %s,",
@@ -29,9 +30,7 @@ var enMail = map[string]string{
 	"Vos notifications : %s": "Your notifications: %s",
 
 	// Moderation reminders (moderation/reminder.go).
-	"Modération : %d message(s) en attente":                           "Moderation: %d post(s) pending",
-	"%d message(s) attendent une décision depuis plus de %d heures :": "%d post(s) have been awaiting a decision for more than %d hours:",
-	"La file de modération : %s":                                      "The moderation queue: %s",
+	"La file de modération : %s": "The moderation queue: %s",
 
 	// Digests (digest/render.go).
 	"Voici ce qui a été publié dans ce que vous suivez sur coterforum.":                    "Here is what was published in what you follow on coterforum.",
@@ -39,26 +38,24 @@ var enMail = map[string]string{
 	"Vous recevez ce résumé quotidien parce que vous suivez ces sujets sur coterforum.":    "You receive this daily digest because you follow these topics on coterforum.",
 	"coterforum — votre sélection de la semaine, %s : %s":                                  "coterforum — your selection of the week, %s: %s",
 	"coterforum — votre sélection du %s : %s":                                              "coterforum — your selection of %s: %s",
-	"fil":                         "thread",
-	"fils":                        "threads",
-	"réponse":                     "reply",
-	"réponses":                    "replies",
-	"nouveau message":             "new post",
-	"nouveaux messages":           "new posts",
-	"autre message":               "other post",
-	"autres messages":             "other posts",
-	"autre fil":                   "other thread",
-	"autres fils":                 "other threads",
-	"Nouveau fil, %s":             "New thread, %s",
-	"lancé par %s":                "started by %s",
-	"fil lancé par %s":            "thread started by %s",
-	"Lire":                        "Read",
-	"… et %s : %s":                "… and %s: %s",
-	"… et %d autre(s) message(s)": "… and %d other post(s)",
-	"… et %s sur le forum.":       "… and %s on the forum.",
-	"… et %d autre(s) fil(s) sur le forum.": "… and %d other thread(s) on the forum.",
-	"Vous désabonner de tout":               "Unsubscribe from everything",
-	"Vous désabonner de tout : %s":          "Unsubscribe from everything: %s",
+	"fil":                          "thread",
+	"fils":                         "threads",
+	"réponse":                      "reply",
+	"réponses":                     "replies",
+	"nouveau message":              "new post",
+	"nouveaux messages":            "new posts",
+	"autre message":                "other post",
+	"autres messages":              "other posts",
+	"autre fil":                    "other thread",
+	"autres fils":                  "other threads",
+	"Nouveau fil, %s":              "New thread, %s",
+	"lancé par %s":                 "started by %s",
+	"fil lancé par %s":             "thread started by %s",
+	"Lire":                         "Read",
+	"… et %s : %s":                 "… and %s: %s",
+	"… et %s sur le forum.":        "… and %s on the forum.",
+	"Vous désabonner de tout":      "Unsubscribe from everything",
+	"Vous désabonner de tout : %s": "Unsubscribe from everything: %s",
 
 	// Thread notifications (digest/immediate.go).
 	"coterforum — nouvelle réponse : %s":      "coterforum — new reply: %s",

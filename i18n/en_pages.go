@@ -159,9 +159,11 @@ var enPages = map[string]string{
 	"Propos non conformes à la charte du club (courtoisie, respect des personnes).": "Remarks contrary to the club's charter (courtesy, respect for others).",
 	"Informations sensibles (données personnelles, détails de sécurité) à retirer.": "Sensitive information (personal data, security details) to be removed.",
 
-	// The author's status in the queue (moderation.describeMember). A
-	// suspension with an end date is a format: its trust flags, if any,
-	// stay in French.
+	// A member's moderation state (moderation.DescribeState), part by
+	// part; the combinations translate audit entries stored in French
+	// before states were stored without words.
+	"de confiance":                                        "trusted",
+	"toujours modéré":                                     "always moderated",
 	"actif":                                               "active",
 	"actif, de confiance":                                 "active, trusted",
 	"actif, toujours modéré":                              "active, always moderated",

@@ -6,8 +6,6 @@ package i18n
 
 import (
 	"fmt"
-	"regexp"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -78,70 +76,14 @@ func Negotiate(header string) Lang {
 // at init, one map per area, and nothing writes it afterwards.
 var english = map[string]string{}
 
-// formats are the catalog's French format strings (with %s or %d) as
-// patterns, so that a message already filled in French (an error built
-// with fmt.Sprintf) is still translated, its values carried over.
-var formats []format
-
-type format struct {
-	re *regexp.Regexp
-	fr string
-	en string
-}
-
-var verb = regexp.MustCompile(`%[sdv]`)
-
 func register(m map[string]string) {
 	for fr, en := range m {
 		if prev, dup := english[fr]; dup && prev != en {
 			panic(fmt.Sprintf("i18n: %q translated twice: %q and %q", fr, prev, en))
 		}
 		english[fr] = en
-		if verb.MatchString(fr) {
-			parts := verb.Split(fr, -1)
-			for i := range parts {
-				parts[i] = regexp.QuoteMeta(parts[i])
-			}
-			formats = append(formats, format{re: regexp.MustCompile("^" + strings.Join(parts, "(.*?)") + "$"), fr: fr, en: en})
-		}
+		setCatalog(fr, en)
 	}
-	// The most specific format first (the longest fixed text), so that
-	// "suspendu jusqu'au %s, de confiance" wins over "suspendu jusqu'au %s",
-	// whatever the order of the maps.
-	sort.Slice(formats, func(i, j int) bool {
-		li, lj := len(verb.ReplaceAllString(formats[i].fr, "")), len(verb.ReplaceAllString(formats[j].fr, ""))
-		if li != lj {
-			return li > lj
-		}
-		return formats[i].fr < formats[j].fr
-	})
-}
-
-// fromFormat translates a filled French message by the format it matches.
-func fromFormat(fr string) (string, bool) {
-	if !strings.ContainsAny(fr, "0123456789«(") && len(fr) > 0 {
-		// Every format fills a number or a quoted/parenthesised value.
-		return "", false
-	}
-	for _, f := range formats {
-		m := f.re.FindStringSubmatch(fr)
-		if m == nil {
-			continue
-		}
-		args := m[1:]
-		i := 0
-		return verb.ReplaceAllStringFunc(f.en, func(string) string {
-			if i >= len(args) {
-				return ""
-			}
-			i++
-			if en, ok := english[args[i-1]]; ok {
-				return en // a French word filled in, like a status
-			}
-			return args[i-1]
-		}), true
-	}
-	return "", false
 }
 
 // T translates French source text into lang, with French typography when
@@ -156,23 +98,11 @@ func T(lang Lang, fr string) string {
 	return Typo(fr)
 }
 
-// Message translates a message the code may have filled in French (an
-// error built with fmt.Sprintf): besides the exact text, it is matched
-// against the catalog's formats and its values carried over. Only for
-// messages: text written by people (names, descriptions) goes through T,
-// which never guesses.
-func Message(lang Lang, fr string) string {
-	if lang == EN {
-		if en, ok := english[fr]; ok {
-			return en
-		}
-		if en, ok := fromFormat(fr); ok {
-			return en
-		}
-		return fr
-	}
-	return Typo(fr)
-}
+// Message translates a message built by the code (a validation error, a
+// conflict): the catalog's text for its key, filled with its arguments
+// formatted for lang. It never guesses: a key missing from the catalog is
+// shown in French.
+func Message(lang Lang, m Msg) string { return m.In(lang) }
 
 // Tf translates a format string and fills it.
 func Tf(lang Lang, fr string, args ...any) string {

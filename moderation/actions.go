@@ -4,9 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"coterforum/forum"
+	"coterforum/i18n"
 )
 
 // Hide takes a published post out of sight, with a reason sent to its author.
@@ -269,21 +271,58 @@ func (s *Service) UpdateMember(ctx context.Context, actor *forum.Member, memberI
 	return m, nil
 }
 
+// describeMember writes a member's moderation state without words of any
+// language, for the audit log and the queue: "active" or "suspended" (with
+// ":" and the end, RFC 3339, when it has one), then ",trusted" and
+// ",always_moderated". DescribeState renders it for a reader.
 func describeMember(m *forum.Member, now time.Time) string {
-	s := "actif"
+	s := "active"
 	if m.SuspendedAt(now) {
-		s = "suspendu"
+		s = "suspended"
 		if m.SuspendedUntil != nil {
-			s += " jusqu'au " + m.SuspendedUntil.Format("02/01/2006 15:04 UTC")
-		} else {
-			s += " sans limite"
+			s += ":" + m.SuspendedUntil.UTC().Format(time.RFC3339)
 		}
 	}
 	if m.Trusted {
-		s += ", de confiance"
+		s += ",trusted"
 	}
 	if m.AlwaysModerate {
-		s += ", toujours modéré"
+		s += ",always_moderated"
 	}
 	return s
+}
+
+// DescribeState renders a member state written by describeMember in lang,
+// e.g. "suspendu jusqu'au 19 mars 2026 à 10 h 00, de confiance". Older
+// entries, written in French before states were neutral, are shown as
+// stored, translated when the catalog has them.
+func DescribeState(lang i18n.Lang, state string) string {
+	if state == "" {
+		return ""
+	}
+	var parts []string
+	for i, tok := range strings.Split(state, ",") {
+		head, until, _ := strings.Cut(tok, ":")
+		var m i18n.Msg
+		switch {
+		case i == 0 && head == "active" && until == "":
+			m = i18n.M("actif")
+		case i == 0 && head == "suspended" && until == "":
+			m = i18n.M("suspendu sans limite")
+		case i == 0 && head == "suspended":
+			t, err := time.Parse(time.RFC3339, until)
+			if err != nil {
+				return i18n.T(lang, state)
+			}
+			m = i18n.M("suspendu jusqu'au %s", t)
+		case i > 0 && tok == "trusted":
+			m = i18n.M("de confiance")
+		case i > 0 && tok == "always_moderated":
+			m = i18n.M("toujours modéré")
+		default:
+			return i18n.T(lang, state)
+		}
+		parts = append(parts, m.In(lang))
+	}
+	return strings.Join(parts, ", ")
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"coterforum/forum"
+	"coterforum/i18n"
 	"coterforum/moderation"
 )
 
@@ -327,7 +328,9 @@ func TestSuspendMember(t *testing.T) {
 		t.Fatalf("a suspended member cannot read: %v", err)
 	}
 	a := e.oneAudit(t, "member.suspend", member.ID, e.moderator.ID, reason)
-	if a.TargetType != "member" || !strings.HasPrefix(a.Before, "actif") || !strings.Contains(a.After, "suspendu jusqu'au 19/03/2026") {
+	if a.TargetType != "member" || a.Before != "active" || !strings.HasPrefix(a.After, "suspended:2026-03-19T") ||
+		moderation.DescribeState(i18n.FR, a.After) != "suspendu jusqu'au 19 mars 2026 à 10 h 00" ||
+		moderation.DescribeState(i18n.EN, a.After) != "suspended until 19 March 2026 at 10:00" {
 		t.Fatalf("suspend audit: %+v", a)
 	}
 
@@ -352,7 +355,7 @@ func TestSuspendMember(t *testing.T) {
 	}
 	e.clock.Advance(365 * 24 * time.Hour)
 	wantErr(t, e.forum.CanWrite(e.reload(t, member)), forum.ErrSuspended)
-	if a := e.auditOf(t, "member.suspend", member.ID)[0]; a.Actor.ID != e.admin.ID || !strings.Contains(a.After, "sans limite") {
+	if a := e.auditOf(t, "member.suspend", member.ID)[0]; a.Actor.ID != e.admin.ID || a.After != "suspended" || moderation.DescribeState(i18n.FR, a.After) != "suspendu sans limite" {
 		t.Fatalf("indefinite suspend audit: %+v", a)
 	}
 	m, err = e.mod.UpdateMember(e.ctx, e.moderator, member.ID, moderation.MemberInput{Suspend: "none"})

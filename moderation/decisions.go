@@ -171,7 +171,7 @@ func (s *Service) Approve(ctx context.Context, actor *forum.Member, postID strin
 	})
 	if errors.Is(err, errLost) {
 		if cur, err := s.store.PostByID(ctx, p.ID); err == nil && cur.Status == forum.PostPending {
-			return fmt.Errorf("%w : le message a été modifié pendant votre relecture ; rechargez-le avant de décider", forum.ErrConflict)
+			return forum.Conflict("Le message a été modifié pendant votre relecture ; rechargez-le avant de décider.")
 		}
 		return s.alreadyDecided(ctx, p.ID)
 	}
@@ -298,8 +298,8 @@ func (s *Service) UndoReject(ctx context.Context, actor *forum.Member, postID st
 		return nil
 	})
 	if errors.Is(err, errLost) {
-		return fmt.Errorf("%w : le refus ne peut plus être annulé (délai de %d minutes dépassé ou message déjà traité)",
-			forum.ErrConflict, int(s.cfg.UndoRejectFor.Minutes()))
+		return forum.Conflict("Le refus ne peut plus être annulé (délai de %d minutes dépassé ou message déjà traité).",
+			int(s.cfg.UndoRejectFor.Minutes()))
 	}
 	return err
 }

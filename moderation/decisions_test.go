@@ -169,7 +169,7 @@ func TestDecisionOnDecidedPost(t *testing.T) {
 			if !moderation.IsAlreadyDecided(err) || !errors.Is(err, moderation.ErrAlreadyDecided) {
 				t.Fatalf("err = %v, want already decided", err)
 			}
-			if !strings.Contains(err.Error(), e.moderator.DisplayName) || !strings.Contains(err.Error(), "déjà traité par") {
+			if !strings.Contains(err.Error(), e.moderator.DisplayName) || !strings.Contains(err.Error(), "Déjà traité par") {
 				t.Fatalf("message %q does not name the deciding moderator", err)
 			}
 		})

@@ -73,7 +73,7 @@ func TestReminderInModeratorLanguage(t *testing.T) {
 	}
 	// t0 is 9:00 UTC, 10:00 in Paris.
 	mailtest.CheckLanguage(t, "English reminder", got[0], "en",
-		[]string{"Moderation: 1 post(s) pending", "Hello,", "1 post(s) have been awaiting a decision for more than 24 hours:",
+		[]string{"Moderation: 1 post pending", "Hello,", "1 post has been awaiting a decision for more than 24 hours:",
 			"- Alice Attente, 12 March 2026 at 10:00", "The moderation queue: " + baseURL + "/moderation"},
 		[]string{"Bonjour", "Modération", "attendent", "La file", "mars"})
 	for _, m := range []*forum.Member{e.moderator, e.admin} {
@@ -82,9 +82,9 @@ func TestReminderInModeratorLanguage(t *testing.T) {
 			t.Fatalf("%d reminders to %s", len(got), m.DisplayName)
 		}
 		mailtest.CheckLanguage(t, "French reminder", got[0], "fr",
-			[]string{"Modération\u00a0: 1 message(s) en attente", "Bonjour,", "attendent une décision depuis plus de 24 heures\u00a0:",
-				"- Alice Attente, le 12/03/2026 à 09:00 UTC", "La file de modération\u00a0: " + baseURL + "/moderation"},
-			[]string{"Hello", "Moderation:", "awaiting"})
+			[]string{"Modération\u00a0: 1 message en attente", "Bonjour,", "1 message attend une décision depuis plus de 24 heures\u00a0:",
+				"- Alice Attente, le 12 mars 2026 à 10 h 00", "La file de modération\u00a0: " + baseURL + "/moderation"},
+			[]string{"Hello", "Moderation:", "awaiting", "UTC"})
 	}
 }
 

@@ -184,9 +184,9 @@ func wantInvalid(t *testing.T, err error, field, code string) {
 		t.Fatalf("err = %v (%T), want a ValidationError on %s/%s", err, err, field, code)
 	}
 	if ve.Field != field || (code != "" && ve.Code != code) {
-		t.Fatalf("ValidationError %s/%s (%s), want %s/%s", ve.Field, ve.Code, ve.Message, field, code)
+		t.Fatalf("ValidationError %s/%s (%s), want %s/%s", ve.Field, ve.Code, ve.Error(), field, code)
 	}
-	if ve.Message == "" {
+	if ve.Msg.IsZero() {
 		t.Fatalf("ValidationError %s/%s has no message", ve.Field, ve.Code)
 	}
 }

@@ -78,13 +78,13 @@ func (s *Service) decisionMail(m *forum.Member, th *forum.Thread, p *forum.Post,
 		subject = sprintf(lang, "Non publié : %s", th.Title)
 		body = sprintf(lang, pick("Votre message dans « %s » n'a pas été publié par la modération.",
 			"Votre nouveau fil dans « %s » n'a pas été publié par la modération."), th.Title) + "\n\n" +
-			sprintf(lang, "Raison : %s", reason) + "\n\n" +
+			sprintf(lang, "Raison : %s", Reason(lang, reason)) + "\n\n" +
 			i18n.T(lang, "Vous pouvez le reprendre et le proposer à nouveau. Votre texte :") + "\n\n" + p.Source + "\n"
 	case KindHidden:
 		subject = sprintf(lang, "Masqué : %s", th.Title)
 		body = sprintf(lang, pick("Votre message dans « %s » a été masqué par la modération.",
 			"Votre nouveau fil dans « %s » a été masqué par la modération."), th.Title) + "\n\n" +
-			sprintf(lang, "Raison : %s", reason) + "\n"
+			sprintf(lang, "Raison : %s", Reason(lang, reason)) + "\n"
 	case KindReopened:
 		subject = sprintf(lang, "De nouveau en attente : %s", th.Title)
 		body = sprintf(lang, pick("Le refus de votre message dans « %s » a été annulé : il attend de nouveau la décision de la modération.",
@@ -93,6 +93,16 @@ func (s *Service) decisionMail(m *forum.Member, th *forum.Thread, p *forum.Post,
 	text := sprintf(lang, "Bonjour %s,", m.DisplayName) + "\n\n" + body + "\n-- \ncoterforum\n" +
 		sprintf(lang, "Vos notifications : %s", s.cfg.BaseURL+"/notifications") + "\n"
 	return subject, text
+}
+
+// Reason is a decision's reason for a reader of lang: a reason proposed by
+// the queue (a key of the catalog, stored in French) is translated; a
+// reason a moderator typed is shown as typed.
+func Reason(lang i18n.Lang, reason string) string {
+	if lang != i18n.FR && i18n.Has(reason) {
+		return i18n.T(lang, reason)
+	}
+	return reason
 }
 
 // memberLang is the language a member reads mail in: their setting, French

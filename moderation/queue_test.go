@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"coterforum/forum"
+	"coterforum/i18n"
 	"coterforum/moderation"
 )
 
@@ -65,7 +66,7 @@ func TestQueue(t *testing.T) {
 	if !a.IsFirst || a.Thread.ID != aTh.ID || a.Thread.Title != "Supervision réseau multi-sites" || len(a.Context) != 0 {
 		t.Fatalf("Alice's item: %+v", a)
 	}
-	if a.AuthorApproved != 1 || a.AuthorRejected != 2 || a.AuthorStatus != "actif" {
+	if a.AuthorApproved != 1 || a.AuthorRejected != 2 || a.AuthorStatus != "active" {
 		t.Fatalf("Alice's history: approved %d, rejected %d, status %q", a.AuthorApproved, a.AuthorRejected, a.AuthorStatus)
 	}
 	if !b.IsFirst || b.Thread.ID != bTh.ID || b.AuthorApproved != 0 || b.AuthorRejected != 0 {
@@ -157,7 +158,7 @@ func TestQueueAuthorStatus(t *testing.T) {
 	if len(items) != 1 || items[0].Post.ID != p.ID {
 		t.Fatalf("queue: %+v", items)
 	}
-	if s := items[0].AuthorStatus; !strings.Contains(s, "suspendu") || !strings.Contains(s, "toujours modéré") || items[0].AuthorApproved != 8 {
+	if s := moderation.DescribeState(i18n.FR, items[0].AuthorStatus); !strings.Contains(s, "suspendu") || !strings.Contains(s, "toujours modéré") || items[0].AuthorApproved != 8 {
 		t.Fatalf("author status %q, approved %d", s, items[0].AuthorApproved)
 	}
 }

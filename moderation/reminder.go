@@ -2,7 +2,6 @@ package moderation
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
 	"strings"
 	"time"
@@ -79,7 +78,7 @@ func (s *Service) RemindOnce(ctx context.Context) (int, error) {
 		if _, ok := texts[lang]; !ok {
 			texts[lang] = s.reminderText(lang, late)
 		}
-		msg := mail.Message{To: m.Email, Subject: sprintf(lang, "Modération : %d message(s) en attente", len(late)),
+		msg := mail.Message{To: m.Email, Subject: i18n.M("Modération : %d message(s) en attente", len(late)).In(lang),
 			Text: texts[lang], Headers: languageHeader(lang)}
 		if err := s.mail.Send(ctx, msg); err != nil {
 			s.log.Error("reminder not sent", "moderator", m.ID, "err", err)
@@ -92,16 +91,9 @@ func (s *Service) RemindOnce(ctx context.Context) (int, error) {
 func (s *Service) reminderText(lang i18n.Lang, late []forum.Post) string {
 	var b strings.Builder
 	b.WriteString(i18n.T(lang, "Bonjour,") + "\n\n")
-	b.WriteString(sprintf(lang, "%d message(s) attendent une décision depuis plus de %d heures :", len(late), int(s.cfg.RemindAfter.Hours())) + "\n\n")
+	b.WriteString(i18n.M("%d message(s) attendent une décision depuis plus de %d heures :", len(late), int(s.cfg.RemindAfter.Hours())).In(lang) + "\n\n")
 	for _, p := range late {
-		// The French line keeps its historical UTC date; English uses the
-		// forum's Europe/Paris dates. No catalog format: "- %s, le %s"
-		// would match unrelated filled texts.
-		if lang == i18n.EN {
-			fmt.Fprintf(&b, "- %s, %s\n", p.Author.DisplayName, i18n.DateTime(lang, p.CreatedAt))
-		} else {
-			fmt.Fprintf(&b, "- %s, le %s\n", p.Author.DisplayName, p.CreatedAt.Format("02/01/2006 à 15:04 UTC"))
-		}
+		b.WriteString(i18n.M("- %s, le %s", p.Author.NameArg(), p.CreatedAt).In(lang) + "\n")
 	}
 	b.WriteString("\n" + sprintf(lang, "La file de modération : %s", s.cfg.BaseURL+"/moderation") + "\n\n-- \ncoterforum\n")
 	return b.String()

@@ -67,7 +67,7 @@ func TestRemindOnce(t *testing.T) {
 	}
 	for _, m := range msgs {
 		if !strings.Contains(m.Subject, "1 message") || !strings.Contains(m.Text, "Alice Attente") || strings.Contains(m.Text, "Bruno Bientôt") ||
-			strings.Contains(m.Text, "Carla Décidée") || !strings.Contains(m.Text, baseURL+"/moderation") || !strings.Contains(m.Text, "12/03/2026 à 09:00") {
+			strings.Contains(m.Text, "Carla Décidée") || !strings.Contains(m.Text, baseURL+"/moderation") || !strings.Contains(m.Text, "12 mars 2026 à 10 h 00") {
 			t.Fatalf("reminder %q:\n%s", m.Subject, m.Text)
 		}
 	}

@@ -3,13 +3,13 @@ package moderation
 import (
 	"context"
 	"errors"
-	"fmt"
 	"log/slog"
 	"strings"
 	"time"
 	"unicode/utf8"
 
 	"coterforum/forum"
+	"coterforum/i18n"
 	"coterforum/mail"
 )
 
@@ -117,29 +117,41 @@ func cleanReason(reason string, required bool) (string, error) {
 	return reason, nil
 }
 
-// alreadyDecided builds the 409 error naming who decided.
+// AlreadyDecidedError is the 409 answered when another moderator decided
+// first; errors.Is(err, ErrAlreadyDecided) holds.
+type AlreadyDecidedError struct{ Msg i18n.Msg }
+
+// Error is the message in French.
+func (e *AlreadyDecidedError) Error() string { return e.Msg.String() }
+
+// Is makes errors.Is(err, ErrAlreadyDecided) true.
+func (e *AlreadyDecidedError) Is(target error) bool { return target == ErrAlreadyDecided }
+
+// alreadyDecided builds the 409 error naming who decided, when, and the
+// post's status, translated where it is shown.
 func (s *Service) alreadyDecided(ctx context.Context, postID string) error {
 	p, err := s.store.PostByID(ctx, postID)
 	if err != nil {
 		return err
 	}
 	if p.Decision == nil {
-		return fmt.Errorf("%w : ce message est %s", ErrAlreadyDecided, statusName(p.Status))
+		return &AlreadyDecidedError{Msg: i18n.M("Déjà traité : ce message est %s.", statusName(p.Status))}
 	}
-	return fmt.Errorf("%w par %s le %s (%s)", ErrAlreadyDecided, p.Decision.By.DisplayName,
-		p.Decision.At.Format("02/01/2006 à 15:04 UTC"), statusName(p.Status))
+	return &AlreadyDecidedError{Msg: i18n.M("Déjà traité par %s le %s (%s).", p.Decision.By.NameArg(),
+		p.Decision.At, statusName(p.Status))}
 }
 
-func statusName(status string) string {
+// statusName is a post status as a word translated where it is shown.
+func statusName(status string) any {
 	switch status {
 	case forum.PostPublished:
-		return "publié"
+		return i18n.Word("publié")
 	case forum.PostRejected:
-		return "refusé"
+		return i18n.Word("refusé")
 	case forum.PostHidden:
-		return "masqué"
+		return i18n.Word("masqué")
 	case forum.PostPending:
-		return "en attente"
+		return i18n.Word("en attente")
 	}
 	return status
 }

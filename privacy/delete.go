@@ -159,11 +159,8 @@ func (s *Service) complete(ctx context.Context, memberID string) error {
 		return err
 	}
 	if m.DeletionPosts == forum.DeletePostsRemove {
-		html, err := forum.RenderMarkdown(forum.RemovedPostSource)
-		if err != nil {
-			return err
-		}
-		if err := s.store.ErasePostBodies(ctx, m.ID, forum.RemovedPostSource, html); err != nil {
+		// No text stored: the placeholder is shown, translated, where the post is.
+		if err := s.store.ErasePostBodies(ctx, m.ID, forum.RemovedPostSource, ""); err != nil {
 			return err
 		}
 	}

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"coterforum/forum"
+	"coterforum/i18n"
 
 	"github.com/labstack/echo/v4"
 )
@@ -20,6 +21,9 @@ type memberJSON struct {
 	AuthorityType string `json:"authority_type"`
 	Role          string `json:"role,omitempty"`
 	Email         string `json:"email,omitempty"`
+	// Deleted marks a deleted member: display_name is then the label
+	// « membre supprimé ».
+	Deleted bool `json:"deleted,omitempty"`
 }
 
 type themeJSON struct {
@@ -67,10 +71,17 @@ type postJSON struct {
 	EditedAt  *time.Time `json:"edited_at,omitempty"`
 	Revisions int        `json:"revisions"`
 	URL       string     `json:"url"`
+	// Removed marks a post removed with its author's account: body_html is
+	// then the placeholder.
+	Removed bool `json:"removed,omitempty"`
 }
 
+// authorJSON is a member as the API shows them. API reads are cached
+// without a language: a deleted member's label is in French, the API's
+// default, and flagged "deleted".
 func authorJSON(a forum.AuthorRef) memberJSON {
-	return memberJSON{ID: a.ID, DisplayName: a.DisplayName, Authority: a.Authority, AuthorityType: a.AuthorityType}
+	return memberJSON{ID: a.ID, DisplayName: a.NameIn(i18n.FR), Authority: a.Authority, AuthorityType: a.AuthorityType,
+		Deleted: a.Erased()}
 }
 
 func (s *Server) threadJSON(t *forum.Thread) threadJSON {
@@ -82,8 +93,11 @@ func (s *Server) threadJSON(t *forum.Thread) threadJSON {
 // postJSON includes the Markdown source only for the viewer's own posts
 // and for moderators (they may edit it).
 func (s *Server) postJSON(viewer *forum.Member, p *forum.Post) postJSON {
-	out := postJSON{ID: p.ID, ThreadID: p.ThreadID, Author: authorJSON(p.Author), BodyHTML: p.HTML, Status: p.Status,
-		CreatedAt: p.CreatedAt, EditedAt: p.EditedAt, Revisions: len(p.Revisions), URL: s.absURL("/posts/" + p.ID)}
+	// Cached without a language: the HTML's labels are in French, the
+	// API's default.
+	out := postJSON{ID: p.ID, ThreadID: p.ThreadID, Author: authorJSON(p.Author), BodyHTML: postHTML(i18n.FR, p), Status: p.Status,
+		CreatedAt: p.CreatedAt, EditedAt: p.EditedAt, Revisions: len(p.Revisions), URL: s.absURL("/posts/" + p.ID),
+		Removed: p.Removed()}
 	if viewer != nil && (viewer.ID == p.Author.ID || viewer.IsModerator()) {
 		out.Body = p.Source
 	}

@@ -51,7 +51,7 @@ func (s *Server) apiQueue(c echo.Context) error {
 		j := queueItemJSON{Kind: it.Kind, PostID: it.Post.ID, ThreadID: it.Thread.ID, ThreadTitle: it.Thread.Title,
 			Theme: it.Thread.Theme, AuthorityTypes: it.Thread.AuthorityTypes, IsFirstPost: it.IsFirst,
 			Post: s.postJSON(m, &it.Post), Context: []postJSON{}, Reports: []reportJSON{}, Since: it.Since,
-			AuthorHistory: historyJSON{Approved: it.AuthorApproved, Rejected: it.AuthorRejected, Status: it.AuthorStatus}}
+			AuthorHistory: historyJSON{Approved: it.AuthorApproved, Rejected: it.AuthorRejected, Status: moderation.DescribeState(language(c), it.AuthorStatus)}}
 		for k := range it.Context {
 			j.Context = append(j.Context, s.postJSON(m, &it.Context[k]))
 		}

@@ -3,7 +3,6 @@ package server
 import (
 	"encoding/json"
 	"errors"
-	"fmt"
 	"net/http"
 	"strings"
 
@@ -28,40 +27,44 @@ type apiErrorBody struct {
 // errTooManyLogins is answered when the login rate limit is reached.
 var errTooManyLogins = echo.NewHTTPError(http.StatusTooManyRequests, "Trop de tentatives de connexion : réessayez dans quelques minutes.")
 
-// classify maps an error to a status, a machine code, a French message and a field.
-func classify(err error) (int, string, string, string) {
+// classify maps an error to a status, a machine code, a message (a key of
+// the i18n catalog and its arguments, translated by handleError) and a field.
+func classify(err error) (int, string, i18n.Msg, string) {
 	var ve *forum.ValidationError
 	var he *echo.HTTPError
+	var ce *forum.ConflictError
+	var de *moderation.AlreadyDecidedError
 	switch {
 	case errors.As(err, &ve):
-		return http.StatusBadRequest, ve.Code, ve.Message, ve.Field
+		return http.StatusBadRequest, ve.Code, ve.Msg, ve.Field
 	case errors.Is(err, forum.ErrNotFound):
-		return http.StatusNotFound, "not_found", "Page ou ressource introuvable.", ""
+		return http.StatusNotFound, "not_found", i18n.M("Page ou ressource introuvable."), ""
 	case errors.Is(err, forum.ErrUnauthenticated):
-		return http.StatusUnauthorized, "unauthenticated", "Connectez-vous pour continuer.", ""
+		return http.StatusUnauthorized, "unauthenticated", i18n.M("Connectez-vous pour continuer."), ""
 	case errors.Is(err, forum.ErrBadCredentials):
-		return http.StatusUnauthorized, "bad_credentials", "Adresse électronique ou mot de passe incorrect.", ""
+		return http.StatusUnauthorized, "bad_credentials", i18n.M("Adresse électronique ou mot de passe incorrect."), ""
 	case errors.Is(err, forum.ErrSuspended):
-		return http.StatusForbidden, "suspended", "Votre compte est suspendu : vous pouvez lire le forum mais pas y écrire.", ""
+		return http.StatusForbidden, "suspended", i18n.M("Votre compte est suspendu : vous pouvez lire le forum mais pas y écrire."), ""
 	case errors.Is(err, forum.ErrLocked):
-		return http.StatusForbidden, "thread_locked", "Ce fil est verrouillé : on ne peut plus y répondre.", ""
+		return http.StatusForbidden, "thread_locked", i18n.M("Ce fil est verrouillé : on ne peut plus y répondre."), ""
 	case errors.Is(err, forum.ErrInviteInvalid):
-		return http.StatusGone, "invite_invalid", "Cette invitation n'est plus valable (déjà utilisée ou expirée).", ""
+		return http.StatusGone, "invite_invalid", i18n.M("Cette invitation n'est plus valable (déjà utilisée ou expirée)."), ""
 	case errors.Is(err, forum.ErrForbidden):
-		return http.StatusForbidden, "forbidden", "Vous n'avez pas le droit de faire cela.", ""
+		return http.StatusForbidden, "forbidden", i18n.M("Vous n'avez pas le droit de faire cela."), ""
+	case errors.As(err, &de):
+		return http.StatusConflict, "already_decided", de.Msg, ""
 	case moderation.IsAlreadyDecided(err):
-		return http.StatusConflict, "already_decided", capitalize(err.Error()) + ".", ""
+		return http.StatusConflict, "already_decided", i18n.M("Déjà traité."), ""
+	case errors.As(err, &ce):
+		return http.StatusConflict, "conflict", ce.Msg, ""
 	case errors.Is(err, forum.ErrConflict):
-		if msg := err.Error(); msg != forum.ErrConflict.Error() {
-			return http.StatusConflict, "conflict", capitalize(strings.TrimPrefix(msg, forum.ErrConflict.Error()+" : ")) + ".", ""
-		}
-		return http.StatusConflict, "conflict", "Conflit avec l'état actuel : rechargez la page.", ""
+		return http.StatusConflict, "conflict", i18n.M("Conflit avec l'état actuel : rechargez la page."), ""
 	case errors.As(err, &he):
 		return he.Code, httpCode(he.Code), httpMessage(he), ""
 	case errors.Is(err, forum.ErrUnavailable):
-		return http.StatusServiceUnavailable, "unavailable", "Le forum ne peut pas enregistrer de modification pour le moment : réessayez dans quelques minutes.", ""
+		return http.StatusServiceUnavailable, "unavailable", i18n.M("Le forum ne peut pas enregistrer de modification pour le moment : réessayez dans quelques minutes."), ""
 	}
-	return http.StatusInternalServerError, "internal", "Erreur interne : l'incident est enregistré, réessayez plus tard.", ""
+	return http.StatusInternalServerError, "internal", i18n.M("Erreur interne : l'incident est enregistré, réessayez plus tard."), ""
 }
 
 func httpCode(status int) string {
@@ -84,24 +87,28 @@ func httpCode(status int) string {
 	return strings.ReplaceAll(strings.ToLower(http.StatusText(status)), " ", "_")
 }
 
-// httpMessage gives Echo's own errors a French message.
-func httpMessage(he *echo.HTTPError) string {
-	if m, ok := he.Message.(string); ok && he.Internal == nil && !isEchoDefault(he) {
+// httpMessage gives Echo's own errors a message; an error built with a
+// French text (a key of the catalog) or an i18n.Msg keeps it.
+func httpMessage(he *echo.HTTPError) i18n.Msg {
+	if m, ok := he.Message.(i18n.Msg); ok && he.Internal == nil {
 		return m
+	}
+	if m, ok := he.Message.(string); ok && he.Internal == nil && !isEchoDefault(he) {
+		return i18n.M(m)
 	}
 	switch he.Code {
 	case http.StatusNotFound:
-		return "Page ou ressource introuvable."
+		return i18n.M("Page ou ressource introuvable.")
 	case http.StatusMethodNotAllowed:
-		return "Méthode non autorisée pour cette adresse."
+		return i18n.M("Méthode non autorisée pour cette adresse.")
 	case http.StatusRequestEntityTooLarge:
-		return fmt.Sprintf("La requête est trop volumineuse (%d Kio au plus).", DefaultBodyLimit>>10)
+		return i18n.M("La requête est trop volumineuse (%d Kio au plus).", DefaultBodyLimit>>10)
 	case http.StatusUnsupportedMediaType:
-		return "Type de contenu non pris en charge : envoyez du JSON (Content-Type: application/json)."
+		return i18n.M("Type de contenu non pris en charge : envoyez du JSON (Content-Type: application/json).")
 	case http.StatusBadRequest:
-		return "Requête invalide."
+		return i18n.M("Requête invalide.")
 	}
-	return "La requête n'a pas pu aboutir."
+	return i18n.M("La requête n'a pas pu aboutir.")
 }
 
 func isEchoDefault(he *echo.HTTPError) bool {
@@ -114,8 +121,8 @@ func (s *Server) handleError(err error, c echo.Context) {
 	if c.Response().Committed {
 		return
 	}
-	status, code, msg, field := classify(err)
-	msg = i18n.Message(language(c), msg)
+	status, code, m, field := classify(err)
+	msg := i18n.Message(language(c), m)
 	if status >= 500 {
 		// The route pattern, not the path: paths may carry tokens (invitations).
 		s.cfg.Log.Error("request failed", "method", c.Request().Method, "route", c.Path(), "request_id", requestID(c), "err", err)
@@ -156,7 +163,7 @@ func decodeJSON(c echo.Context, v any) error {
 			if field == "" {
 				return forum.Invalid("", "json_type", "Le corps de la requête doit être un objet JSON.")
 			}
-			return forum.Invalidf(field, "json_type", "Le champ « %s » n'a pas le bon type (attendu : %s).", field, frenchType(te.Type.String()))
+			return forum.Invalidf(field, "json_type", "Le champ « %s » n'a pas le bon type (attendu : %s).", field, i18n.Word(frenchType(te.Type.String())))
 		case errors.As(err, &se):
 			return forum.Invalidf("", "json_invalid", "Le corps de la requête n'est pas du JSON valide (position %d).", se.Offset)
 		}
@@ -177,15 +184,4 @@ func frenchType(t string) string {
 		return "un booléen"
 	}
 	return "un objet"
-}
-
-func capitalize(s string) string {
-	r := []rune(s)
-	if len(r) > 0 && r[0] >= 'a' && r[0] <= 'z' {
-		r[0] -= 'a' - 'A'
-	}
-	if len(r) > 0 && r[0] == 'é' {
-		r[0] = 'É'
-	}
-	return string(r)
 }

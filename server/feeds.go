@@ -239,8 +239,8 @@ func (s *Server) renderFeed(c echo.Context, q forum.FeedQuery, m feedMeta) ([]by
 			Updated:   atomTime(up),
 			Published: atomTime(p.CreatedAt),
 			Links:     []atomLink{{Rel: "alternate", Type: "text/html", Href: permalink}},
-			Author:    atomPerson{Name: p.Author.DisplayName, URI: s.absURL("/members/" + p.Author.ID)},
-			Content:   atomText{Type: "html", Body: p.HTML},
+			Author:    atomPerson{Name: p.Author.NameIn(lang), URI: s.absURL("/members/" + p.Author.ID)},
+			Content:   atomText{Type: "html", Body: postHTML(lang, &p)},
 		})
 	}
 	f.Updated = atomTime(updated)

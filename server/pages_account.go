@@ -155,7 +155,7 @@ type inviteView struct {
 	Token    string
 	Profile  forum.ProfileInput
 	Errors   fieldErrors
-	Problem  string
+	Problem  i18n.Msg
 	RoleName string
 }
 
@@ -163,7 +163,7 @@ func (s *Server) invitePage(c echo.Context) error {
 	token := c.Param("token")
 	inv, err := s.svc.Invitation(c.Request().Context(), token)
 	if errors.Is(err, forum.ErrInviteInvalid) {
-		return s.render(c, http.StatusGone, "invite.html", &inviteView{Layout: Layout{Title: "Invitation"}, Problem: err.Error()})
+		return s.render(c, http.StatusGone, "invite.html", &inviteView{Layout: Layout{Title: "Invitation"}, Problem: i18n.M("Cette invitation n'est plus valable (déjà utilisée ou expirée).")})
 	}
 	if err != nil {
 		return err
@@ -178,7 +178,7 @@ func (s *Server) inviteForm(c echo.Context) error {
 		AuthorityType: c.FormValue("authority_type"), Lang: chosenLanguage(c)}
 	m, err := s.svc.AcceptInvite(ctx, token, p, c.FormValue("password"))
 	if errors.Is(err, forum.ErrInviteInvalid) {
-		return s.render(c, http.StatusGone, "invite.html", &inviteView{Layout: Layout{Title: "Invitation"}, Problem: err.Error()})
+		return s.render(c, http.StatusGone, "invite.html", &inviteView{Layout: Layout{Title: "Invitation"}, Problem: i18n.M("Cette invitation n'est plus valable (déjà utilisée ou expirée).")})
 	}
 	if err != nil {
 		fe, ok := formError(err)

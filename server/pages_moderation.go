@@ -1,7 +1,6 @@
 package server
 
 import (
-	"fmt"
 	"net/http"
 	"strings"
 	"time"
@@ -73,13 +72,14 @@ func (s *Server) queueDecide(c echo.Context) error {
 		action, ids = c.FormValue("bulk"), c.Request().PostForm["post"]
 	}
 	if len(ids) == 0 {
-		return s.renderQueue(c, http.StatusUnprocessableEntity, fieldErrors{"form": "Cochez au moins un élément de la file."})
+		return s.renderQueue(c, http.StatusUnprocessableEntity, fieldErrors{"form": i18n.M("Cochez au moins un élément de la file.")})
 	}
 	if len(ids) > moderation.MaxQueueItems {
-		return s.renderQueue(c, http.StatusUnprocessableEntity, fieldErrors{"form": "Trop d'éléments sélectionnés."})
+		return s.renderQueue(c, http.StatusUnprocessableEntity, fieldErrors{"form": i18n.M("Trop d'éléments sélectionnés.")})
 	}
 	reason := reasonFor(c, reasonSuffix)
-	var done, failed []string
+	var done []string
+	var failed []i18n.Msg
 	status := http.StatusUnprocessableEntity
 	for _, id := range ids {
 		var err error
@@ -109,8 +109,8 @@ func (s *Server) queueDecide(c echo.Context) error {
 		done = append(done, id)
 	}
 	if len(failed) > 0 {
-		return s.renderQueue(c, status, fieldErrors{"form": fmt.Sprintf("%d élément(s) traité(s) ; %d non traité(s) : %s",
-			len(done), len(failed), strings.Join(failed, " ; "))})
+		return s.renderQueue(c, status, fieldErrors{"form": i18n.M("Éléments traités : %d ; non traités : %d. %s",
+			len(done), len(failed), failed)})
 	}
 	q := "?notice=decided"
 	if action == "reject" && len(done) == 1 {
@@ -291,7 +291,7 @@ func (s *Server) renderMember(c echo.Context, status int, fe fieldErrors) error 
 	if err != nil {
 		return err
 	}
-	return s.render(c, status, "member.html", &memberView{Layout: Layout{Title: m.DisplayName}, Member: m, Threads: threads,
+	return s.render(c, status, "member.html", &memberView{Layout: Layout{Title: m.Ref().NameIn(language(c))}, Member: m, Threads: threads,
 		Errors: fe, Now: s.svc.Now()})
 }
 

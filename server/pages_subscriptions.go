@@ -104,7 +104,7 @@ type linkView struct {
 	Token         string
 	Subscriptions []digest.Subscription
 	Done          bool
-	Problem       string
+	Problem       i18n.Msg
 	// Erased is set once the reader erased all their data (pages_privacy.go).
 	Erased bool
 }
@@ -113,7 +113,7 @@ type linkView struct {
 func (s *Server) linkProblem(c echo.Context, err error) error {
 	if errors.Is(err, forum.ErrNotFound) {
 		return s.render(c, http.StatusNotFound, "subscription_link.html", &linkView{Layout: Layout{Title: "Lien invalide"},
-			Problem: "Ce lien est invalide ou a expiré. Vérifiez qu'il est complet, ou abonnez-vous de nouveau."})
+			Problem: i18n.M("Ce lien est invalide ou a expiré. Vérifiez qu'il est complet, ou abonnez-vous de nouveau.")})
 	}
 	return err
 }

@@ -178,7 +178,7 @@ func (s *Server) previewFragment(c echo.Context) error {
 	c.Response().Header().Set("Cache-Control", "no-store")
 	if err != nil {
 		if fe, ok := formError(err); ok {
-			return c.HTML(http.StatusUnprocessableEntity, `<p class="form-error">`+template.HTMLEscapeString(fe.Any())+`</p>`)
+			return c.HTML(http.StatusUnprocessableEntity, `<p class="form-error">`+template.HTMLEscapeString(fe.Any().In(language(c)))+`</p>`)
 		}
 		return err
 	}

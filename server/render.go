@@ -11,6 +11,7 @@ import (
 
 	"coterforum/forum"
 	"coterforum/i18n"
+	"coterforum/moderation"
 	"coterforum/templates"
 
 	"github.com/labstack/echo/v4"
@@ -87,39 +88,48 @@ type pages struct {
 func langFuncs(lang i18n.Lang) template.FuncMap {
 	return template.FuncMap{
 		"t": func(fr string) string { return i18n.T(lang, fr) },
-		// msg translates a message the code built (validation errors).
-		"msg": func(fr string) string { return i18n.Message(lang, fr) },
-		"tf":  func(fr string, args ...any) string { return i18n.Tf(lang, fr, args...) },
+		// msg translates a message the code built (validation errors): an
+		// i18n.Msg, or French text looked up as it is.
+		"msg": func(m any) string {
+			switch m := m.(type) {
+			case i18n.Msg:
+				return m.In(lang)
+			case string:
+				return i18n.T(lang, m)
+			}
+			return fmt.Sprint(m)
+		},
+		"tf": func(fr string, args ...any) string { return i18n.Tf(lang, fr, args...) },
 		"date": func(t time.Time) string {
 			return i18n.DateTime(lang, t)
 		},
 		"day": func(t time.Time) string { return i18n.Date(lang, t) },
 		"ago": func(t time.Time) string { return i18n.Ago(lang, time.Now(), t) },
-		"plural": func(n int, one, many string) string {
-			// French uses the singular for 0 and 1; English for 1 only.
-			if n == 1 || (n == 0 && lang == i18n.FR) {
-				return fmt.Sprintf("%d %s", n, i18n.T(lang, one))
-			}
-			return fmt.Sprintf("%d %s", n, i18n.T(lang, many))
-		},
-		"lang": func() string { return string(lang) },
-		// name is a member's display name; a deleted member's is shown in
-		// the page's language.
+		// plural writes a count and its words, by the language's plural rule.
+		"plural": func(n int, one, many string) string { return i18n.Count(lang, n, one, many) },
+		"lang":   func() string { return string(lang) },
+		// name is a member's display name; a deleted member has none, and
+		// is shown by a label in the page's language.
 		"name": func(n string) string {
 			if n == forum.DeletedMemberName {
-				return i18n.T(lang, n)
+				return i18n.T(lang, forum.DeletedMemberLabel)
 			}
 			return n
 		},
+		// postHTML is a post's stored HTML (sanitised by bluemonday when
+		// written), its task-list boxes labelled in the page's language; a
+		// post removed with its author's account shows a placeholder.
+		"postHTML": func(p forum.Post) template.HTML { return template.HTML(postHTML(lang, &p)) },
+		// reason is a decision's reason, translated when the queue proposed it.
+		"reason": func(r string) string { return moderation.Reason(lang, r) },
+		// memberState renders a member's moderation state (queue, audit).
+		"memberState": func(s string) string { return moderation.DescribeState(lang, s) },
 	}
 }
 
 var funcs = template.FuncMap{
 	"isodate": func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
-	"postHTML": func(p forum.Post) template.HTML {
-		return template.HTML(p.HTML) // sanitised by bluemonday when written
-	},
-	"add": func(a, b int) int { return a + b },
+	"add":     func(a, b int) int { return a + b },
 	"pages": func(n int) []int {
 		out := make([]int, n)
 		for i := range out {
@@ -257,7 +267,7 @@ func seeOther(c echo.Context, path string) error {
 func urlQueryEscape(s string) string { return url.QueryEscape(s) }
 
 // fieldErrors maps a validation error to its form field for templates.
-type fieldErrors map[string]string
+type fieldErrors map[string]i18n.Msg
 
 func formError(err error) (fieldErrors, bool) {
 	if ve, ok := err.(*forum.ValidationError); ok {
@@ -265,7 +275,7 @@ func formError(err error) (fieldErrors, bool) {
 		if f == "" {
 			f = "form"
 		}
-		return fieldErrors{f: ve.Message}, true
+		return fieldErrors{f: ve.Msg}, true
 	}
 	return nil, false
 }
@@ -274,18 +284,28 @@ func formError(err error) (fieldErrors, bool) {
 func (f fieldErrors) Has(field string) bool { _, ok := f[field]; return ok }
 
 // Get returns the field's error message.
-func (f fieldErrors) Get(field string) string { return f[field] }
+func (f fieldErrors) Get(field string) i18n.Msg { return f[field] }
 
 // Any returns the first message, for the error summary.
-func (f fieldErrors) Any() string {
+func (f fieldErrors) Any() i18n.Msg {
 	for _, m := range f {
 		return m
 	}
-	return ""
+	return i18n.Msg{}
 }
 
 type errorView struct {
 	Layout
 	Status  int
 	Message string
+}
+
+// postHTML is the HTML of a post for a reader of lang: its stored HTML with
+// the task-list boxes labelled in lang, or, for a post removed with its
+// author's account, the placeholder in lang.
+func postHTML(lang i18n.Lang, p *forum.Post) string {
+	if p.Removed() {
+		return "<p><em>" + template.HTMLEscapeString(i18n.T(lang, forum.RemovedPostText)) + "</em></p>"
+	}
+	return forum.TaskLabels(p.HTML, i18n.T(lang, "tâche faite"), i18n.T(lang, "tâche à faire"))
 }

@@ -33,6 +33,7 @@ type migration struct {
 var migrations = []migration{
 	{"posts_thread_scope_v1", migratePostScopes},
 	{"posts_publication_v1", migratePostPublications},
+	{"neutral_text_v1", migrateNeutralText},
 }
 
 // migrationPage is how many documents a migration reads, and updates in

@@ -111,3 +111,22 @@ func applyMigration(ctx context.Context, db *sql.DB, m migration) error {
 	}
 	return mapErr(tx.Commit())
 }
+
+// neutralTextMigration rewrites what earlier versions stored in French
+// (deleted members' names, removed posts' placeholder, task-list labels).
+const neutralTextMigration = "migrations/0004_neutral_text.sql"
+
+// RewriteLegacyText runs again the migration that rewrites what earlier
+// versions stored in French; it changes nothing in rows written since
+// (each update is conditional on the French value). A restore or a copy
+// from an archive of an earlier version calls it after importing.
+func (s *Store) RewriteLegacyText(ctx context.Context) error {
+	b, err := migrations.ReadFile(neutralTextMigration)
+	if err != nil {
+		return err
+	}
+	return s.write(ctx, func(q querier) error {
+		_, err := q.ExecContext(ctx, string(b))
+		return err
+	})
+}
