@@ -60,7 +60,7 @@ type seeded struct {
 
 // seedMember is one seeded account.
 type seedMember struct {
-	name, authority, authType string
+	authority, authType string
 }
 
 var (

@@ -49,7 +49,6 @@ type testServer struct {
 	mails    int // MAIL FROM commands seen
 	rcpts    int // RCPT TO commands seen
 	sessions int
-	tlsSeen  bool // at least one session was encrypted
 }
 
 // testCert is a self-signed certificate valid for 127.0.0.1 and localhost,
@@ -139,13 +138,6 @@ func (ts *testServer) counts() (mails, rcpts int) {
 	return ts.mails, ts.rcpts
 }
 
-// sawTLS reports whether a session was encrypted.
-func (ts *testServer) sawTLS() bool {
-	ts.mu.Lock()
-	defer ts.mu.Unlock()
-	return ts.tlsSeen
-}
-
 func (ts *testServer) newSession(c *smtp.Conn) (smtp.Session, error) {
 	ts.mu.Lock()
 	ts.sessions++
@@ -221,7 +213,6 @@ func (s *testSession) Data(r io.Reader) error {
 	_, isTLS := s.conn.TLSConnectionState()
 	s.ts.mu.Lock()
 	defer s.ts.mu.Unlock()
-	s.ts.tlsSeen = s.ts.tlsSeen || isTLS
 	s.ts.msgs = append(s.ts.msgs, received{From: s.from, To: s.to, Data: data, TLS: isTLS, User: s.user})
 	return nil
 }

@@ -885,7 +885,7 @@ func TestModerationPages(t *testing.T) {
 	if !strings.Contains(page, `action="/moderation/threads/`+t1+`"`) || !strings.Contains(page, `action="/moderation/posts/`+p1+`"`) {
 		t.Error("the thread page shows no moderator tools")
 	}
-	code, _, resp = mc.modForm("/moderation/threads/"+t1, url.Values{"action": {"lock"}, "reason": {"Sujet clos."}})
+	code, _, _ = mc.modForm("/moderation/threads/"+t1, url.Values{"action": {"lock"}, "reason": {"Sujet clos."}})
 	if code != http.StatusSeeOther {
 		t.Fatalf("lock form: %d", code)
 	}

@@ -59,7 +59,7 @@ func TestPagesBrowseAndPost(t *testing.T) {
 	if status != 200 || !strings.Contains(body, "<strong>gras</strong>") {
 		t.Fatalf("preview: %d", status)
 	}
-	status, _, resp = web.post("/threads/"+id+"/posts", url.Values{"csrf_token": {token}, "body": {"Réponse par le formulaire"}, "action": {"publish"}})
+	status, _, _ = web.post("/threads/"+id+"/posts", url.Values{"csrf_token": {token}, "body": {"Réponse par le formulaire"}, "action": {"publish"}})
 	if status != http.StatusSeeOther {
 		t.Fatalf("reply form: %d", status)
 	}

@@ -68,6 +68,9 @@ const axeRunJS = `(async () => {
 func (b *Browser) Axe(t testing.TB, ctx context.Context) []Violation {
 	t.Helper()
 	src, err := b.axe()
+	if errors.Is(err, errAxeMissing) {
+		Missing(t, err)
+	}
 	if err != nil {
 		t.Fatalf("browsertest: %v", err)
 	}
@@ -90,6 +93,9 @@ func (b *Browser) Axe(t testing.TB, ctx context.Context) []Violation {
 	return vs
 }
 
+// errAxeMissing: tools/browser/node_modules holds no axe-core.
+var errAxeMissing = errors.New("axe-core is not installed")
+
 // axe returns the source of axe.min.js, read once per Browser.
 func (b *Browser) axe() (string, error) {
 	b.axeMu.Lock()
@@ -107,7 +113,7 @@ func (b *Browser) axe() (string, error) {
 	}
 	src, err := os.ReadFile(filepath.Join(root, filepath.FromSlash(AxeScript)))
 	if errors.Is(err, os.ErrNotExist) {
-		return "", fmt.Errorf("axe-core is not installed (%s is missing): run `npm ci --prefix tools/browser` at the repository root", AxeScript)
+		return "", fmt.Errorf("%w (%s is missing): run `npm ci --prefix tools/browser` at the repository root", errAxeMissing, AxeScript)
 	}
 	if err != nil {
 		return "", err
