@@ -45,6 +45,9 @@ func backgroundJobs(svc *forum.Service, mod *moderation.Service, dig *digest.Ser
 		{"moderation-reminder", moderation.Reminder{Service: mod, Every: 15 * time.Minute, Log: named("moderation-reminder")}.Run},
 		{"digest-scheduler", sched.Run},
 		{"privacy-resumer", privacy.Resumer{Service: srv.Privacy(), Every: time.Hour, Log: named("privacy-resumer")}.Run},
+		// At start (a change cut short by a crash is recent), then hourly:
+		// the threads touched since the previous run.
+		{"reconcile", (&forum.Reconciler{Service: svc, Every: time.Hour, Window: 2 * time.Hour, Log: named("reconcile")}).Run},
 	}
 }
 
