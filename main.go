@@ -95,7 +95,9 @@ const usage = `usage :
   coterforum backup --to FICHIER     sauvegarde la base configurée, serveur en marche
   coterforum restore --from FICHIER [--force]   restaure une sauvegarde dans une base vide (--force : l'efface d'abord)
   coterforum copy --from DOSSIER|URI --to DOSSIER|URI [--quiet] [--resume] [--batch N]
-                                     copie un forum d'une base à l'autre (SQLite ou mongodb://)`
+                                     copie un forum d'une base à l'autre (SQLite ou mongodb://)
+  coterforum repair --check|--fix    recalcule depuis les messages les compteurs des fils et des membres ;
+                                     --check liste les écarts (code 1 s'il y en a), --fix les répare`
 
 // run loads the configuration and runs the command in args with log.
 func run(ctx context.Context, args []string, stdin io.Reader, stdout io.Writer, log *slog.Logger) error {
@@ -152,6 +154,8 @@ func runConfig(ctx context.Context, cfg config, args []string, stdin io.Reader, 
 		return restoreCmd(ctx, cfg, args[1:], stdout)
 	case "copy":
 		return copyCmd(ctx, cfg, args[1:], stdout)
+	case "repair":
+		return repairCmd(ctx, cfg, args[1:], stdout, log)
 	case "help", "-h", "--help":
 		fmt.Fprintln(stdout, usage)
 		return nil

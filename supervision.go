@@ -47,6 +47,9 @@ func backgroundJobs(svc *forum.Service, mod *moderation.Service, dig *digest.Ser
 		{"digest-scheduler", sched.Run},
 		{"privacy-resumer", privacy.Resumer{Service: srv.Privacy(), Every: time.Hour, Log: named("privacy-resumer")}.Run},
 		{"digest-pruner", digest.Pruner{Service: dig, Every: time.Hour, Log: named("digest-pruner")}.Run},
+		// At start (a change cut short by a crash is recent), then hourly:
+		// the threads touched since the previous run.
+		{"reconcile", (&forum.Reconciler{Service: svc, Every: time.Hour, Window: 2 * time.Hour, Log: named("reconcile")}).Run},
 	}
 }
 

@@ -186,6 +186,9 @@ type Post struct {
 	// Terms are the search terms of the post's visible text
 	// (PostSearchTerms of HTML), written with the HTML.
 	Terms []string `bson:"terms" json:"-"`
+	// IdempotencyKey is the key the author's client sent with the post
+	// (idempotency.go): one post per (author, key). Empty when none.
+	IdempotencyKey string `bson:"idem_key,omitempty" json:"-"`
 }
 
 // Session is a server-side login session. ID is the SHA-256 of the cookie value.

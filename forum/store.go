@@ -39,6 +39,9 @@ type PostEdit struct {
 	HTML     string
 	Previous Revision
 	EditedAt time.Time
+	// Statuses, when set, are the statuses the post must still have for
+	// the edit to apply (forum.ErrConflict otherwise).
+	Statuses []string
 }
 
 // SearchFilter selects published posts or threads for a search. Empty
@@ -131,6 +134,30 @@ type Store interface {
 	SetPostTerms(ctx context.Context, terms map[string][]string) error
 	ThreadsWithoutTitleTerms(ctx context.Context, limit int) ([]Thread, error)
 	SetThreadTitleTerms(ctx context.Context, terms map[string][]string) error
+
+	// PostByIdempotencyKey returns the author's post stored with that
+	// idempotency key (InsertPost refuses a second one with ErrDuplicate);
+	// ErrNotFound if none.
+	PostByIdempotencyKey(ctx context.Context, authorID, key string) (*Post, error)
+
+	// ThreadTally computes from the thread's posts what its counters
+	// should be (reconcile.go).
+	ThreadTally(ctx context.Context, th *Thread) (ThreadTally, error)
+	// SetThreadTally writes a thread's status, published post count, last
+	// activity and last post.
+	SetThreadTally(ctx context.Context, threadID string, t ThreadTally) error
+	// ThreadIDsAfter returns up to limit thread ids above afterID, in order.
+	ThreadIDsAfter(ctx context.Context, afterID string, limit int) ([]string, error)
+	// ThreadIDsTouchedSince returns the ids of the threads of up to limit
+	// posts created or decided at or after since.
+	ThreadIDsTouchedSince(ctx context.Context, since time.Time, limit int) ([]string, error)
+	// MemberIDsAfter returns up to limit member ids above afterID, in order.
+	MemberIDsAfter(ctx context.Context, afterID string, limit int) ([]string, error)
+	// CountApprovedPosts counts the member's posts that were approved:
+	// published or hidden since.
+	CountApprovedPosts(ctx context.Context, memberID string) (int, error)
+	// SetMemberApprovedPosts sets the member's approved post count.
+	SetMemberApprovedPosts(ctx context.Context, memberID string, n int) error
 
 	// Secret returns the named random secret, creating it once for all processes.
 	Secret(ctx context.Context, name string) ([]byte, error)

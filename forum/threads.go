@@ -21,6 +21,9 @@ type NewThreadInput struct {
 	AuthorityTypes []string `json:"authority_types" form:"authority_types"`
 	Title          string   `json:"title" form:"title"`
 	Body           string   `json:"body" form:"body"`
+	// IdempotencyKey, when set, makes a repeated submission return the
+	// thread the first one created (idempotency.go).
+	IdempotencyKey string `json:"-" form:"-"`
 }
 
 // CanWrite checks that the member may write at all now.
@@ -122,6 +125,14 @@ func (s *Service) CreateThread(ctx context.Context, author *Member, in NewThread
 	if err := s.CanWrite(author); err != nil {
 		return nil, nil, err
 	}
+	if err := CheckIdempotencyKey(in.IdempotencyKey); err != nil {
+		return nil, nil, err
+	}
+	if in.IdempotencyKey != "" {
+		if th, p, err := s.keyedThread2(ctx, author, in, false); th != nil || err != nil {
+			return th, p, err
+		}
+	}
 	theme, err := s.activeTheme(ctx, in.Theme)
 	if err != nil {
 		return nil, nil, err
@@ -143,7 +154,7 @@ func (s *Service) CreateThread(ctx context.Context, author *Member, in NewThread
 	th := &Thread{ID: NewID(), Theme: theme.Slug, AuthorityTypes: types, Title: title, Author: author.Ref(),
 		Status: status, CreatedAt: now, LastActivityAt: now, LastAuthor: author.DisplayName, TitleTerms: SearchTerms(title)}
 	p := &Post{ID: NewID(), ThreadID: th.ID, Author: author.Ref(), Source: NormalizeSource(in.Body), HTML: html,
-		Status: status, CreatedAt: now, Terms: PostSearchTerms(html)}
+		Status: status, CreatedAt: now, Terms: PostSearchTerms(html), IdempotencyKey: in.IdempotencyKey}
 	th.FirstPostID, th.LastPostID = p.ID, p.ID
 	if status == PostPublished {
 		th.PostCount = 1
@@ -171,16 +182,55 @@ func (s *Service) CreateThread(ctx context.Context, author *Member, in NewThread
 		s.Invalidate(ctx, append(ThreadKeys(th), MemberKey(author.ID))...)
 		return nil
 	})
+	if errors.Is(err, ErrDuplicate) && in.IdempotencyKey != "" {
+		// Another submission with the key won: its answer is ours.
+		return s.keyedThread2(ctx, author, in, true)
+	}
 	if err != nil {
 		return nil, nil, err
 	}
 	return th, p, nil
 }
 
+// keyedThread2 returns the thread and first post stored under the key of
+// in, if any (wait: the key is known to be taken).
+func (s *Service) keyedThread2(ctx context.Context, author *Member, in NewThreadInput, wait bool) (*Thread, *Post, error) {
+	src := NormalizeSource(in.Body)
+	p, err := s.keyedPost(ctx, author, in.IdempotencyKey, wait, func(p *Post) bool { return p.Source == src })
+	if p == nil || err != nil {
+		return nil, nil, err
+	}
+	th, err := s.keyedThread(ctx, p)
+	if err != nil {
+		return nil, nil, err
+	}
+	if th.FirstPostID != p.ID {
+		return nil, nil, errKeyReused()
+	}
+	return th, p, nil
+}
+
 // Reply adds a post to a thread.
 func (s *Service) Reply(ctx context.Context, author *Member, threadID, body string) (*Post, error) {
+	return s.ReplyKeyed(ctx, author, threadID, body, "")
+}
+
+// ReplyKeyed adds a post to a thread; a key, when not empty, makes a
+// repeated submission return the post the first one stored
+// (idempotency.go).
+func (s *Service) ReplyKeyed(ctx context.Context, author *Member, threadID, body, key string) (*Post, error) {
 	if err := s.CanWrite(author); err != nil {
 		return nil, err
+	}
+	if err := CheckIdempotencyKey(key); err != nil {
+		return nil, err
+	}
+	src := NormalizeSource(body)
+	sameReply := func(p *Post) bool { return p.ThreadID == threadID && p.Source == src }
+	if key != "" {
+		if p, err := s.keyedPost(ctx, author, key, false, sameReply); p != nil || err != nil {
+			return p, err
+		}
 	}
 	th, err := s.Thread(ctx, author, threadID)
 	if err != nil {
@@ -200,11 +250,26 @@ func (s *Service) Reply(ctx context.Context, author *Member, threadID, body stri
 	if err != nil {
 		return nil, err
 	}
-	p := &Post{ID: NewID(), ThreadID: th.ID, Author: author.Ref(), Source: NormalizeSource(body), HTML: html,
-		Status: s.initialStatus(author, theme), CreatedAt: s.now(), Terms: PostSearchTerms(html)}
+	p := &Post{ID: NewID(), ThreadID: th.ID, Author: author.Ref(), Source: src, HTML: html,
+		Status: s.initialStatus(author, theme), CreatedAt: s.now(), Terms: PostSearchTerms(html), IdempotencyKey: key}
 	// One Atomically: the post, the thread's count and last activity, the
-	// author's count and the cache versions commit together.
+	// author's count and the cache versions commit together (on MongoDB,
+	// in order and to the end: the insert decides, the rest follows and
+	// can be done again by the reconciler).
 	err = s.store.Atomically(ctx, func(ctx context.Context) error {
+		// The thread again, inside the change (on SQLite, the one the
+		// post is committed with): it may have been locked or hidden
+		// since it was read.
+		th, err := s.store.ThreadByID(ctx, th.ID)
+		if err != nil {
+			return err
+		}
+		if th.Status != ThreadPublished {
+			return Invalid("thread", "thread_not_published", "On ne peut pas répondre à un fil qui n'est pas publié.")
+		}
+		if th.Locked && !author.IsModerator() {
+			return ErrLocked
+		}
 		if err := s.store.InsertPost(ctx, p); err != nil {
 			return err
 		}
@@ -212,7 +277,7 @@ func (s *Service) Reply(ctx context.Context, author *Member, threadID, body stri
 			s.Invalidate(ctx, ThreadKey(th.ID), KeyQueue)
 			return nil
 		}
-		if err := s.store.RecordThreadPost(ctx, th.ID, 1, p); err != nil {
+		if _, err := s.RecountThread(ctx, th.ID); err != nil {
 			return err
 		}
 		if err := s.store.IncMemberApprovedPosts(ctx, author.ID, 1); err != nil {
@@ -221,6 +286,10 @@ func (s *Service) Reply(ctx context.Context, author *Member, threadID, body stri
 		s.Invalidate(ctx, append(ThreadKeys(th), MemberKey(author.ID))...)
 		return nil
 	})
+	if errors.Is(err, ErrDuplicate) && key != "" {
+		// Another submission with the key won: its answer is ours.
+		return s.keyedPost(ctx, author, key, true, sameReply)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -270,7 +339,9 @@ func (s *Service) EditPost(ctx context.Context, editor *Member, postID, body str
 	if src == p.Source {
 		return p, nil
 	}
-	edit := PostEdit{Source: src, HTML: html, EditedAt: now, Current: p.Source,
+	// The edit applies only to the post as checked: same source, same
+	// status (not hidden, rejected or approved meanwhile).
+	edit := PostEdit{Source: src, HTML: html, EditedAt: now, Current: p.Source, Statuses: []string{p.Status},
 		Previous: Revision{Source: p.Source, EditedAt: now, EditorID: editor.ID}}
 	err = s.store.Atomically(ctx, func(ctx context.Context) error {
 		if err := s.store.EditPost(ctx, p.ID, edit); err != nil {

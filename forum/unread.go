@@ -48,23 +48,35 @@ func (s *Service) MarkRead(ctx context.Context, m *Member, th *Thread, shown []P
 	if m == nil || th.Status != ThreadPublished {
 		return nil
 	}
-	var newest *Post
+	// The marker stands on the newest post shown (by id: the thread's
+	// order) and at the latest publication time shown: a post approved
+	// late is older in the thread but newer in time.
+	var upTo string
+	var at time.Time
 	for i := range shown {
 		p := &shown[i]
-		if p.Status == PostPublished && (newest == nil || p.ID > newest.ID) {
-			newest = p
+		if p.Status != PostPublished {
+			continue
+		}
+		if p.ID > upTo {
+			upTo = p.ID
+		}
+		if pub := PublishedAt(p); pub.After(at) {
+			at = pub
 		}
 	}
-	if newest == nil {
+	if upTo == "" {
 		return nil
 	}
-	upTo, at := newest.ID, newest.CreatedAt
-	if lastPage && th.LastPostID > upTo && !th.LastActivityAt.Before(at) {
-		upTo, at = th.LastPostID, th.LastActivityAt
+	if lastPage && !th.LastActivityAt.Before(at) {
+		at = th.LastActivityAt
+		if th.LastPostID > upTo {
+			upTo = th.LastPostID
+		}
 	}
 	cur, err := s.store.ReadMarker(ctx, m.ID, th.ID)
 	switch {
-	case err == nil && cur.PostID >= upTo:
+	case err == nil && cur.PostID >= upTo && !cur.PostAt.Before(at):
 		return nil
 	case err != nil && !errors.Is(err, ErrNotFound):
 		return err
@@ -79,8 +91,8 @@ func (s *Service) MarkRead(ctx context.Context, m *Member, th *Thread, shown []P
 // UnreadThreads tells which of the listed threads have published posts the
 // member has not read, with one store query for all of them. The rule:
 //   - a thread the member has opened is unread when its last activity (the
-//     creation of its newest published post) is newer than the post their
-//     marker stands on;
+//     publication of its most recently published post: its approval for a
+//     post approved late) is newer than the time their marker stands on;
 //   - a thread never opened is unread when it had activity after the
 //     member's account was created (a new member is not shown the whole
 //     history as new), unless it is their own thread without replies.
@@ -151,6 +163,11 @@ func (s *Service) FirstUnreadPost(ctx context.Context, m *Member, threadID strin
 	}
 	if !errors.Is(err, ErrNotFound) {
 		return "", err
+	}
+	if mk != nil && th.LastActivityAt.After(mk.PostAt) && th.LastPostID != "" {
+		// Nothing after the marker in the thread's order, yet activity
+		// since: a post approved late, older than the marker's.
+		return th.LastPostID, nil
 	}
 	last, err := s.store.LatestPublishedPosts(ctx, []string{th.ID}, 1)
 	if err != nil || len(last) == 0 {

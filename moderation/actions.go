@@ -37,16 +37,18 @@ func (s *Service) Hide(ctx context.Context, actor *forum.Member, postID, reason 
 		if !ok {
 			return errLost
 		}
-		if err := s.countPublished(ctx, p, th, -1); err != nil {
+		keys := forum.ThreadKeys(th) // as it was: the listings it leaves
+		if th, err = s.recount(ctx, th.ID); err != nil {
 			return err
 		}
+		keys = append(keys, forum.ThreadKeys(th)...)
 		if err := s.audit(ctx, actor.Ref(), "post.hide", "post", p.ID, th.ID, forum.PostPublished, forum.PostHidden, reason); err != nil {
 			return err
 		}
 		if err := s.notifyAuthor(ctx, p, th, KindHidden, reason); err != nil {
 			return err
 		}
-		s.forum.Invalidate(ctx, append(forum.ThreadKeys(th), forum.KeyQueue)...)
+		s.forum.Invalidate(ctx, append(keys, forum.KeyQueue)...)
 		return nil
 	})
 	if errors.Is(err, errLost) {
@@ -77,16 +79,18 @@ func (s *Service) Restore(ctx context.Context, actor *forum.Member, postID strin
 		if !ok {
 			return errLost
 		}
-		if err := s.countPublished(ctx, p, th, +1); err != nil {
+		keys := forum.ThreadKeys(th)
+		if th, err = s.recount(ctx, th.ID); err != nil {
 			return err
 		}
+		keys = append(keys, forum.ThreadKeys(th)...)
 		if err := s.store.ResolveReports(ctx, p.ID, actor.ID, d.At); err != nil {
 			return err
 		}
 		if err := s.audit(ctx, actor.Ref(), "post.restore", "post", p.ID, th.ID, forum.PostHidden, forum.PostPublished, ""); err != nil {
 			return err
 		}
-		s.forum.Invalidate(ctx, append(forum.ThreadKeys(th), forum.KeyQueue)...)
+		s.forum.Invalidate(ctx, append(keys, forum.KeyQueue)...)
 		return nil
 	})
 	if errors.Is(err, errLost) {

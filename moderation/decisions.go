@@ -119,10 +119,11 @@ func (s *Service) Approve(ctx context.Context, actor *forum.Member, postID strin
 	d := forum.Decision{Action: forum.DecisionApproved, By: actor.Ref(), At: now}
 	cond := PostCondition{Statuses: []string{forum.PostPending}}
 	// The decision and everything it changes commit together: the thread
-	// changes before countPublished publishes the thread, the counts, the
+	// changes before the recount publishes the thread, the counts, the
 	// audit entry, the notification, and the caches of the thread as it
-	// was and as it is.
-	keys := append(forum.ThreadKeys(th), forum.KeyQueue, forum.MemberKey(p.Author.ID))
+	// was and as it is. After the decision (the conditional update that
+	// wins or loses), every write is repeatable or recomputed, and on
+	// MongoDB runs to its end even if the request is cancelled.
 	err = s.store.Atomically(ctx, func(ctx context.Context) error {
 		var ok bool
 		var err error
@@ -137,6 +138,11 @@ func (s *Service) Approve(ctx context.Context, actor *forum.Member, postID strin
 		if !ok {
 			return errLost
 		}
+		// The thread as it is now, not as read before the decision.
+		if th, err = s.store.ThreadByID(ctx, th.ID); err != nil {
+			return err
+		}
+		keys := append(forum.ThreadKeys(th), forum.KeyQueue, forum.MemberKey(p.Author.ID))
 		if pe.threadChanged() {
 			before := describeThread(th)
 			if err := s.store.UpdateThread(ctx, th.ID, pe.thread); err != nil {
@@ -153,7 +159,7 @@ func (s *Service) Approve(ctx context.Context, actor *forum.Member, postID strin
 				return err
 			}
 		}
-		if err := s.countPublished(ctx, p, th, +1); err != nil {
+		if th, err = s.recount(ctx, th.ID); err != nil {
 			return err
 		}
 		// Their count decides their next post's moderation.
@@ -178,26 +184,12 @@ func (s *Service) Approve(ctx context.Context, actor *forum.Member, postID strin
 	return err
 }
 
-// countPublished reflects a post entering (+1) or leaving (-1) the published
-// set in its thread: a first post publishes or unpublishes the whole thread.
-func (s *Service) countPublished(ctx context.Context, p *forum.Post, th *forum.Thread, delta int) error {
-	if th.FirstPostID == p.ID {
-		if delta > 0 {
-			_, err := s.store.SetThreadStatus(ctx, th.ID, []string{forum.ThreadPending, forum.ThreadHidden, forum.ThreadRejected}, forum.ThreadPublished)
-			if err != nil {
-				return err
-			}
-			return s.store.IncThreadPostCount(ctx, th.ID, 1)
-		}
-		if _, err := s.store.SetThreadStatus(ctx, th.ID, []string{forum.ThreadPublished}, forum.ThreadHidden); err != nil {
-			return err
-		}
-		return s.store.IncThreadPostCount(ctx, th.ID, -1)
-	}
-	if delta > 0 {
-		return s.store.RecordThreadPost(ctx, th.ID, 1, p)
-	}
-	return s.store.IncThreadPostCount(ctx, th.ID, -1)
+// recount brings the thread of a decided post back in line with its posts
+// (forum.RecountThread: status, published count, last activity and last
+// post, recomputed, so that doing it again changes nothing), re-reading the
+// thread inside the change. It returns the thread as it is now.
+func (s *Service) recount(ctx context.Context, threadID string) (*forum.Thread, error) {
+	return s.forum.RecountThread(ctx, threadID)
 }
 
 // Reject refuses a pending post with a reason sent to its author, exactly once.
@@ -222,10 +214,8 @@ func (s *Service) Reject(ctx context.Context, actor *forum.Member, postID, reaso
 		if !ok {
 			return errLost
 		}
-		if th.FirstPostID == p.ID {
-			if _, err := s.store.SetThreadStatus(ctx, th.ID, []string{forum.ThreadPending}, forum.ThreadRejected); err != nil {
-				return err
-			}
+		if th, err = s.recount(ctx, th.ID); err != nil {
+			return err
 		}
 		if err := s.store.IncMemberRejectedPosts(ctx, p.Author.ID, 1); err != nil {
 			return err
@@ -270,14 +260,9 @@ func (s *Service) UndoReject(ctx context.Context, actor *forum.Member, postID st
 			return errLost
 		}
 		keys := []forum.Key{forum.ThreadKey(p.ThreadID), forum.KeyQueue, forum.MemberKey(p.Author.ID)}
-		th, err := s.store.ThreadByID(ctx, p.ThreadID)
+		th, err := s.recount(ctx, p.ThreadID)
 		switch {
 		case err == nil:
-			if th.FirstPostID == p.ID {
-				if _, err := s.store.SetThreadStatus(ctx, th.ID, []string{forum.ThreadRejected}, forum.ThreadPending); err != nil {
-					return err
-				}
-			}
 			keys = append(keys, forum.ThreadKeys(th)...)
 		case !errors.Is(err, forum.ErrNotFound):
 			return err

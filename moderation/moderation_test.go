@@ -498,13 +498,15 @@ func TestPendingIsInvisible(t *testing.T) {
 		t.Fatalf("pending thread: count %d, status %s", pt.PostCount, pt.Status)
 	}
 
-	// Approval makes them visible to all and counted.
+	// Approval makes them visible to all and counted; the thread's last
+	// activity is the approval (its publication), so readers see it new.
 	e.clock.Advance(time.Hour)
+	approvedAt := e.clock.Now()
 	e.approve(t, pendingReply.ID)
 	th = e.thread(t, open.ID)
-	if th.PostCount != 2 || !th.LastActivityAt.Equal(pendingReply.CreatedAt) || th.LastPostID != pendingReply.ID || th.LastAuthor != newbie.DisplayName {
-		t.Fatalf("open thread after approval: count %d, last activity %v (reply written %v), last post %s by %s",
-			th.PostCount, th.LastActivityAt, pendingReply.CreatedAt, th.LastPostID, th.LastAuthor)
+	if th.PostCount != 2 || !th.LastActivityAt.Equal(approvedAt) || th.LastPostID != pendingReply.ID || th.LastAuthor != newbie.DisplayName {
+		t.Fatalf("open thread after approval: count %d, last activity %v (approved %v), last post %s by %s",
+			th.PostCount, th.LastActivityAt, approvedAt, th.LastPostID, th.LastAuthor)
 	}
 	if p, err := e.forum.Post(e.ctx, nil, pendingReply.ID); err != nil || p.Status != forum.PostPublished {
 		t.Fatalf("anonymous reads the approved reply: %v", err)

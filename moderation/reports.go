@@ -46,14 +46,15 @@ func (s *Service) Report(ctx context.Context, reporter *forum.Member, postID, re
 		if err != nil || !ok {
 			return err
 		}
-		th, err := s.store.ThreadByID(ctx, p.ThreadID)
+		before, err := s.store.ThreadByID(ctx, p.ThreadID)
 		if err != nil {
 			return err
 		}
-		if err := s.countPublished(ctx, p, th, -1); err != nil {
+		th, err := s.recount(ctx, p.ThreadID)
+		if err != nil {
 			return err
 		}
-		s.forum.Invalidate(ctx, forum.ThreadKeys(th)...)
+		s.forum.Invalidate(ctx, append(forum.ThreadKeys(before), forum.ThreadKeys(th)...)...)
 		return s.audit(ctx, systemActor, "post.auto_hide", "post", p.ID, p.ThreadID, forum.PostPublished, forum.PostHidden, d.Reason)
 	})
 	if errors.Is(err, forum.ErrDuplicate) {

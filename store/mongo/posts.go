@@ -33,8 +33,16 @@ func (s *Store) InsertPost(ctx context.Context, p *forum.Post) error {
 	if err != nil {
 		return err
 	}
+	if p.IdempotencyKey != "" {
+		if err := s.claimKey(ctx, p); err != nil {
+			return err
+		}
+	}
 	doc := postDoc{Post: *p, Scope: seen.postScope(), Pub: publicationOf(p)}
 	if err := s.insert(ctx, colPosts, doc); err != nil {
+		if p.IdempotencyKey != "" {
+			s.releaseKey(ctx, p)
+		}
 		return err
 	}
 	now, err := s.scopeByID(ctx, p.ThreadID)
@@ -113,10 +121,15 @@ func (s *Store) CountPosts(ctx context.Context, f forum.PostFilter, before *foru
 
 // EditPost replaces a post's source and HTML and keeps the previous source
 // as a revision, in one update conditional on the source being unchanged
-// since it was read (forum.ErrConflict otherwise).
+// since it was read, and the status being one of e.Statuses when set
+// (forum.ErrConflict otherwise).
 func (s *Store) EditPost(ctx context.Context, id string, e forum.PostEdit) error {
 	terms := forum.PostSearchTerms(e.HTML)
-	err := s.updateOne(ctx, colPosts, bson.D{{Key: "_id", Value: id}, {Key: "source", Value: e.Current}}, bson.D{
+	filter := bson.D{{Key: "_id", Value: id}, {Key: "source", Value: e.Current}}
+	if len(e.Statuses) > 0 {
+		filter = append(filter, bson.E{Key: "status", Value: bson.D{{Key: "$in", Value: e.Statuses}}})
+	}
+	err := s.updateOne(ctx, colPosts, filter, bson.D{
 		{Key: "$set", Value: bson.D{
 			{Key: "source", Value: e.Source},
 			{Key: "html", Value: e.HTML},

@@ -93,6 +93,12 @@ func insertPost(ctx context.Context, q querier, p *forum.Post) error {
 	if err != nil {
 		return err
 	}
+	if p.IdempotencyKey != "" {
+		// posts_idempotency refuses a second post of the author with the key.
+		if _, err := q.ExecContext(ctx, `UPDATE posts SET idempotency_key = ? WHERE rid = ?`, p.IdempotencyKey, rid); err != nil {
+			return err
+		}
+	}
 	return setTerms(ctx, q, "posts_fts", rid, p.Terms, false)
 }
 
@@ -152,8 +158,8 @@ func (s *Store) CountPosts(ctx context.Context, f forum.PostFilter, before *foru
 }
 
 // EditPost replaces a post's source, HTML and terms and keeps the previous
-// source as a revision, if the source is still e.Current (forum.ErrConflict
-// otherwise).
+// source as a revision, if the source is still e.Current and the status one
+// of e.Statuses when set (forum.ErrConflict otherwise).
 func (s *Store) EditPost(ctx context.Context, id string, e forum.PostEdit) error {
 	return s.write(ctx, func(q querier) error {
 		ok, err := editPost(ctx, q, id, e, "")
@@ -164,13 +170,19 @@ func (s *Store) EditPost(ctx context.Context, id string, e forum.PostEdit) error
 	})
 }
 
-// editPost applies e to the post if its source is still e.Current; false
+// editPost applies e to the post if its source is still e.Current (and its
+// status one of e.Statuses, when set); false
 // when it did not apply. set adds assignments (with setArgs) to the same
 // update. Run it in a transaction (it reads, then writes).
 func editPost(ctx context.Context, q querier, id string, e forum.PostEdit, set string, setArgs ...any) (bool, error) {
 	var rid int64
 	var revisions string
-	err := q.QueryRowContext(ctx, `SELECT rid, revisions FROM posts WHERE id = ? AND source = ?`, id, e.Current).Scan(&rid, &revisions)
+	where, args := `id = ? AND source = ?`, []any{id, e.Current}
+	if len(e.Statuses) > 0 {
+		where += ` AND status IN (` + placeholders(len(e.Statuses)) + `)`
+		args = append(args, anys(e.Statuses)...)
+	}
+	err := q.QueryRowContext(ctx, `SELECT rid, revisions FROM posts WHERE `+where, args...).Scan(&rid, &revisions)
 	if err == sql.ErrNoRows {
 		return false, nil
 	}
@@ -187,7 +199,7 @@ func editPost(ctx context.Context, q querier, id string, e forum.PostEdit, set s
 	if set != "" {
 		set = ", " + set
 	}
-	args := append([]any{e.Source, e.HTML, ms(e.EditedAt), revisionsText(rs)}, setArgs...)
+	args = append([]any{e.Source, e.HTML, ms(e.EditedAt), revisionsText(rs)}, setArgs...)
 	if _, err := q.ExecContext(ctx, `UPDATE posts SET source = ?, html = ?, edited_at = ?, revisions = ?`+set+` WHERE rid = ?`,
 		append(args, rid)...); err != nil {
 		return false, err
