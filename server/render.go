@@ -2,6 +2,7 @@ package server
 
 import (
 	"bytes"
+	"crypto/rand"
 	"fmt"
 	"html/template"
 	"io/fs"
@@ -116,6 +117,9 @@ func langFuncs(lang i18n.Lang) template.FuncMap {
 }
 
 var funcs = template.FuncMap{
+	// idempotencyKey is a fresh key for each rendered post form: the same
+	// form sent twice stores one post (forum/idempotency.go).
+	"idempotencyKey": func() string { return rand.Text() },
 	"isodate": func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
 	"postHTML": func(p forum.Post) template.HTML {
 		return template.HTML(p.HTML) // sanitised by bluemonday when written
