@@ -271,6 +271,8 @@ func (s *Server) apiCreateThread(c echo.Context) error {
 		return err
 	}
 	m := viewer(c)
+	// A repeated request with the same key gets the first one's answer.
+	in.IdempotencyKey = c.Request().Header.Get("Idempotency-Key")
 	th, p, err := s.svc.CreateThread(c.Request().Context(), m, in)
 	if err != nil {
 		return err
@@ -311,7 +313,7 @@ func (s *Server) apiReply(c echo.Context) error {
 		return err
 	}
 	m := viewer(c)
-	p, err := s.svc.Reply(c.Request().Context(), m, c.Param("id"), in.Body)
+	p, err := s.svc.ReplyKeyed(c.Request().Context(), m, c.Param("id"), in.Body, c.Request().Header.Get("Idempotency-Key"))
 	if err != nil {
 		return err
 	}

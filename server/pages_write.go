@@ -16,6 +16,9 @@ type postForm struct {
 	AuthorityTypes []string
 	Title          string
 	Body           string
+	// IdempotencyKey is the key the rendered form carried (a fresh one is
+	// rendered each time).
+	IdempotencyKey string
 	Preview        template.HTML
 	Previewed      bool
 	Errors         fieldErrors
@@ -46,6 +49,7 @@ func readPostForm(c echo.Context) (postForm, error) {
 		AuthorityTypes: r.PostForm["authority_types"],
 		Title:          r.PostForm.Get("title"),
 		Body:           strings.ReplaceAll(r.PostForm.Get("body"), "\r\n", "\n"),
+		IdempotencyKey: r.PostForm.Get("idempotency_key"),
 	}, nil
 }
 
@@ -84,7 +88,7 @@ func (s *Server) createThreadForm(c echo.Context) error {
 		return s.render(c, http.StatusOK, "thread_new.html", v)
 	}
 	th, p, err := s.svc.CreateThread(c.Request().Context(), viewer(c), forum.NewThreadInput{
-		Theme: f.Theme, AuthorityTypes: f.AuthorityTypes, Title: f.Title, Body: f.Body})
+		Theme: f.Theme, AuthorityTypes: f.AuthorityTypes, Title: f.Title, Body: f.Body, IdempotencyKey: f.IdempotencyKey})
 	if err != nil {
 		return s.formFailure(c, "thread_new.html", v, err)
 	}
@@ -130,7 +134,7 @@ func (s *Server) replyForm(c echo.Context) error {
 	if s.preview(c, &v.Form) {
 		return s.render(c, http.StatusOK, "reply.html", v)
 	}
-	p, err := s.svc.Reply(ctx, m, th.ID, f.Body)
+	p, err := s.svc.ReplyKeyed(ctx, m, th.ID, f.Body, f.IdempotencyKey)
 	if err != nil {
 		return s.formFailure(c, "reply.html", v, err)
 	}

@@ -2,6 +2,7 @@ package server
 
 import (
 	"bytes"
+	"crypto/rand"
 	"fmt"
 	"html/template"
 	"io/fs"
@@ -128,8 +129,11 @@ func langFuncs(lang i18n.Lang) template.FuncMap {
 }
 
 var funcs = template.FuncMap{
-	"isodate": func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
-	"add":     func(a, b int) int { return a + b },
+	// idempotencyKey is a fresh key for each rendered post form: the same
+	// form sent twice stores one post (forum/idempotency.go).
+	"idempotencyKey": func() string { return rand.Text() },
+	"isodate":        func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
+	"add":            func(a, b int) int { return a + b },
 	"pages": func(n int) []int {
 		out := make([]int, n)
 		for i := range out {
