@@ -50,10 +50,10 @@ func TestCancelledWritesLeaveNothingToRepair(t *testing.T) {
 	}
 
 	var (
-		mu       sync.Mutex
-		replies  = map[string]string{} // acknowledged post id → body
-		approved []string              // acknowledged approvals
-		pending  = make(chan string, writers*rounds)
+		mu                  sync.Mutex
+		replies             = map[string]string{} // acknowledged post id → body
+		approved            []string              // acknowledged approvals
+		pending             = make(chan string, writers*rounds)
 		ackCount, cancelled int
 	)
 	var repliers, approvers sync.WaitGroup
