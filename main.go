@@ -101,7 +101,7 @@ const usage = `usage :
 
 // run loads the configuration and runs the command in args with log.
 func run(ctx context.Context, args []string, stdin io.Reader, stdout io.Writer, log *slog.Logger) error {
-	if len(args) > 0 && (args[0] == "help" || args[0] == "-h" || args[0] == "--help") {
+	if wantsHelp(args) {
 		fmt.Fprintln(stdout, usage)
 		return nil
 	}
@@ -110,6 +110,25 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout io.Writer, 
 		return err
 	}
 	return runConfig(ctx, cfg, args, stdin, stdout, log)
+}
+
+// wantsHelp reports whether args ask for help: the help command, or -h,
+// -help or --help anywhere before a "--" (coterforum backup --help prints the
+// usage of every command instead of failing on an unknown flag, and needs no
+// configuration).
+func wantsHelp(args []string) bool {
+	if len(args) > 0 && args[0] == "help" {
+		return true
+	}
+	for _, a := range args {
+		switch a {
+		case "--":
+			return false
+		case "-h", "-help", "--help":
+			return true
+		}
+	}
+	return false
 }
 
 // runConfig runs the command in args with the configuration cfg.
