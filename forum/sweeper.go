@@ -4,6 +4,8 @@ import (
 	"context"
 	"log/slog"
 	"time"
+
+	"coterforum/internal/periodic"
 )
 
 // SessionSweeper deletes expired sessions periodically.
@@ -15,18 +17,11 @@ type SessionSweeper struct {
 
 // Run sweeps at start and then every period until ctx is cancelled.
 func (w SessionSweeper) Run(ctx context.Context) error {
-	t := time.NewTicker(w.Every)
-	defer t.Stop()
-	for {
-		if n, err := w.Service.SweepSessions(ctx); err != nil && ctx.Err() == nil {
-			w.Log.Warn("session sweep failed", "err", err)
-		} else if n > 0 {
+	return periodic.Run(ctx, w.Every, w.Log, "session sweep failed", func(ctx context.Context) error {
+		n, err := w.Service.SweepSessions(ctx)
+		if err == nil && n > 0 {
 			w.Log.Info("expired sessions deleted", "count", n)
 		}
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-t.C:
-		}
-	}
+		return err
+	})
 }

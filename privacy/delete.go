@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"coterforum/forum"
+	"coterforum/internal/periodic"
 	"coterforum/moderation"
 )
 
@@ -253,18 +254,11 @@ type Resumer struct {
 
 // Run resumes at once, then every period, until ctx is cancelled.
 func (r Resumer) Run(ctx context.Context) error {
-	t := time.NewTicker(r.Every)
-	defer t.Stop()
-	for {
-		if n, err := r.Service.Resume(ctx); err != nil && ctx.Err() == nil {
-			r.Log.Warn("interrupted account deletions not completed", "err", err)
-		} else if n > 0 {
+	return periodic.Run(ctx, r.Every, r.Log, "interrupted account deletions not completed", func(ctx context.Context) error {
+		n, err := r.Service.Resume(ctx)
+		if err == nil && n > 0 {
 			r.Log.Info("interrupted account deletions completed", "count", n)
 		}
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-t.C:
-		}
-	}
+		return err
+	})
 }
