@@ -6,7 +6,8 @@ import (
 	"time"
 )
 
-// SessionSweeper deletes expired sessions periodically.
+// SessionSweeper deletes expired sessions and expired account tokens
+// (password-reset and email-change links) periodically.
 type SessionSweeper struct {
 	Service *Service
 	Every   time.Duration
@@ -22,6 +23,11 @@ func (w SessionSweeper) Run(ctx context.Context) error {
 			w.Log.Warn("session sweep failed", "err", err)
 		} else if n > 0 {
 			w.Log.Info("expired sessions deleted", "count", n)
+		}
+		if n, err := w.Service.SweepAccountTokens(ctx); err != nil && ctx.Err() == nil {
+			w.Log.Warn("account token sweep failed", "err", err)
+		} else if n > 0 {
+			w.Log.Info("expired account tokens deleted", "count", n)
 		}
 		select {
 		case <-ctx.Done():
