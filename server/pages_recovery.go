@@ -284,6 +284,10 @@ func (s *Server) emailConfirmForm(c echo.Context) error {
 		}
 		return err
 	}
+	// Digests and notifications follow the member to the new address.
+	if err := s.digest.MoveMemberEmail(ctx, old.Email, email); err != nil {
+		s.cfg.Log.Error("abonnements : adresse non mise à jour après un changement d'adresse", "member", old.ID, "err", err)
+	}
 	l := memberLanguage(old)
 	body := i18n.Tf(l, "L'adresse de votre compte coterforum a été remplacée par %s. Les courriels du forum y seront désormais envoyés.", email) + "\n\n" +
 		i18n.T(l, "Si vous n'êtes pas à l'origine de ce changement, contactez sans attendre un administrateur du club.")

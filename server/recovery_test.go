@@ -442,6 +442,9 @@ func TestEmailChange(t *testing.T) {
 		t.Fatal("no email change form on /account")
 	}
 	newEmail := "nouvelle.adresse@example.org"
+	if status, out := e.login(m, pw).api("POST", "/api/v1/subscriptions", map[string]any{"theme": "sig", "frequency": "daily"}); status != 201 {
+		t.Fatalf("subscribe: %d %v", status, out)
+	}
 
 	// Wrong password: a form error, nothing sent, nothing stored.
 	status, page, _ := web.post("/account/email", url.Values{"email": {newEmail}, "current_password": {"pas-le-bon-mot"}})
@@ -488,6 +491,10 @@ func TestEmailChange(t *testing.T) {
 	}
 	if got, _ := e.svc.Member(context.Background(), m.ID); got.Email != newEmail {
 		t.Fatalf("address after confirmation: %s", got.Email)
+	}
+	// The member's digests follow.
+	if sub, err := e.st.SubscriberByEmail(context.Background(), newEmail); err != nil || sub.MemberID != m.ID {
+		t.Fatalf("subscriber at the new address: %+v %v", sub, err)
 	}
 	notice := waitMail(t, smtp, oldEmail, 1)
 	mailtest.CheckLanguage(t, "notice to the old address", notice, "fr", []string{"coterforum — votre adresse a été changée", newEmail, "contactez sans attendre un administrateur"}, []string{"Hello"})

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"coterforum/digest"
 	"coterforum/forum"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -97,5 +98,13 @@ func (s *Store) SetMemberEmail(ctx context.Context, memberID, email string) erro
 	if err != nil && strings.Contains(err.Error(), "UNIQUE constraint failed") {
 		return forum.ErrDuplicate
 	}
+	return err
+}
+
+var _ digest.SubscriberEmailStore = (*Store)(nil)
+
+// SetSubscriberEmail sets a subscriber's address (a member's that changed).
+func (s *Store) SetSubscriberEmail(ctx context.Context, id, email string) error {
+	_, err := s.dgUpdate(ctx, colDigestSubscribers, dg("_id", id), dg("$set", dg("email", email)))
 	return err
 }

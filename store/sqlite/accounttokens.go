@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"time"
 
+	"coterforum/digest"
 	"coterforum/forum"
 )
 
@@ -63,4 +64,12 @@ func (s *Store) DeleteExpiredAccountTokens(ctx context.Context, now time.Time) (
 // SetMemberEmail changes a member's address; forum.ErrDuplicate if taken.
 func (s *Store) SetMemberEmail(ctx context.Context, memberID, email string) error {
 	return s.updateMember(ctx, `email = ?`, email, memberID)
+}
+
+var _ digest.SubscriberEmailStore = (*Store)(nil)
+
+// SetSubscriberEmail sets a subscriber's address (a member's that changed).
+func (s *Store) SetSubscriberEmail(ctx context.Context, id, email string) error {
+	_, err := s.exec(ctx, `UPDATE digest_subscribers SET email = ? WHERE id = ?`, email, id)
+	return err
 }

@@ -6,11 +6,41 @@ import (
 	"testing"
 	"time"
 
+	"coterforum/digest"
 	"coterforum/forum"
 )
 
 func init() {
 	register("AccountTokens", testAccountTokens)
+	register("SubscriberEmailChange", testSubscriberEmailChange)
+}
+
+// testSubscriberEmailChange: a member's subscriber follows the member's
+// new address.
+func testSubscriberEmailChange(t *testing.T, e Engine) {
+	s := e.Open(t, t.TempDir())
+	ctx := context.Background()
+	ss, ok := s.(digest.SubscriberEmailStore)
+	if !ok {
+		t.Fatal("the store does not implement digest.SubscriberEmailStore")
+	}
+	now := time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)
+	sub := &digest.Subscriber{ID: forum.NewID(), MemberID: "m1", Email: "old@example.org", Confirmed: true, CreatedAt: now, Lang: "fr"}
+	if err := s.InsertSubscriber(ctx, sub); err != nil {
+		t.Fatal(err)
+	}
+	if err := ss.SetSubscriberEmail(ctx, sub.ID, "new@example.org"); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := s.SubscriberByEmail(ctx, "new@example.org"); err != nil || got.ID != sub.ID || got.MemberID != "m1" || !got.Confirmed {
+		t.Fatalf("by the new address: %+v %v", got, err)
+	}
+	if _, err := s.SubscriberByEmail(ctx, "old@example.org"); !errors.Is(err, forum.ErrNotFound) {
+		t.Fatalf("by the old address: %v", err)
+	}
+	if err := ss.SetSubscriberEmail(ctx, forum.NewID(), "x@example.org"); err != nil {
+		t.Fatalf("a subscriber gone: %v", err)
+	}
 }
 
 // testAccountTokens checks the store of password-reset and email-change
