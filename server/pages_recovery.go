@@ -31,19 +31,33 @@ import (
 // backgroundTimeout bounds a piece of work started after answering.
 const backgroundTimeout = time.Minute
 
+// backgroundSlots bounds the pieces of work running at once (SMTP
+// connections): the others wait in their goroutine, never the request.
+const backgroundSlots = 4
+
 // background runs work after a request is answered; Server.WaitBackground
 // waits for it at shutdown.
 type background struct {
-	wg sync.WaitGroup
+	wg    sync.WaitGroup
+	once  sync.Once
+	slots chan struct{}
 }
 
 // goBackground runs fn in its own goroutine, with a context that outlives
-// the request (bounded by backgroundTimeout).
+// the request (bounded by backgroundTimeout, waiting for a slot included).
 func (s *Server) goBackground(ctx context.Context, what string, fn func(ctx context.Context) error) {
+	s.bg.once.Do(func() { s.bg.slots = make(chan struct{}, backgroundSlots) })
 	ctx = context.WithoutCancel(ctx)
 	s.bg.wg.Go(func() {
 		ctx, cancel := context.WithTimeout(ctx, backgroundTimeout)
 		defer cancel()
+		select {
+		case s.bg.slots <- struct{}{}:
+		case <-ctx.Done():
+			s.cfg.Log.Error("background work dropped: too much waiting", "what", what)
+			return
+		}
+		defer func() { <-s.bg.slots }()
 		if err := fn(ctx); err != nil {
 			s.cfg.Log.Error("background work failed", "what", what, "err", err)
 		}
