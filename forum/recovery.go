@@ -113,13 +113,12 @@ func (s *Service) accountToken(ctx context.Context, kind, token string) (*Accoun
 	return t, m, nil
 }
 
-// PasswordResetFor looks up the member who asked for a password reset.
-// It returns the member and a token to mail them, or nil and "" for an
-// address of no active account (unknown, suspended or deleted): the
-// caller answers the same either way. Only a malformed address is an error.
-// It does the same store work in both cases until the token is written;
-// writing the token and sending the mail are left to IssuePasswordReset,
-// which the server runs after answering.
+// PasswordResetFor looks up the member who asked for a password reset:
+// the member, or nil for an address of no active account (unknown,
+// suspended or deleted), and the caller answers the same either way. Only
+// a malformed address is an error. It does the same store work in both
+// cases; writing the token (IssuePasswordReset) and sending the mail are
+// left to after the answer.
 func (s *Service) PasswordResetFor(ctx context.Context, email string) (*Member, error) {
 	email, err := NormalizeEmail(email)
 	if err != nil {
