@@ -307,7 +307,7 @@ func serve(ctx context.Context, cfg config, withDemo bool, stdout io.Writer, log
 	case <-ctx.Done():
 	}
 	stop() // a second signal stops the process at once
-	shutdown(log, httpSrv, metricsSrv, stopJobs, jobsDone, dig, st)
+	shutdown(log, httpSrv, metricsSrv, srv.WaitBackground, stopJobs, jobsDone, dig, st)
 	return nil
 }
 
@@ -321,7 +321,7 @@ const shutdownGrace = 10 * time.Second
 // (each returns after its current iteration), give back the outbox
 // messages this process claimed and did not send, close the store. Each
 // step is logged with its duration.
-func shutdown(log *slog.Logger, httpSrv, metricsSrv *http.Server, stopJobs func(), jobsDone <-chan struct{}, dig *digest.Service, st store.Store) {
+func shutdown(log *slog.Logger, httpSrv, metricsSrv *http.Server, waitHTTPWork func(context.Context), stopJobs func(), jobsDone <-chan struct{}, dig *digest.Service, st store.Store) {
 	start := time.Now()
 	log.Info("arrêt : plus de nouvelles connexions, fin des requêtes en cours", "délai", shutdownGrace)
 	step := time.Now()
@@ -334,6 +334,8 @@ func shutdown(log *slog.Logger, httpSrv, metricsSrv *http.Server, stopJobs func(
 	if metricsSrv != nil {
 		_ = metricsSrv.Shutdown(sctx)
 	}
+	// Mails that requests started after answering (password resets).
+	waitHTTPWork(sctx)
 	log.Info("arrêt : HTTP fermé", "durée", time.Since(step))
 	step = time.Now()
 	stopJobs()

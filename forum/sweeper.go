@@ -8,7 +8,8 @@ import (
 	"coterforum/internal/periodic"
 )
 
-// SessionSweeper deletes expired sessions periodically.
+// SessionSweeper deletes expired sessions and expired account tokens
+// (password-reset and email-change links) periodically.
 type SessionSweeper struct {
 	Service *Service
 	Every   time.Duration
@@ -21,6 +22,13 @@ func (w SessionSweeper) Run(ctx context.Context) error {
 		n, err := w.Service.SweepSessions(ctx)
 		if err == nil && n > 0 {
 			w.Log.Info("expired sessions deleted", "count", n)
+		}
+		if err != nil {
+			return err
+		}
+		n, err = w.Service.SweepAccountTokens(ctx)
+		if err == nil && n > 0 {
+			w.Log.Info("expired account tokens deleted", "count", n)
 		}
 		return err
 	})

@@ -35,7 +35,7 @@ type DeleteInput struct {
 //     the password hash emptied and the role set to member: from this one
 //     update on, login and every session are refused, the member counts as
 //     no admin or moderator, and the choice is fixed.
-//  2. The rest happens in complete: sessions are deleted; the digest
+//  2. The rest happens in complete: sessions and account tokens are deleted; the digest
 //     subscriber of the member's address is erased (subscriptions first,
 //     then queued mail, then the record); notifications and invitations go;
 //     posts are emptied (when removed) and then every copy of the name is
@@ -138,6 +138,10 @@ func (s *Service) complete(ctx context.Context, memberID string) error {
 	// The member's posts and threads change on many pages: every cache goes.
 	defer s.forum.Invalidate(ctx, forum.KeyAll, forum.MemberKey(m.ID), forum.NotificationsKey(m.ID), forum.ReadsKey(m.ID))
 	if err := s.store.DeleteMemberSessions(ctx, m.ID); err != nil {
+		return err
+	}
+	// Password-reset and email-change links (the new address they hold).
+	if err := s.forum.DeleteAccountTokens(ctx, m.ID); err != nil {
 		return err
 	}
 	if err := s.digest.EraseMember(ctx, m.Email); err != nil {

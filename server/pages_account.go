@@ -93,6 +93,9 @@ type accountView struct {
 	Email          string
 	ProfileErrors  fieldErrors
 	PasswordErrors fieldErrors
+	// NewEmail and EmailErrors are the email change form's (pages_recovery.go).
+	NewEmail    string
+	EmailErrors fieldErrors
 }
 
 func (s *Server) accountView(m *forum.Member) *accountView {

@@ -76,6 +76,11 @@ var notices = map[string]string{
 	"unsubscribed": "Désabonnement enregistré.",
 	"confirmed":    "Votre abonnement est confirmé.",
 	"confirm-sent": "Si l'adresse est valide, un courriel de confirmation vient d'y être envoyé : l'abonnement commence quand vous cliquez sur son lien.",
+
+	// Account recovery and email change (pages_recovery.go).
+	"password-reset": "Votre mot de passe est changé et toutes vos sessions sont fermées : connectez-vous avec le nouveau.",
+	"email-sent":     "Un lien de confirmation est envoyé à la nouvelle adresse : elle remplacera l'actuelle quand vous l'aurez ouvert.",
+	"email-changed":  "L'adresse de votre compte est changée.",
 }
 
 // pages holds one parsed template set per page and language.

@@ -50,6 +50,13 @@ func (s *Server) routes() {
 	e.GET("/account", s.accountPage, requireMember)
 	e.POST("/account/profile", s.profileForm, requireMember)
 	e.POST("/account/password", s.passwordForm, requireMember)
+	e.POST("/account/email", s.emailForm, requireMember)
+	e.GET("/account/email/confirm", s.emailConfirmPage, public)  // signed link (?token=)
+	e.POST("/account/email/confirm", s.emailConfirmForm, public) // signed link (token field)
+	e.GET("/password/forgot", s.forgotPage, public)
+	e.POST("/password/forgot", s.forgotForm, public)
+	e.GET("/password/reset", s.resetPage, public)  // signed link (?token=)
+	e.POST("/password/reset", s.resetForm, public) // signed link (token field)
 	e.GET("/account/export", s.accountExport, requireMember)
 	e.GET("/account/delete", s.accountDeletePage, requireMember)
 	e.POST("/account/delete", s.accountDeleteForm, requireMember)
@@ -97,6 +104,8 @@ func (s *Server) routes() {
 	a := e.Group("/api/v1")
 	a.POST("/session", s.apiLogin, public)
 	a.GET("/session", s.apiSession, requireMember)
+	a.POST("/password/forgot", s.apiForgot, public) // 202 whatever the address
+	a.POST("/password/reset", s.apiReset, public)   // signed token in the body
 	a.DELETE("/session", s.apiLogout, requireMember)
 	a.GET("/account/export", s.apiAccountExport, requireMember)
 	a.DELETE("/account", s.apiDeleteAccount, requireMember)

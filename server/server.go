@@ -81,6 +81,8 @@ type Server struct {
 	rendered atomic.Int64
 	// routeSet holds the route patterns (observe.go).
 	routeSet map[string]bool
+	// bg is the work started after answering (pages_recovery.go).
+	bg background
 }
 
 // New builds the server and its routes. Templates are parsed here, so a
