@@ -36,7 +36,8 @@ type DeleteInput struct {
 //     no admin or moderator, and the choice is fixed.
 //  2. The rest happens in complete: sessions are deleted; the digest
 //     subscriber of the member's address is erased (subscriptions first,
-//     then queued mail, then the record); notifications and invitations go;
+//     then queued mail, then the record); ProConnect links, notifications
+//     and invitations go;
 //     posts are emptied (when removed) and then every copy of the name is
 //     anonymised. Each step is idempotent.
 //     The copies of the mail sent to the address (.eml files) go last.
@@ -137,6 +138,9 @@ func (s *Service) complete(ctx context.Context, memberID string) error {
 	// The member's posts and threads change on many pages: every cache goes.
 	defer s.forum.Invalidate(ctx, forum.KeyAll, forum.MemberKey(m.ID), forum.NotificationsKey(m.ID), forum.ReadsKey(m.ID))
 	if err := s.store.DeleteMemberSessions(ctx, m.ID); err != nil {
+		return err
+	}
+	if err := s.store.DeleteIdentitiesOf(ctx, m.ID); err != nil {
 		return err
 	}
 	if err := s.digest.EraseMember(ctx, m.Email); err != nil {

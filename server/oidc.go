@@ -12,6 +12,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -102,9 +103,23 @@ func (o *oidcClient) provider(ctx context.Context) (*oidc.Provider, *oidc.IDToke
 	return o.prov, o.verify, nil
 }
 
-// oauth returns the OAuth 2 configuration of the provider.
+// oauth returns the OAuth 2 configuration of the provider. The client
+// authenticates as the discovery says (client_secret_basic, the default,
+// or client_secret_post), so that a refused code is sent once, not once
+// per method as oauth2's auto-detection does.
 func (o *oidcClient) oauth(p *oidc.Provider) *oauth2.Config {
-	return &oauth2.Config{ClientID: o.cfg.ClientID, ClientSecret: o.cfg.ClientSecret, Endpoint: p.Endpoint(),
+	ep := p.Endpoint()
+	var meta struct {
+		Methods []string `json:"token_endpoint_auth_methods_supported"`
+	}
+	_ = p.Claims(&meta)
+	switch {
+	case len(meta.Methods) == 0 || slices.Contains(meta.Methods, "client_secret_basic"):
+		ep.AuthStyle = oauth2.AuthStyleInHeader
+	case slices.Contains(meta.Methods, "client_secret_post"):
+		ep.AuthStyle = oauth2.AuthStyleInParams
+	}
+	return &oauth2.Config{ClientID: o.cfg.ClientID, ClientSecret: o.cfg.ClientSecret, Endpoint: ep,
 		RedirectURL: o.redir, Scopes: o.cfg.Scopes}
 }
 
