@@ -262,7 +262,9 @@ func TestProConnectSignupModes(t *testing.T) {
 	t.Run("domain-list other", func(t *testing.T) {
 		try(t, domains, agent("s3", "c@sous.ville-exemple.fr", true), false, "demandez une invitation")
 	})
-	t.Run("open", func(t *testing.T) { try(t, forum.SignupPolicy{Mode: forum.SignupOpen}, agent("s4", "d@autre.example", true), true, "") })
+	t.Run("open", func(t *testing.T) {
+		try(t, forum.SignupPolicy{Mode: forum.SignupOpen}, agent("s4", "d@autre.example", true), true, "")
+	})
 	t.Run("open unverified", func(t *testing.T) {
 		try(t, forum.SignupPolicy{Mode: forum.SignupOpen}, agent("s5", "e@autre.example", false), false, "ne garantit pas votre adresse")
 	})
