@@ -22,9 +22,16 @@ func scanIdentity(r scanner) (forum.Identity, error) {
 // InsertIdentity adds an identity link; forum.ErrDuplicate when (issuer,
 // subject) or (member, issuer) is taken.
 func (s *Store) InsertIdentity(ctx context.Context, id *forum.Identity) error {
-	_, err := s.exec(ctx, `INSERT INTO identities (`+identityCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		id.ID, id.Issuer, id.Subject, id.MemberID, id.Email, id.SIRET, id.SIREN, ms(id.CreatedAt), ms(id.LastLoginAt))
+	_, err := s.exec(ctx, insertIdentitySQL, identityArgs(id)...)
 	return err
+}
+
+// insertIdentitySQL inserts an identity link.
+const insertIdentitySQL = `INSERT INTO identities (` + identityCols + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`
+
+// identityArgs are the values of identityCols.
+func identityArgs(id *forum.Identity) []any {
+	return []any{id.ID, id.Issuer, id.Subject, id.MemberID, id.Email, id.SIRET, id.SIREN, ms(id.CreatedAt), ms(id.LastLoginAt)}
 }
 
 // IdentityBySubject returns the link of (issuer, subject).
