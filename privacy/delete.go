@@ -52,8 +52,12 @@ func (s *Service) DeleteAccount(ctx context.Context, m *forum.Member, in DeleteI
 	if err != nil {
 		return err
 	}
-	if err := s.forum.CheckPassword(ctx, m, in.Password); err != nil {
-		return err
+	// An account opened with ProConnect has no password to type again: its
+	// session, from that login, is the proof.
+	if m.PasswordHash != "" {
+		if err := s.forum.CheckPassword(ctx, m, in.Password); err != nil {
+			return err
+		}
 	}
 	err = s.store.Atomically(ctx, func(ctx context.Context) error {
 		if err := s.store.BeginMemberDeletion(ctx, m.ID, posts, s.forum.Now()); err != nil {

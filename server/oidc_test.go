@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -127,6 +128,18 @@ func TestProConnectLoginCreatesAccount(t *testing.T) {
 	op.login(e.anon(), "/")
 	if link, _ := e.st.IdentityBySubject(ctx, op.ts.URL, "agent-1"); link.SIREN != "" || link.SIRET != "" {
 		t.Fatalf("13-digit SIRET stored: %+v", link)
+	}
+
+	// The passwordless account is deleted without a password to type, and
+	// its link goes with it.
+	if status, body, _ := c.get("/account/delete"); status != 200 || strings.Contains(body, `name="password"`) {
+		t.Fatalf("/account/delete of a passwordless account: %d", status)
+	}
+	if status, body, _ := c.post("/account/delete", url.Values{"posts": {"anonymise"}}); status != http.StatusSeeOther {
+		t.Fatalf("delete: %d\n%s", status, body)
+	}
+	if ids, err := e.st.IdentitiesOf(ctx, m.ID); err != nil || len(ids) != 0 {
+		t.Fatalf("links after deletion: %v %v", ids, err)
 	}
 }
 
