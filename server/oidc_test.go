@@ -357,3 +357,15 @@ func jsonString(v any) string {
 	b, _ := json.Marshal(v)
 	return string(b)
 }
+
+// TestProConnectProviderDown: the forum starts while the provider is
+// unreachable; the button then answers a clear 503, not a 500.
+func TestProConnectProviderDown(t *testing.T) {
+	op := newTestOP(t)
+	e := newEnv(t, withOIDC(op, forum.SignupPolicy{Mode: forum.SignupOpen}))
+	op.ts.Close()
+	status, body, _ := e.anon().get("/login/proconnect")
+	if status != http.StatusServiceUnavailable || !strings.Contains(body, "ProConnect ne répond pas") {
+		t.Fatalf("provider down: %d\n%s", status, body)
+	}
+}
