@@ -63,6 +63,8 @@ type config struct {
 	MetricsAddr string
 	// LogFormat (FORUM_LOG_FORMAT) is "text" (default) or "json".
 	LogFormat string
+	// OIDC is the login with ProConnect (FORUM_OIDC_*); off without an issuer.
+	OIDC server.OIDCConfig
 }
 
 // memoryHeadroom is what the server's Go heap needs beyond its render
@@ -269,7 +271,7 @@ func serve(ctx context.Context, cfg config, withDemo bool, stdout io.Writer, log
 		demo.Print(stdout, creds, cfg.BaseURL)
 	}
 	srv, err := server.New(ctx, svc, server.Config{BaseURL: cfg.BaseURL, Mail: sender, Log: log, Ready: st.Ping, Moderation: mod,
-		TrustedProxies: cfg.TrustedProxies, Digest: dig, MailFiles: fileSender(sender), Privacy: cfg.Privacy, Metrics: m})
+		TrustedProxies: cfg.TrustedProxies, Digest: dig, MailFiles: fileSender(sender), Privacy: cfg.Privacy, Metrics: m, OIDC: cfg.OIDC})
 	if err != nil {
 		return err
 	}

@@ -37,7 +37,8 @@ type DeleteInput struct {
 //     no admin or moderator, and the choice is fixed.
 //  2. The rest happens in complete: sessions and account tokens are deleted; the digest
 //     subscriber of the member's address is erased (subscriptions first,
-//     then queued mail, then the record); notifications and invitations go;
+//     then queued mail, then the record); ProConnect links, notifications
+//     and invitations go;
 //     posts are emptied (when removed) and then every copy of the name is
 //     anonymised. Each step is idempotent.
 //     The copies of the mail sent to the address (.eml files) go last.
@@ -52,8 +53,12 @@ func (s *Service) DeleteAccount(ctx context.Context, m *forum.Member, in DeleteI
 	if err != nil {
 		return err
 	}
-	if err := s.forum.CheckPassword(ctx, m, in.Password); err != nil {
-		return err
+	// An account opened with ProConnect has no password to type again: its
+	// session, from that login, is the proof.
+	if m.PasswordHash != "" {
+		if err := s.forum.CheckPassword(ctx, m, in.Password); err != nil {
+			return err
+		}
 	}
 	err = s.store.Atomically(ctx, func(ctx context.Context) error {
 		if err := s.store.BeginMemberDeletion(ctx, m.ID, posts, s.forum.Now()); err != nil {
@@ -142,6 +147,9 @@ func (s *Service) complete(ctx context.Context, memberID string) error {
 	}
 	// Password-reset and email-change links (the new address they hold).
 	if err := s.forum.DeleteAccountTokens(ctx, m.ID); err != nil {
+		return err
+	}
+	if err := s.store.DeleteIdentitiesOf(ctx, m.ID); err != nil {
 		return err
 	}
 	if err := s.digest.EraseMember(ctx, m.Email); err != nil {

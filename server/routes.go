@@ -45,6 +45,8 @@ func (s *Server) routes() {
 	e.POST("/preview", s.previewFragment, requireMember)
 	e.GET("/login", s.loginPage, public)
 	e.POST("/login", s.loginForm, public)
+	e.GET("/login/proconnect", s.oidcStart, public)             // 404 unless FORUM_OIDC_* are set
+	e.GET("/login/proconnect/callback", s.oidcCallback, public) // the provider's redirect (state, nonce, PKCE)
 	e.POST("/logout", s.logoutForm, requireMember)
 	e.POST("/language", s.languageForm, public)
 	e.GET("/account", s.accountPage, requireMember)
