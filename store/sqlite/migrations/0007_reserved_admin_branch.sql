@@ -1,0 +1,3 @@
+-- Placeholder on the admin branch only, so that 0010 loads (migrations are numbered
+-- without gaps): delete this file when merging; the other branches own 0007.
+SELECT 1;
