@@ -120,22 +120,24 @@ func (s *Service) ListMembers(ctx context.Context, actor *Member, f MemberFilter
 	return as.ListMembers(ctx, f)
 }
 
-// PendingInvitations returns the unused, unexpired invitations among the
-// latest (admins only).
-func (s *Service) PendingInvitations(ctx context.Context, actor *Member) ([]Invite, error) {
+// UnusedInvitations returns the unused invitations among the latest 50,
+// expired ones included (they can be sent again); admins only.
+func (s *Service) UnusedInvitations(ctx context.Context, actor *Member) ([]Invite, error) {
 	invs, err := s.Invitations(ctx, actor)
 	if err != nil {
 		return nil, err
 	}
-	now := s.now()
 	out := invs[:0]
 	for _, inv := range invs {
-		if inv.UsedAt == nil && now.Before(inv.ExpiresAt) {
+		if inv.UsedAt == nil {
 			out = append(out, inv)
 		}
 	}
 	return out, nil
 }
+
+// Expired reports whether the invitation's link no longer works at now.
+func (inv *Invite) Expired(now time.Time) bool { return !now.Before(inv.ExpiresAt) }
 
 // NewInviteToken returns a fresh token and the invitation that stands for
 // it, with the email, role and language of inv and a new lifetime.

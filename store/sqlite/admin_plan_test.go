@@ -42,7 +42,10 @@ func TestAdminQueriesUseIndexes(t *testing.T) {
 			_, err := s.ListMembers(ctx, forum.MemberFilter{Role: "member", Status: forum.MemberFilterActive, Query: "dupont", Skip: 50, Limit: 51})
 			return err
 		}},
-		{"deleted members", func() error { _, err := s.ListMembers(ctx, forum.MemberFilter{Status: forum.MemberFilterDeleted, Limit: 51}); return err }},
+		{"deleted members", func() error {
+			_, err := s.ListMembers(ctx, forum.MemberFilter{Status: forum.MemberFilterDeleted, Limit: 51})
+			return err
+		}},
 		{"member counts", func() error { _, err := s.CountMembersByRoleStatus(ctx); return err }},
 		{"posts this week", func() error { _, err := s.CountPublishedSince(ctx, time.Now().Add(-7*24*time.Hour)); return err }},
 	}
