@@ -83,8 +83,8 @@ func TestAdminDashboard(t *testing.T) {
 		t.Fatalf("GET /admin: %d", status)
 	}
 	for _, want := range []string{
-		`<a href="/moderation">1</a>`,                         // the newcomer's post waits
-		`<a href="/admin/members?role=member">2</a>`,          // author and member
+		`<a href="/moderation">1</a>`,                // the newcomer's post waits
+		`<a href="/admin/members?role=member">2</a>`, // author and member
 		`<a href="/admin/members?role=moderator">1</a>`,
 		`<a href="/admin/members?role=admin">1</a>`,
 		`<a href="/admin/members?status=suspended">1</a>`,
