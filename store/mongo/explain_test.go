@@ -156,7 +156,7 @@ func seedExplainForum(t *testing.T, s *Store, n int) explainForum {
 	// suspended, a few moderators and admins, named "Dupont" now and then.
 	for i, a := range authors {
 		m := &forum.Member{ID: a.ID, Email: fmt.Sprintf("membre%02d@ville%d.example.org", i, i), DisplayName: a.DisplayName,
-			Role: []string{forum.RoleMember, forum.RoleMember, forum.RoleMember, forum.RoleModerator, forum.RoleAdmin}[i%5],
+			Role:   []string{forum.RoleMember, forum.RoleMember, forum.RoleMember, forum.RoleModerator, forum.RoleAdmin}[i%5],
 			Status: forum.MemberActive, CreatedAt: t0}
 		if i%5 == 1 {
 			m.Status = forum.MemberSuspended
