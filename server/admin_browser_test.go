@@ -9,6 +9,9 @@ import (
 	"coterforum/internal/browsertest"
 	"coterforum/mail"
 	"coterforum/moderation"
+
+	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/chromedp"
 )
 
 // TestAdminPagesHaveNoAxeViolations audits the admin pages with content on
@@ -66,6 +69,17 @@ func TestAdminPagesHaveNoAxeViolations(t *testing.T) {
 			}
 			h1 := map[string]string{"fr": p.fr, "en": p.en}[lang]
 			brAudit(t, b, bctx, p.name+" ("+lang+")", h1)
+		}
+	}
+	// On a phone, no admin page is wider than the screen (the members
+	// table scrolls in its own region).
+	if _, err := chromedp.Call(bctx, emulation.SetDeviceMetricsOverride, emulation.SetDeviceMetricsOverrideParams{Width: 375, Height: 667, DeviceScaleFactor: 1, Mobile: true}); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range pages {
+		brVisit(t, bctx, base+p.path, 200)
+		if w := brEval[int](t, bctx, `document.documentElement.scrollWidth`); w > 375 {
+			t.Errorf("%s at 375 px: the page is %d px wide", p.path, w)
 		}
 	}
 }
