@@ -160,7 +160,7 @@ var funcs = template.FuncMap{
 		return []string{"post.approve", "post.reject", "post.undo_reject", "post.withdraw", "post.hide", "post.auto_hide", "post.restore",
 			"post.edit", "reports.dismiss", "thread.edit", "thread.lock", "thread.unlock", "thread.pin", "thread.unpin",
 			"thread.move", "thread.authority_types", "thread.rename", "member.suspend", "member.unsuspend", "member.trust",
-			"member.untrust", "member.always_moderate", "member.normal_moderation"}
+			"member.untrust", "member.always_moderate", "member.normal_moderation", "member.role", "invite.resend", "invite.revoke"}
 	},
 	"profileForm": func(p forum.ProfileInput, e fieldErrors, types []forum.AuthorityType) profileFormData {
 		return profileFormData{Profile: p, Errors: e, AuthorityTypes: types}

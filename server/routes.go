@@ -66,6 +66,12 @@ func (s *Server) routes() {
 	e.GET("/accessibilite", s.accessibilityPage, public)
 	e.GET("/invite/:token", s.invitePage, public)
 	e.POST("/invite/:token", s.inviteForm, public)
+	e.GET("/admin", s.adminDashboard, requireAdmin)
+	e.GET("/admin/members", s.adminMembersPage, requireAdmin)
+	e.POST("/admin/members/:id/role", s.adminRoleForm, requireAdmin)
+	e.POST("/admin/members/:id/suspend", s.adminSuspendForm, requireAdmin)
+	e.POST("/admin/invites/:id/resend", s.adminResendInviteForm, requireAdmin)
+	e.POST("/admin/invites/:id/revoke", s.adminRevokeInviteForm, requireAdmin)
 	e.GET("/admin/themes", s.adminThemesPage, requireAdmin)
 	e.POST("/admin/themes", s.adminAddThemeForm, requireAdmin)
 	e.POST("/admin/themes/:slug", s.adminUpdateThemeForm, requireAdmin)
@@ -90,7 +96,9 @@ func (s *Server) routes() {
 	e.POST("/subscriptions/unsubscribe", s.unsubscribeForm, public) // signed link; RFC 8058 one-click, no CSRF token
 	e.POST("/subscriptions/erase", s.eraseSubscriberForm, public)   // signed link (manage or unsubscribe)
 	e.GET("/admin/mail", s.adminMailPage, requireAdmin)
-	e.GET("/admin/mail/:name", s.adminMailFile, requireAdmin)
+	e.GET("/admin/mail/:name", s.adminMailFile, requireAdmin)      // decoded
+	e.GET("/admin/mail/:name/raw", s.adminMailRaw, requireAdmin)   // the .eml file, as a download
+	e.GET("/admin/mail/:name/html", s.adminMailHTML, requireAdmin) // the HTML part, sandboxed (CSP sandbox)
 	e.GET("/moderation", s.queuePage, requireModerator)
 	e.POST("/moderation", s.queueDecide, requireModerator)
 	e.POST("/moderation/posts/:id/undo", s.queueUndo, requireModerator)
