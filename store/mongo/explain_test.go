@@ -262,6 +262,9 @@ func hotQueries(f explainForum) []explainCase {
 		{"search posts, rare word, theme", mustQuery(searchPostsQuery(forum.SearchFilter{Words: search("cassiopée"), Theme: "sig"}, nil, 20, 21))},
 		{"search posts, author", mustQuery(searchPostsQuery(forum.SearchFilter{Words: search("réseau"), AuthorID: f.author}, nil, 0, 21))},
 		{"search titles", mustQuery(searchTitlesQuery(forum.SearchFilter{Words: search("réseau")}, 100))},
+		{"search word hits, titles", wordHits(forum.SearchFilter{}, search("réseau")[0], 0)},
+		{"search word hits, posts", wordHits(forum.SearchFilter{}, search("réseau")[0], 1)},
+		{"search word hits, posts, theme and type", wordHits(forum.SearchFilter{Theme: "sig", AuthorityType: "commune"}, search("cassiopée")[0], 1)},
 	}
 	for _, w := range []struct {
 		name string
@@ -274,6 +277,12 @@ func hotQueries(f explainForum) []explainCase {
 		cases = append(cases, explainCase{"digest window, " + w.name + ", next page", q})
 	}
 	return cases
+}
+
+// wordHits is SearchWordHits' query of titles (which 0) or posts (1).
+func wordHits(f forum.SearchFilter, variants []string, which int) findQuery {
+	t, p, _ := wordHitsQueries(f, variants, forum.MaxSearchHitsPerWord)
+	return []findQuery{t, p}[which]
 }
 
 // mustQuery drops the ok of a query builder (the cases always have words).
