@@ -6,6 +6,6 @@ func init() { register(enSearch2) }
 var enSearch2 = map[string]string{
 	"discussion":  "discussion",
 	"discussions": "discussions",
-	"Aucun fil publié ne contient tous ces mots dans son titre et ses messages.": "No published thread has all these words in its title and posts.",
+	"Aucun fil publié ne contient tous ces mots dans son titre et ses messages.":                                        "No published thread has all these words in its title and posts.",
 	"Tous les mots doivent figurer dans le fil : son titre ou ses messages ; les accents et les pluriels sont ignorés.": "Every word must be in the thread: its title or its posts; accents and plurals are ignored.",
 }
