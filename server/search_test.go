@@ -125,11 +125,11 @@ func TestSearchPage(t *testing.T) {
 	if !strings.Contains(body, `href="/posts/`+replyID+`"`) {
 		t.Fatalf("best excerpt: not the reply %s\n%s", replyID, body)
 	}
-	if status != http.StatusOK || strings.Count(body, `<li class="search-result">`) != 2 || !strings.Contains(body, "(2 discussions)") {
+	if status != http.StatusOK || strings.Count(body, `<li class="search-result">`) != 2 || !strings.Contains(body, "(2\u00a0discussions)") {
 		t.Fatalf("grouped results: %d\n%s", status, body)
 	}
 	status, body, _ = a.get("/search?q=" + url.QueryEscape("écoles collèges"))
-	if status != http.StatusOK || strings.Count(body, `<li class="search-result">`) != 1 || !strings.Contains(body, "(1 discussion)") {
+	if status != http.StatusOK || strings.Count(body, `<li class="search-result">`) != 1 || !strings.Contains(body, "(1\u00a0discussion)") {
 		t.Fatalf("words across the thread's posts: %d\n%s", status, body)
 	}
 	status, out = a.api("GET", "/api/v1/search?q="+url.QueryEscape("reseau fibre"), nil)
