@@ -185,6 +185,25 @@ func TypoText(s string) string {
 	return string(out)
 }
 
+// mayNeedTypo reports whether TypoText may change the escaped text raw:
+// it has a space before ; : ! ?, a number (or 1er) before a space, or a
+// guillemet. Most text nodes (indentation, plain prose) have none.
+func mayNeedTypo(raw []byte) bool {
+	for i, c := range raw {
+		switch {
+		case c == 0xc2 && i+1 < len(raw) && (raw[i+1] == 0xab || raw[i+1] == 0xbb): // « »
+			return true
+		case c >= '0' && c <= '9' && i+1 < len(raw) && isTypoSpace(rune(raw[i+1])):
+			return true
+		case c == 'r' && i >= 2 && raw[i-1] == 'e' && raw[i-2] >= '0' && raw[i-2] <= '9' && i+1 < len(raw) && isTypoSpace(rune(raw[i+1])): // 1er mars
+			return true
+		case isTypoSpace(rune(c)) && i+1 < len(raw) && strings.IndexByte(";:!?", raw[i+1]) >= 0:
+			return true
+		}
+	}
+	return false
+}
+
 // typoSkip are the elements whose text keeps its form: code, preformatted
 // and sample text, form fields and what is not text.
 var typoSkip = map[string]bool{"code": true, "pre": true, "kbd": true, "samp": true, "textarea": true,
@@ -211,7 +230,7 @@ func TypoHTML(src []byte) []byte {
 		raw := z.Raw()
 		switch tt {
 		case html.TextToken:
-			if skip == 0 {
+			if skip == 0 && mayNeedTypo(raw) {
 				text := html.UnescapeString(string(raw))
 				if t := TypoText(text); t != text {
 					out.WriteString(html.EscapeString(t))

@@ -63,6 +63,7 @@ func TestTypoHTML(t *testing.T) {
 		{`<p><strong>Urgent</strong> ! <em>vite</em> :</p>`, `<p><strong>Urgent</strong>^! <em>vite</em>~:</p>`},
 		// Escaped text stays escaped.
 		{`<p>a &lt; b ? &amp; « c »</p>`, `<p>a &lt; b^? &amp; «~c~»</p>`},
+		{`<p>Le 1er mars</p>`, `<p>Le 1er~mars</p>`},
 		{`<p>Merci :) ;-) 10:30</p>`, `<p>Merci :) ;-) 10:30</p>`},
 		{`<textarea name="body">Quel outil ?</textarea><title>Quoi ?</title>`, `<textarea name="body">Quel outil ?</textarea><title>Quoi^?</title>`},
 		{`<script>if (a ? b : c) {}</script><style>a:hover{}</style>`, `<script>if (a ? b : c) {}</script><style>a:hover{}</style>`},
@@ -72,5 +73,15 @@ func TestTypoHTML(t *testing.T) {
 		if got := string(TypoHTML([]byte(c.in))); got != want {
 			t.Errorf("TypoHTML(%s)\n = %s\nwant %s", c.in, show(got), c.want)
 		}
+	}
+}
+
+// BenchmarkTypoHTML measures a thread page of about 60 KB.
+func BenchmarkTypoHTML(b *testing.B) {
+	post := `<article class="post"><p>Bonjour à tous ! Nous migrons 10 000 postes : quel outil ? Rendez-vous le 12 mars à 16 h 20 ; voir <a href="https://exemple.fr/a?b=c">le lien</a> et <code>a ? b : c</code>.</p><p class="meta"><time datetime="2026-03-12T15:20:00Z">12 mars 2026 à 16 h 20</time></p></article>`
+	page := []byte("<!doctype html><html lang=\"fr\"><body>" + strings.Repeat(post, 200) + "</body></html>")
+	b.SetBytes(int64(len(page)))
+	for b.Loop() {
+		TypoHTML(page)
 	}
 }
