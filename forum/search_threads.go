@@ -31,6 +31,11 @@ type ThreadSearchStore interface {
 	SearchWordHits(ctx context.Context, f SearchFilter, variants []string, limit int) ([]SearchHit, error)
 }
 
+// SetSearchHitCap lowers the places read for each word of a search (a
+// test's small forum shows the cap at work); n <= 0 restores
+// MaxSearchHitsPerWord. Call it before serving.
+func (s *Service) SetSearchHitCap(n int) { s.searchHitCap = n }
+
 // threadMatches gathers the hits of a query's words: for each thread, the
 // words found in it (bit i for word i), in its title, and in each post.
 type threadMatches struct {
@@ -51,26 +56,31 @@ func (s *Service) searchThreads(ctx context.Context, q SearchQuery, f SearchFilt
 		limit = MaxSearchHitsPerWord
 	}
 	for i, w := range q.Words {
-		hits, err := s.store.SearchWordHits(ctx, f, w, limit)
+		// One more than the cap tells whether the word is past it.
+		hits, err := s.store.SearchWordHits(ctx, f, w, limit+1)
 		if err != nil {
 			return nil, nil, err
 		}
 		bit := uint32(1) << i
-		titles := 0
+		titles, posts := 0, 0
 		for _, h := range hits {
 			if h.PostID == "" {
-				titles++
+				if titles++; titles > limit {
+					m.capped = true
+					continue
+				}
 				m.title[h.ThreadID] |= bit
 			} else {
+				if posts++; posts > limit {
+					m.capped = true
+					continue
+				}
 				m.post[h.PostID] |= bit
 				m.postThread[h.PostID] = h.ThreadID
 			}
 			if i == 0 || m.thread[h.ThreadID] != 0 {
 				m.thread[h.ThreadID] |= bit
 			}
-		}
-		if titles >= limit || len(hits)-titles >= limit {
-			m.capped = true
 		}
 		so := bit<<1 - 1
 		for id, b := range m.thread {

@@ -186,7 +186,30 @@ func testSearchThreadPages(t *testing.T, e Engine) {
 	}
 }
 
+// testSearchHitCap checks the cap on the places read for a word: past it,
+// only the newest are read, and the results say so.
+func testSearchHitCap(t *testing.T, e Engine) {
+	s := e.Open(t, t.TempDir())
+	svc := forum.New(s, Quiet(), nil)
+	svc.SetSearchHitCap(2)
+	f := &searchForum{t: t, s: s, author: forum.AuthorRef{ID: forum.NewID(), DisplayName: "Ada"}, at: st0}
+	var threads []string
+	for i := range 3 {
+		id, _ := f.thread("sig", fmt.Sprintf("Fil %d", i), "Le sextant est prêt.")
+		threads = append(threads, id)
+	}
+	res := searchThreadsOf(t, svc, forum.SearchRequest{Query: "sextant"})
+	if got := resultThreads(t, res); !res.Capped || res.Total != 2 || fmt.Sprint(got) != fmt.Sprint([]string{threads[2], threads[1]}) {
+		t.Fatalf("capped at 2: %v, total %d, capped %v", got, res.Total, res.Capped)
+	}
+	svc.SetSearchHitCap(3)
+	if res := searchThreadsOf(t, svc, forum.SearchRequest{Query: "sextant"}); res.Capped || res.Total != 3 {
+		t.Fatalf("cap 3: total %d, capped %v", res.Total, res.Capped)
+	}
+}
+
 func init() {
+	register("SearchHitCap", testSearchHitCap)
 	register("SearchGroupedByThread", testSearchGroupedByThread)
 	register("SearchThreadPages", testSearchThreadPages)
 }
