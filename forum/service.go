@@ -44,6 +44,8 @@ type Service struct {
 	// so a burst of logins cannot exhaust memory (BENCHMARKS.md).
 	hashing chan struct{}
 	taxo    taxonomyCache
+	// searchHitCap is MaxSearchHitsPerWord unless a test lowers it.
+	searchHitCap int
 	// changes holds the versions of cached things and the read cache.
 	changes *changes
 	// cacheObs is told of the read cache's lookups (metrics); nil: nobody.

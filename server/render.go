@@ -265,6 +265,12 @@ func (s *Server) renderBytes(c echo.Context, name string, v view) ([]byte, error
 	if err := t.Execute(&buf, v); err != nil {
 		return nil, err
 	}
+	if lang == i18n.FR {
+		// French typography of what members wrote (titles, posts) and of
+		// dates and counts, at render time: the stored text is unchanged,
+		// and the page cache keeps each language's bytes.
+		return i18n.TypoHTML(buf.Bytes()), nil
+	}
 	return buf.Bytes(), nil
 }
 

@@ -282,6 +282,9 @@ func hotQueries(f explainForum) []explainCase {
 		{"admin members by role, searched", listMembersQuery(forum.MemberFilter{Role: forum.RoleMember, Query: "dupont", Skip: 1, Limit: forum.MembersPageSize + 1})},
 		{"admin members by status", listMembersQuery(forum.MemberFilter{Status: forum.MemberFilterSuspended, Limit: forum.MembersPageSize + 1})},
 		{"admin posts published this week", countPublishedSinceQuery(day.Add(-7 * 24 * time.Hour))},
+		{"search word hits, titles", wordHits(forum.SearchFilter{}, search("réseau")[0], 0)},
+		{"search word hits, posts", wordHits(forum.SearchFilter{}, search("réseau")[0], 1)},
+		{"search word hits, posts, theme and type", wordHits(forum.SearchFilter{Theme: "sig", AuthorityType: "commune"}, search("cassiopée")[0], 1)},
 	}
 	for _, w := range []struct {
 		name string
@@ -294,6 +297,12 @@ func hotQueries(f explainForum) []explainCase {
 		cases = append(cases, explainCase{"digest window, " + w.name + ", next page", q})
 	}
 	return cases
+}
+
+// wordHits is SearchWordHits' query of titles (which 0) or posts (1).
+func wordHits(f forum.SearchFilter, variants []string, which int) findQuery {
+	t, p, _ := wordHitsQueries(f, variants, forum.MaxSearchHitsPerWord)
+	return []findQuery{t, p}[which]
 }
 
 // mustQuery drops the ok of a query builder (the cases always have words).
