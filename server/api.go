@@ -304,7 +304,8 @@ func (s *Server) apiThread(c echo.Context) error {
 }
 
 type bodyIn struct {
-	Body string `json:"body"`
+	Body        string   `json:"body"`
+	Attachments []string `json:"attachments"`
 }
 
 func (s *Server) apiReply(c echo.Context) error {
@@ -313,7 +314,7 @@ func (s *Server) apiReply(c echo.Context) error {
 		return err
 	}
 	m := viewer(c)
-	p, err := s.svc.ReplyKeyed(c.Request().Context(), m, c.Param("id"), in.Body, c.Request().Header.Get("Idempotency-Key"))
+	p, err := s.svc.ReplyAttached(c.Request().Context(), m, c.Param("id"), in.Body, c.Request().Header.Get("Idempotency-Key"), in.Attachments)
 	if err != nil {
 		return err
 	}

@@ -99,7 +99,7 @@ var coreIndexes = map[string][]index{
 func allIndexes() map[string][]index {
 	all := map[string][]index{}
 	for _, area := range []map[string][]index{coreIndexes, moderationIndexes, digestIndexes,
-		searchIndexes, publishedIndexes, readMarkerIndexes, changeIndexes, migrationIndexes, reconcileIndexes} {
+		searchIndexes, publishedIndexes, readMarkerIndexes, changeIndexes, migrationIndexes, reconcileIndexes, attachmentIndexes} {
 		for col, ixs := range area {
 			all[col] = append(all[col], ixs...)
 		}

@@ -1,0 +1,3 @@
+-- Placeholder on the attach branch only, so that 0008 loads (migrations are numbered
+-- without gaps): delete this file when merging; the other branches own 0007.
+SELECT 1;
