@@ -39,7 +39,7 @@ func (t attachmentType) Ext() string { return t.ext }
 // OpenDocument and Office Open XML ones). SVG and HTML are never among
 // them: they can carry scripts.
 var AttachmentTypes = map[string]attachmentType{
-	"application/pdf": {ext: ".pdf"},
+	"application/pdf":                                                         {ext: ".pdf"},
 	"application/vnd.oasis.opendocument.text":                                 {ext: ".odt"},
 	"application/vnd.oasis.opendocument.spreadsheet":                          {ext: ".ods"},
 	"application/vnd.openxmlformats-officedocument.wordprocessingml.document": {ext: ".docx"},
