@@ -498,3 +498,54 @@ func TestAttachmentPruning(t *testing.T) {
 		}
 	}
 }
+
+// TestAttachmentExportAndDeletion: the account export lists the member's
+// files with a download link; deleting the account deletes them, content
+// included.
+func TestAttachmentExportAndDeletion(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	m, pw := e.member(forum.RoleMember, "commune")
+	c := e.login(m, pw)
+	joined := c.mustUpload("devis.pdf", pdfFile())
+	pending := c.mustUpload("photo.jpg", jpegWithExif(t))
+	c.createThread2(t, joined["id"])
+	status, out := c.api("GET", "/api/v1/account/export", nil)
+	if status != http.StatusOK {
+		t.Fatalf("export: %d", status)
+	}
+	list, _ := out["attachments"].([]any)
+	if len(list) != 2 {
+		t.Fatalf("export attachments: %v", out["attachments"])
+	}
+	for _, it := range list {
+		a := it.(map[string]any)
+		if a["name"] == nil || a["sha256"] == nil || a["type"] == nil {
+			t.Fatalf("export entry %v", a)
+		}
+		if status, _, _ := c.download(a["url"].(string)); status != http.StatusOK {
+			t.Fatalf("download of %v from the export: %d", a["name"], status)
+		}
+	}
+	if status, out := c.api("DELETE", "/api/v1/account", map[string]any{"password": pw, "posts": "anonymise"}); status != http.StatusOK {
+		t.Fatalf("delete: %d %v", status, out)
+	}
+	if n := countUploads(t, e, m); n != 0 {
+		t.Fatalf("%d attachments left after the deletion", n)
+	}
+	for _, a := range []map[string]any{joined, pending} {
+		if _, err := e.st.AttachmentByID(ctx, a["id"].(string)); err == nil {
+			t.Fatalf("%v kept", a["name"])
+		}
+		if rc, err := e.st.OpenAttachment(ctx, a["id"].(string)); err == nil {
+			n, _ := io.Copy(io.Discard, rc)
+			rc.Close()
+			if n > 0 {
+				t.Fatalf("content of %v kept", a["name"])
+			}
+		}
+		if status, _, _ := e.anon().download(a["url"].(string)); status != http.StatusNotFound {
+			t.Fatalf("%v still served: %d", a["name"], status)
+		}
+	}
+}
