@@ -3,10 +3,14 @@ package mongo
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
+	"strconv"
+	"strings"
 	"time"
 
 	"coterforum/forum"
+	"coterforum/store/portable"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	mongodrv "go.mongodb.org/mongo-driver/v2/mongo"
@@ -35,7 +39,9 @@ var attachmentIndexes = map[string][]index{
 }
 
 func (s *Store) bucket() *mongodrv.GridFSBucket {
-	return s.db.GridFSBucket(options.GridFSBucket().SetName(attachmentBucket))
+	// Chunks of portable.AttachmentChunkSize, as on SQLite: a chunk is
+	// then the same document in a backup from either engine.
+	return s.db.GridFSBucket(options.GridFSBucket().SetName(attachmentBucket).SetChunkSizeBytes(portable.AttachmentChunkSize))
 }
 
 // InsertAttachment uploads the content to GridFS, then inserts the
@@ -132,4 +138,121 @@ func (s *Store) PendingAttachmentsBefore(ctx context.Context, t time.Time, limit
 	return findAll[forum.Attachment](ctx, s, colAttachments,
 		bson.D{{Key: "post_id", Value: ""}, {Key: "created_at", Value: bson.D{{Key: "$lt", Value: t}}}},
 		options.Find().SetSort(bson.D{{Key: "post_id", Value: 1}, {Key: "created_at", Value: 1}}).SetLimit(int64(limit)))
+}
+
+// The GridFS collections of the bucket.
+const (
+	colAttachmentFiles  = attachmentBucket + ".files"
+	colAttachmentChunks = attachmentBucket + ".chunks"
+	colPortableChunks   = "attachment_chunks"
+)
+
+// gridChunk is a chunk as GridFS stores it.
+type gridChunk struct {
+	FilesID string `bson:"files_id"`
+	N       int    `bson:"n"`
+	Data    []byte `bson:"data"`
+}
+
+// chunkFilter selects the GridFS chunks whose portable key sorts after after.
+func chunkFilter(after string) (bson.D, error) {
+	if after == "" {
+		return bson.D{}, nil
+	}
+	id, num, ok := strings.Cut(after, ":")
+	n, err := strconv.Atoi(num)
+	if !ok || err != nil {
+		return nil, fmt.Errorf("clé de morceau invalide : %q", after)
+	}
+	return bson.D{{Key: "$or", Value: bson.A{
+		bson.D{{Key: "files_id", Value: bson.D{{Key: "$gt", Value: id}}}},
+		bson.D{{Key: "files_id", Value: id}, {Key: "n", Value: bson.D{{Key: "$gt", Value: n}}}},
+	}}}, nil
+}
+
+// exportChunks reads GridFS chunks in portable key order as portable documents.
+func (d dumper) exportChunks(ctx context.Context, after string, limit int) ([]bson.Raw, error) {
+	if limit <= 0 || limit > portable.MaxChunkBatch {
+		limit = portable.MaxChunkBatch
+	}
+	filter, err := chunkFilter(after)
+	if err != nil {
+		return nil, err
+	}
+	cur, err := d.s.c(colAttachmentChunks).Find(d.in(ctx), filter, options.Find().
+		SetSort(bson.D{{Key: "files_id", Value: 1}, {Key: "n", Value: 1}}).SetLimit(int64(limit)))
+	if err != nil {
+		return nil, err
+	}
+	var chunks []gridChunk
+	if err := cur.All(ctx, &chunks); err != nil {
+		return nil, err
+	}
+	out := make([]bson.Raw, 0, len(chunks))
+	for _, c := range chunks {
+		doc, err := portable.Encode(colPortableChunks, &portable.AttachmentChunk{Key: portable.ChunkKey(c.FilesID, c.N), AttachmentID: c.FilesID, N: c.N, Data: c.Data})
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, doc)
+	}
+	return out, nil
+}
+
+// lastChunkKey is the greatest portable key of the chunks.
+func (d dumper) lastChunkKey(ctx context.Context) (string, error) {
+	var c gridChunk
+	err := d.s.c(colAttachmentChunks).FindOne(d.in(ctx), bson.D{}, options.FindOne().
+		SetSort(bson.D{{Key: "files_id", Value: -1}, {Key: "n", Value: -1}}).SetProjection(bson.D{{Key: "files_id", Value: 1}, {Key: "n", Value: 1}})).Decode(&c)
+	if errors.Is(err, mongodrv.ErrNoDocuments) {
+		return "", nil
+	}
+	if err != nil {
+		return "", err
+	}
+	return portable.ChunkKey(c.FilesID, c.N), nil
+}
+
+// importAttachmentDocs inserts the metadata and the GridFS file documents
+// (whose chunks come with attachment_chunks), skipping those that exist.
+func (s *Store) importAttachmentDocs(ctx context.Context, docs []bson.Raw) error {
+	if err := importAs[forum.Attachment](ctx, s, colAttachments, docs, nil); err != nil {
+		return err
+	}
+	as, err := decodeAll[forum.Attachment](colAttachments, docs)
+	if err != nil {
+		return err
+	}
+	for _, a := range as {
+		file := bson.D{{Key: "$setOnInsert", Value: bson.D{{Key: "length", Value: a.Size}, {Key: "chunkSize", Value: int32(portable.AttachmentChunkSize)},
+			{Key: "uploadDate", Value: a.CreatedAt}, {Key: "filename", Value: a.Name}}}}
+		err := s.write(ctx, func(ctx context.Context) error {
+			_, err := s.c(colAttachmentFiles).UpdateOne(ctx, bson.D{{Key: "_id", Value: a.ID}}, file, options.UpdateOne().SetUpsert(true))
+			return err
+		})
+		if err != nil {
+			return mapErr(err)
+		}
+	}
+	return nil
+}
+
+// importChunkDocs writes chunks into GridFS, one upsert on (files_id, n)
+// each, so that a resumed import skips those written.
+func (s *Store) importChunkDocs(ctx context.Context, docs []bson.Raw) error {
+	cs, err := decodeAll[portable.AttachmentChunk](colPortableChunks, docs)
+	if err != nil {
+		return err
+	}
+	for _, c := range cs {
+		err := s.write(ctx, func(ctx context.Context) error {
+			_, err := s.c(colAttachmentChunks).UpdateOne(ctx, bson.D{{Key: "files_id", Value: c.AttachmentID}, {Key: "n", Value: c.N}},
+				bson.D{{Key: "$setOnInsert", Value: bson.D{{Key: "data", Value: c.Data}}}}, options.UpdateOne().SetUpsert(true))
+			return err
+		})
+		if err != nil {
+			return mapErr(err)
+		}
+	}
+	return nil
 }

@@ -9,12 +9,13 @@ import (
 	"time"
 
 	"coterforum/forum"
+	"coterforum/store/portable"
 )
 
 // chunkSize is the size of one row of attachment_chunks: a file is
 // written and read a chunk at a time (migration 0008 says why the content
 // is in the database).
-const chunkSize = 256 << 10
+const chunkSize = portable.AttachmentChunkSize
 
 const attachmentCols = `id, post_id, uploader_id, name, size, type, sha256, thumbnail, created_at`
 
@@ -147,4 +148,17 @@ func (s *Store) DeleteAttachment(ctx context.Context, id string) error {
 func (s *Store) PendingAttachmentsBefore(ctx context.Context, t time.Time, limit int) ([]forum.Attachment, error) {
 	return queryAll(ctx, s, scanAttachment, `SELECT `+attachmentCols+` FROM attachments INDEXED BY attachments_pending
 		WHERE post_id = '' AND created_at < ? ORDER BY created_at LIMIT ?`, ms(t), limit)
+}
+
+// chunkKey is the SQL of a chunk's portable key (index attachment_chunks_key).
+const chunkKey = `attachment_id || ':' || printf('%06d', n)`
+
+func scanChunk(r scanner) (any, error) {
+	var c portable.AttachmentChunk
+	err := r.Scan(&c.Key, &c.AttachmentID, &c.N, &c.Data)
+	return &c, err
+}
+
+func attachmentArgs(a *forum.Attachment) []any {
+	return []any{a.ID, a.PostID, a.UploaderID, a.Name, a.Size, a.Type, a.SHA256, a.Thumbnail, ms(a.CreatedAt)}
 }

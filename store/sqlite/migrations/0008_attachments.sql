@@ -28,3 +28,6 @@ CREATE TABLE attachment_chunks (
   data          BLOB NOT NULL,
   PRIMARY KEY (attachment_id, n)
 );
+-- The portable key of a chunk (store/portable ChunkKey), in byte order,
+-- for backups and copies.
+CREATE UNIQUE INDEX attachment_chunks_key ON attachment_chunks (attachment_id || ':' || printf('%06d', n));
