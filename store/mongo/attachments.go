@@ -26,16 +26,16 @@ const (
 )
 
 // attachmentIndexes serve the attachments of posts and of an uploader, and
-// the pruning of pending uploads; the GridFS ones are those the driver
-// would make, by the names it gives them.
+// the pruning of pending uploads; the GridFS ones have the keys of those
+// the driver would make (it then finds them and makes none).
 var attachmentIndexes = map[string][]index{
 	colAttachments: {
 		{name: "attachments_post_v1", keys: keys("post_id", 1, "_id", 1)},
 		{name: "attachments_uploader_v1", keys: keys("uploader_id", 1, "_id", 1)},
 		{name: "attachments_pending_v1", keys: keys("post_id", 1, "created_at", 1)},
 	},
-	attachmentBucket + ".files":  {{name: "filename_1_uploadDate_1", keys: keys("filename", 1, "uploadDate", 1)}},
-	attachmentBucket + ".chunks": {{name: "files_id_1_n_1", keys: keys("files_id", 1, "n", 1), unique: true}},
+	attachmentBucket + ".files":  {{name: "attachment_files_name_v1", keys: keys("filename", 1, "uploadDate", 1)}},
+	attachmentBucket + ".chunks": {{name: "attachment_chunks_n_v1", keys: keys("files_id", 1, "n", 1), unique: true}},
 }
 
 func (s *Store) bucket() *mongodrv.GridFSBucket {
