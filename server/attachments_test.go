@@ -242,6 +242,16 @@ func TestAttachmentsPerPost(t *testing.T) {
 		t.Fatalf("%d files stored for a refused form", n-before)
 	}
 	// The API answer of the thread shows the files of each post.
+	status, out = e.anon().api("GET", "/api/v1/threads/"+threadID, nil)
+	posts, _ := out["posts"].([]any)
+	if status != http.StatusOK || len(posts) != 2 {
+		t.Fatalf("thread: %d %v", status, out)
+	}
+	first, _ := posts[0].(map[string]any)["attachments"].([]any)
+	if len(first) != 5 || first[0].(map[string]any)["url"] == nil {
+		t.Fatalf("attachments of the first post in the API: %v", posts[0])
+	}
+	// So does the page.
 	_, body, _ := c.get("/threads/" + threadID)
 	if got := strings.Count(body, `class="attachment-link"`); got != 6 {
 		t.Fatalf("thread page shows %d attachments, want 6", got)
@@ -463,6 +473,12 @@ func TestAttachmentFormFlow(t *testing.T) {
 	atts, _ := e.st.AttachmentsOfPosts(context.Background(), []string{postID})
 	if len(atts) != 3 {
 		t.Fatalf("%d attachments after the edit, want 3", len(atts))
+	}
+	// A refused type in the form: 415, the form shown again with the message.
+	status, page, _ = c.postMultipart("/threads", url.Values{"theme": {"reseaux"}, "authority_types": {"commune"}, "title": {"Logo vectoriel"}, "body": {"Voici"}},
+		fileField{"files", "logo.png", svgFile()})
+	if status != http.StatusUnsupportedMediaType || !strings.Contains(page, "Type de fichier refusé") || !strings.Contains(page, "Logo vectoriel") {
+		t.Fatalf("SVG in the form: %d", status)
 	}
 	// Forms without files still work urlencoded.
 	if status, _, _ := c.post("/posts/"+postID+"/edit", url.Values{"body": {"Sans fichier"}}); status != http.StatusSeeOther {
