@@ -142,9 +142,9 @@ func (s *Server) readMultipartPostForm(c echo.Context) (postForm, error, error) 
 	budget := s.cfg.BodyLimit
 	var ids []string
 	var uploadErr error
-	for {
+	for n := 0; ; n++ {
 		part, err := mr.NextPart()
-		if errors.Is(err, io.EOF) {
+		if errors.Is(err, io.EOF) && n > 0 {
 			break
 		}
 		if err != nil {
