@@ -53,6 +53,11 @@ var AttachmentTypes = map[string]attachmentType{
 // enough to find the parts of an office document named early in its zip.
 const detectLimit = 64 << 10
 
+// The detection reads 3 KiB by default, where an office document made by
+// some programs (LibreOffice) has not named its parts yet: the library's
+// limit is its own setting, set once here for every detection.
+func init() { mimetype.SetLimit(detectLimit) }
+
 // ThumbnailSize bounds the width and height of a thumbnail, in pixels.
 const ThumbnailSize = 320
 

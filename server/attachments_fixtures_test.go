@@ -33,7 +33,7 @@ func zipFile(t testing.TB, entries ...[2]string) []byte {
 	w := zip.NewWriter(&buf)
 	for i, e := range entries {
 		h := &zip.FileHeader{Name: e[0], Method: zip.Deflate}
-		if i == 0 {
+		if i == 0 || len(e[1]) > 4096 {
 			h.Method = zip.Store
 		}
 		f, err := w.CreateHeader(h)
@@ -50,6 +50,15 @@ func zipFile(t testing.TB, entries ...[2]string) []byte {
 
 func docxFile(t testing.TB) []byte {
 	return zipFile(t, [2]string{"[Content_Types].xml", `<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>`},
+		[2]string{"_rels/.rels", `<?xml version="1.0"?><Relationships/>`},
+		[2]string{"word/document.xml", `<?xml version="1.0"?><w:document/>`})
+}
+
+// docxLateFile is a DOCX whose word/ part comes after 8 KB of other
+// parts, as some programs write them.
+func docxLateFile(t testing.TB) []byte {
+	return zipFile(t, [2]string{"[Content_Types].xml", `<?xml version="1.0"?><Types/>`},
+		[2]string{"docProps/thumbnail.txt", strings.Repeat("0123456789abcdef", 512)},
 		[2]string{"_rels/.rels", `<?xml version="1.0"?><Relationships/>`},
 		[2]string{"word/document.xml", `<?xml version="1.0"?><w:document/>`})
 }

@@ -67,6 +67,7 @@ func TestAttachmentTypesByContent(t *testing.T) {
 	}{
 		{"Cahier des charges.docx", "Cahier_des_charges.pdf", "application/pdf", pdfFile()},
 		{"bordereau.pdf", "bordereau.docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document", docxFile(t)},
+		{"rapport.docx", "rapport.docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document", docxLateFile(t)},
 		{"prix.xlsx", "prix.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", xlsxFile(t)},
 		{"note.odt", "note.odt", "application/vnd.oasis.opendocument.text", odfFile(t, "application/vnd.oasis.opendocument.text")},
 		{"tableau", "tableau.ods", "application/vnd.oasis.opendocument.spreadsheet", odfFile(t, "application/vnd.oasis.opendocument.spreadsheet")},
