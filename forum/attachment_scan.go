@@ -131,6 +131,8 @@ func scanUpload(r io.Reader, limit int64) (*scanned, error) {
 		err = stripJPEG(w, in)
 	case "image/png":
 		err = stripPNG(w, in)
+	case "image/webp":
+		err = stripWebP(w, raw, n)
 	default:
 		_, err = io.Copy(w, in)
 	}
@@ -314,4 +316,61 @@ func safeName(name, ext string) string {
 		s = "fichier"
 	}
 	return s + ext
+}
+
+// stripWebP copies a WebP without its EXIF and XMP chunks, with the RIFF
+// size and the VP8X flags made to match (two passes over f, n bytes).
+func stripWebP(w io.Writer, f *os.File, n int64) error {
+	var hdr [12]byte
+	if _, err := f.ReadAt(hdr[:], 0); err != nil || string(hdr[:4]) != "RIFF" || string(hdr[8:]) != "WEBP" {
+		return errors.New("not a WebP")
+	}
+	type chunk struct {
+		off, size int64 // size with the 8-byte header and the padding
+		kind      string
+	}
+	var chunks []chunk
+	var kept int64 = 4 // "WEBP"
+	for off := int64(12); off+8 <= n; {
+		var ch [8]byte
+		if _, err := f.ReadAt(ch[:], off); err != nil {
+			return err
+		}
+		size := int64(binary.LittleEndian.Uint32(ch[4:]))
+		total := 8 + size + size%2
+		if off+8+size > n {
+			return errors.New("WebP: chunk past the end")
+		}
+		c := chunk{off: off, size: min(total, n-off), kind: string(ch[:4])}
+		chunks = append(chunks, c)
+		if c.kind != "EXIF" && c.kind != "XMP " {
+			kept += c.size
+		}
+		off += total
+	}
+	out := append([]byte("RIFF"), 0, 0, 0, 0)
+	binary.LittleEndian.PutUint32(out[4:], uint32(kept))
+	if _, err := w.Write(append(out, "WEBP"...)); err != nil {
+		return err
+	}
+	for _, c := range chunks {
+		if c.kind == "EXIF" || c.kind == "XMP " {
+			continue
+		}
+		if c.kind == "VP8X" && c.size >= 9 {
+			b := make([]byte, c.size)
+			if _, err := f.ReadAt(b, c.off); err != nil {
+				return err
+			}
+			b[8] &^= 0x08 | 0x04 // EXIF and XMP flags
+			if _, err := w.Write(b); err != nil {
+				return err
+			}
+			continue
+		}
+		if _, err := io.Copy(w, io.NewSectionReader(f, c.off, c.size)); err != nil {
+			return err
+		}
+	}
+	return nil
 }

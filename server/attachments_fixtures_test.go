@@ -235,3 +235,19 @@ func (c *client) download(u string) (int, []byte, *http.Response) {
 	raw, _ := io.ReadAll(resp.Body)
 	return resp.StatusCode, raw, resp
 }
+
+// webpWithExif is the 1×1 WebP in the extended format (VP8X) with an EXIF
+// chunk naming its author.
+func webpWithExif(t testing.TB) []byte {
+	plain := webpFile(t)
+	image := plain[12:] // the VP8L chunk
+	vp8x := []byte("VP8X\x0a\x00\x00\x00\x08\x00\x00\x00\x00\x00\x00\x00\x00\x00")
+	exif := []byte("Camille Secret GPS")
+	ex := append([]byte("EXIF"), 0, 0, 0, 0)
+	binary.LittleEndian.PutUint32(ex[4:], uint32(len(exif)))
+	ex = append(ex, exif...)
+	body := append(append(append([]byte("WEBP"), vp8x...), image...), ex...)
+	out := append([]byte("RIFF"), 0, 0, 0, 0)
+	binary.LittleEndian.PutUint32(out[4:], uint32(len(body)))
+	return append(out, body...)
+}

@@ -8,6 +8,8 @@ import (
 	"image"
 	_ "image/jpeg"
 	_ "image/png"
+
+	_ "golang.org/x/image/webp"
 	"io"
 	"net/http"
 	"net/url"
@@ -298,8 +300,20 @@ func TestAttachmentImagesCleaned(t *testing.T) {
 			t.Fatalf("%s thumbnail: %v %s %dx%d", tt.name, err, format, cfg.Width, cfg.Height)
 		}
 	}
-	// A WebP gets a thumbnail too (decoded by golang.org/x/image/webp).
-	a := c.mustUpload("p.webp", webpFile(t))
+	// A WebP loses its EXIF chunk and gets a thumbnail too (decoded by
+	// golang.org/x/image/webp).
+	in := webpWithExif(t)
+	if _, _, err := image.Decode(bytes.NewReader(in)); err != nil {
+		t.Fatalf("WebP fixture: %v", err)
+	}
+	a := c.mustUpload("p.webp", in)
+	_, got, _ := c.download(a["url"].(string))
+	if bytes.Contains(got, []byte("Camille Secret")) || bytes.Contains(got, []byte("EXIF")) {
+		t.Fatal("WebP: metadata kept")
+	}
+	if _, _, err := image.Decode(bytes.NewReader(got)); err != nil {
+		t.Fatalf("stripped WebP no longer decodes: %v", err)
+	}
 	if status, _, _ := c.download("/attachments/" + a["id"].(string) + "/thumbnail.jpg"); status != http.StatusOK {
 		t.Fatalf("webp thumbnail: %d", status)
 	}
