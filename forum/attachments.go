@@ -41,7 +41,11 @@ func (a *Attachment) IsImage() bool { return AttachmentTypes[a.Type].image }
 func (a *Attachment) URL() string { return "/attachments/" + a.ID + "/" + url.PathEscape(a.Name) }
 
 // ThumbnailURL is where the attachment's thumbnail is served.
-func (a *Attachment) ThumbnailURL() string { return "/attachments/" + a.ID + "/thumbnail.jpg" }
+func (a *Attachment) ThumbnailURL() string { return "/attachments/" + a.ID + "/" + ThumbnailName }
+
+// ThumbnailName is the last segment of a thumbnail's URL. Having no
+// extension, it is never the name of an attachment.
+const ThumbnailName = "thumbnail"
 
 // AttachmentStore is what attachments need from the database; both stores
 // implement it (store/sqlite/attachments.go, store/mongo/attachments.go).

@@ -232,7 +232,12 @@ func (s *Server) attachmentFile(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	thumb := c.Param("name") == "thumbnail.jpg" && len(a.Thumbnail) > 0
+	// The thumbnail's name has no extension: no attachment can have it
+	// (safeName always gives one).
+	thumb := c.Param("name") == forum.ThumbnailName
+	if thumb && len(a.Thumbnail) == 0 {
+		return forum.ErrNotFound
+	}
 	h := c.Response().Header()
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Content-Security-Policy", "sandbox; default-src 'none'")

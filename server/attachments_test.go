@@ -291,7 +291,7 @@ func TestAttachmentImagesCleaned(t *testing.T) {
 		if int64(len(got)) != int64(a["size"].(float64)) || resp.Header.Get("ETag") != `"`+hex.EncodeToString(sum[:])[:32]+`"` {
 			t.Fatalf("%s: size %d vs %v, etag %s", tt.name, len(got), a["size"], resp.Header.Get("ETag"))
 		}
-		status, thumb, resp := c.download("/attachments/" + a["id"].(string) + "/thumbnail.jpg")
+		status, thumb, resp := c.download("/attachments/" + a["id"].(string) + "/thumbnail")
 		if status != http.StatusOK || resp.Header.Get("Content-Type") != "image/jpeg" {
 			t.Fatalf("%s thumbnail: %d %s", tt.name, status, resp.Header.Get("Content-Type"))
 		}
@@ -314,14 +314,18 @@ func TestAttachmentImagesCleaned(t *testing.T) {
 	if _, _, err := image.Decode(bytes.NewReader(got)); err != nil {
 		t.Fatalf("stripped WebP no longer decodes: %v", err)
 	}
-	if status, _, _ := c.download("/attachments/" + a["id"].(string) + "/thumbnail.jpg"); status != http.StatusOK {
+	if status, _, _ := c.download("/attachments/" + a["id"].(string) + "/thumbnail"); status != http.StatusOK {
 		t.Fatalf("webp thumbnail: %d", status)
 	}
-	// A PDF has none: the thumbnail address is a 404 rather than the file inline.
+	// A PDF has none: its thumbnail address is a 404, never the file inline.
 	p := c.mustUpload("d.pdf", pdfFile())
-	if status, _, resp := c.download("/attachments/" + p["id"].(string) + "/thumbnail.jpg"); status == http.StatusOK && resp.Header.Get("Content-Type") != "application/pdf" ||
-		strings.HasPrefix(resp.Header.Get("Content-Disposition"), "inline") {
-		t.Fatalf("pdf thumbnail: %d %s", status, resp.Header.Get("Content-Disposition"))
+	if status, _, _ := c.download("/attachments/" + p["id"].(string) + "/thumbnail"); status != http.StatusNotFound {
+		t.Fatalf("pdf thumbnail: %d", status)
+	}
+	// A file named like the thumbnail is served as itself.
+	named := c.mustUpload("thumbnail.jpg", jpegWithExif(t))
+	if _, body, _ := c.download(named["url"].(string)); int64(len(body)) != int64(named["size"].(float64)) {
+		t.Fatalf("a file named thumbnail.jpg: %d bytes, want %v", len(body), named["size"])
 	}
 }
 
@@ -476,7 +480,7 @@ func TestAttachmentFormFlow(t *testing.T) {
 	}
 	loc := resp.Header.Get("Location")
 	_, page, _ = c.get(strings.Split(loc, "#")[0])
-	if !strings.Contains(page, "schema.png") || !strings.Contains(page, "devis.pdf") || !strings.Contains(page, "/thumbnail.jpg") {
+	if !strings.Contains(page, "schema.png") || !strings.Contains(page, "devis.pdf") || !strings.Contains(page, "/thumbnail") {
 		t.Fatal("the thread page does not show the attachments")
 	}
 	postID := regexp.MustCompile(`#post-([0-9a-f]{24})`).FindStringSubmatch(loc)[1]
