@@ -289,6 +289,18 @@ var configVars = []envVar{
 			c.CacheBytes = n
 			return strconv.FormatInt(n, 10), err
 		}},
+	{Name: "FORUM_ATTACHMENT_MAX", FR: "taille maximale d'une pièce jointe (octets, ou avec `Kio`/`Mio`, `KiB`/`MiB`), de 64 Kio à 100 Mio ; 5 pièces jointes par message au plus",
+		EN:      "size limit of one attachment (bytes, or KiB/MiB), 64 KiB to 100 MiB; at most 5 attachments a post",
+		Default: strconv.Itoa(forum.DefaultAttachmentMax), DocDefault: "`10485760` (10 Mio)",
+		Form: "un nombre d'octets de 64 Kio à 100 Mio (ex. 10MiB)",
+		Parse: func(c *config, v string) (string, error) {
+			n, err := parseBytes(v)
+			if err == nil && (n < 64<<10 || n > 100<<20) {
+				err = errorString("hors de 64 Kio à 100 Mio")
+			}
+			c.AttachmentMax = n
+			return strconv.FormatInt(n, 10), err
+		}},
 	{Name: "FORUM_DELETE_POSTS_POLICY", FR: "messages d'un compte supprimé : `choice` (le membre choisit de les garder anonymisés ou de les effacer) ou `anonymise` (toujours gardés, signés « membre supprimé »)",
 		EN:      "posts of a deleted account: choice (the member keeps them anonymised or erases them) or anonymise (always kept)",
 		Default: "choice", DocDefault: "`choice`", Form: "choice ou anonymise",

@@ -55,6 +55,9 @@ type config struct {
 	// CacheBytes (FORUM_CACHE_BYTES) bounds the in-process read and render
 	// cache (default forum.DefaultCacheBytes, 64 MiB; 0 turns it off).
 	CacheBytes int64
+	// AttachmentMax (FORUM_ATTACHMENT_MAX) is the size limit of one
+	// attachment (default forum.DefaultAttachmentMax, 10 MiB).
+	AttachmentMax int64
 	// Privacy: FORUM_DELETE_POSTS_POLICY (choice, the default, or
 	// anonymise) and FORUM_DPO_EMAIL (the club's data protection officer).
 	Privacy privacy.Config
@@ -199,6 +202,7 @@ func openService(ctx context.Context, cfg config, log *slog.Logger, command bool
 	}
 	svc := forum.New(st, log, nil)
 	svc.SetCacheBytes(cfg.CacheBytes)
+	svc.SetAttachmentMax(cfg.AttachmentMax)
 	if m != nil {
 		svc.SetCacheObserver(m.CacheLookup)
 		m.WatchCache(svc.Cache)
@@ -283,6 +287,8 @@ func serve(ctx context.Context, cfg config, withDemo bool, stdout io.Writer, log
 	// if any, is logged here with its name.
 	jobsCtx, stopJobs := context.WithCancel(context.Background())
 	jobs := backgroundJobs(svc, mod, dig, srv, log)
+	// Uploads joined to no post within a day are pruned (forum/attachments.go).
+	jobs = append(jobs, job{"attachment-pruner", func(ctx context.Context) error { return svc.RunAttachmentPruner(ctx, time.Hour) }})
 	if files := fileSender(sender); files != nil {
 		jobs = append(jobs, job{"mail-pruner", mailPruner{files: files, keep: cfg.MailKeep, every: time.Hour, log: log.With("job", "mail-pruner")}.Run})
 	}

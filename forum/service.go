@@ -50,6 +50,8 @@ type Service struct {
 	changes *changes
 	// cacheObs is told of the read cache's lookups (metrics); nil: nobody.
 	cacheObs func(cache string, hit bool)
+	// attachMax is the size limit of one attachment (attachments.go).
+	attachMax int64
 }
 
 // dummyPasswordHash is an argon2id hash, with the forum's parameters, of a

@@ -24,6 +24,9 @@ type NewThreadInput struct {
 	// IdempotencyKey, when set, makes a repeated submission return the
 	// thread the first one created (idempotency.go).
 	IdempotencyKey string `json:"-" form:"-"`
+	// Attachments are ids of the author's pending uploads to join to the
+	// first post (attachments.go).
+	Attachments []string `json:"attachments" form:"-"`
 }
 
 // CanWrite checks that the member may write at all now.
@@ -149,6 +152,10 @@ func (s *Service) CreateThread(ctx context.Context, author *Member, in NewThread
 	if err != nil {
 		return nil, nil, err
 	}
+	attachments, err := s.checkAttachments(ctx, author, in.Attachments, 0)
+	if err != nil {
+		return nil, nil, err
+	}
 	now := s.now()
 	status := s.initialStatus(author, theme)
 	th := &Thread{ID: NewID(), Theme: theme.Slug, AuthorityTypes: types, Title: title, Author: author.Ref(),
@@ -168,6 +175,9 @@ func (s *Service) CreateThread(ctx context.Context, author *Member, in NewThread
 			return err
 		}
 		if err := s.store.InsertThread(ctx, th); err != nil {
+			return err
+		}
+		if err := s.attach(ctx, author, p.ID, attachments); err != nil {
 			return err
 		}
 		if status != PostPublished {
@@ -219,6 +229,12 @@ func (s *Service) Reply(ctx context.Context, author *Member, threadID, body stri
 // repeated submission return the post the first one stored
 // (idempotency.go).
 func (s *Service) ReplyKeyed(ctx context.Context, author *Member, threadID, body, key string) (*Post, error) {
+	return s.ReplyAttached(ctx, author, threadID, body, key, nil)
+}
+
+// ReplyAttached is ReplyKeyed joining the author's pending uploads
+// attachments to the post.
+func (s *Service) ReplyAttached(ctx context.Context, author *Member, threadID, body, key string, attachments []string) (*Post, error) {
 	if err := s.CanWrite(author); err != nil {
 		return nil, err
 	}
@@ -250,6 +266,9 @@ func (s *Service) ReplyKeyed(ctx context.Context, author *Member, threadID, body
 	if err != nil {
 		return nil, err
 	}
+	if attachments, err = s.checkAttachments(ctx, author, attachments, 0); err != nil {
+		return nil, err
+	}
 	p := &Post{ID: NewID(), ThreadID: th.ID, Author: author.Ref(), Source: src, HTML: html,
 		Status: s.initialStatus(author, theme), CreatedAt: s.now(), Terms: PostSearchTerms(html), IdempotencyKey: key}
 	// One Atomically: the post, the thread's count and last activity, the
@@ -271,6 +290,9 @@ func (s *Service) ReplyKeyed(ctx context.Context, author *Member, threadID, body
 			return ErrLocked
 		}
 		if err := s.store.InsertPost(ctx, p); err != nil {
+			return err
+		}
+		if err := s.attach(ctx, author, p.ID, attachments); err != nil {
 			return err
 		}
 		if p.Status != PostPublished {

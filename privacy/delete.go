@@ -161,6 +161,9 @@ func (s *Service) complete(ctx context.Context, memberID string) error {
 	if _, err := s.store.DeleteReadMarkers(ctx, m.ID); err != nil {
 		return err
 	}
+	if err := s.deleteAttachments(ctx, m.ID); err != nil {
+		return err
+	}
 	if err := s.store.DeleteInvitesFor(ctx, m.Email); err != nil {
 		return err
 	}

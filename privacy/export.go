@@ -27,6 +27,8 @@ type Export struct {
 	ThreadsRead    []ExportRead           `json:"threads_read"`
 	// Identities are the member's ProConnect (OpenID Connect) links.
 	Identities []forum.Identity `json:"proconnect_identities"`
+	// Attachments are the files the member uploaded (attachments.go).
+	Attachments []ExportAttachment `json:"attachments"`
 }
 
 // ExportRead is how far the member has read a thread (unread tracking).
@@ -182,6 +184,9 @@ func (s *Service) Export(ctx context.Context, m *forum.Member, currentSession st
 		targets = append(targets, th.ID)
 	}
 	if err := s.exportPosts(ctx, m, x, &targets); err != nil {
+		return nil, err
+	}
+	if err := s.exportAttachments(ctx, m, x); err != nil {
 		return nil, err
 	}
 	if err := s.exportMail(ctx, m, x); err != nil {

@@ -74,6 +74,8 @@ type postJSON struct {
 	// Removed marks a post removed with its author's account: body_html is
 	// then the placeholder.
 	Removed bool `json:"removed,omitempty"`
+	// Attachments are the post's files (GET /api/v1/threads/{id}).
+	Attachments []attachmentJSON `json:"attachments,omitempty"`
 }
 
 // authorJSON is a member as the API shows them. API reads are cached
@@ -294,9 +296,17 @@ func (s *Server) apiThread(c echo.Context) error {
 		if err != nil {
 			return nil, err
 		}
+		files, err := s.svc.PostAttachments(c.Request().Context(), postIDs(pp.Posts))
+		if err != nil {
+			return nil, err
+		}
 		posts := make([]postJSON, 0, len(pp.Posts))
 		for i := range pp.Posts {
-			posts = append(posts, s.postJSON(m, &pp.Posts[i]))
+			pj := s.postJSON(m, &pp.Posts[i])
+			for k := range files[pj.ID] {
+				pj.Attachments = append(pj.Attachments, s.attachmentJSON(&files[pj.ID][k]))
+			}
+			posts = append(posts, pj)
 		}
 		return map[string]any{"thread": s.threadJSON(th), "posts": posts, "page": pp.Page,
 			"pages": pp.Pages, "has_more": pp.Page < pp.Pages}, nil
@@ -304,7 +314,8 @@ func (s *Server) apiThread(c echo.Context) error {
 }
 
 type bodyIn struct {
-	Body string `json:"body"`
+	Body        string   `json:"body"`
+	Attachments []string `json:"attachments"`
 }
 
 func (s *Server) apiReply(c echo.Context) error {
@@ -313,7 +324,7 @@ func (s *Server) apiReply(c echo.Context) error {
 		return err
 	}
 	m := viewer(c)
-	p, err := s.svc.ReplyKeyed(c.Request().Context(), m, c.Param("id"), in.Body, c.Request().Header.Get("Idempotency-Key"))
+	p, err := s.svc.ReplyAttached(c.Request().Context(), m, c.Param("id"), in.Body, c.Request().Header.Get("Idempotency-Key"), in.Attachments)
 	if err != nil {
 		return err
 	}

@@ -402,6 +402,10 @@ func TestKeyboardLoginAndPost(t *testing.T) {
 		t.Fatalf("Tab focuses %s#%s, want the message #body", f.Tag, f.ID)
 	}
 	brKeys(t, ctx, "Quel **portail captif** utilisez-vous ?\n\n- authentification par SMS\n- journalisation\n")
+	// The file input of the attachments comes before the buttons.
+	if f = brTab(t, b, ctx); f.ID != "files" {
+		t.Fatalf("Tab focuses %s#%s, want the file input #files", f.Tag, f.ID)
+	}
 	if f = brTab(t, b, ctx); f.Tag != "button" || f.Text != "Publier le fil" {
 		t.Fatalf("Tab focuses %s %q, want the \"Publier le fil\" button", f.Tag, f.Text)
 	}

@@ -21,6 +21,8 @@ type queueView struct {
 	Errors        fieldErrors
 	// Undo is a post just rejected, whose rejection can still be undone.
 	Undo string
+	// Attachments are the files of the queued posts, by post id.
+	Attachments map[string][]forum.Attachment
 }
 
 func (s *Server) queuePage(c echo.Context) error {
@@ -37,6 +39,13 @@ func (s *Server) renderQueue(c echo.Context, status int, fe fieldErrors) error {
 		CannedReasons: moderation.CannedReasons, Errors: fe}
 	if u := c.QueryParam("undo"); forum.ValidID(u) {
 		v.Undo = u
+	}
+	ids := make([]string, len(items))
+	for i := range items {
+		ids[i] = items[i].Post.ID
+	}
+	if v.Attachments, err = s.svc.PostAttachments(c.Request().Context(), ids); err != nil {
+		return err
 	}
 	return s.render(c, status, "moderation.html", v)
 }

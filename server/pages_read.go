@@ -157,6 +157,8 @@ type threadView struct {
 	CanWrite bool
 	Form     postForm
 	Feed     feedLink
+	// Attachments are the files of the posts shown, by post id.
+	Attachments map[string][]forum.Attachment
 }
 
 // PageURL returns the link to page n of the thread.
@@ -200,6 +202,9 @@ func (s *Server) threadPage(c echo.Context) error {
 			CanReply: canWrite && th.Status == forum.ThreadPublished && (!th.Locked || m.IsModerator())}
 		if th.Status == forum.ThreadPublished {
 			v.Feed = s.threadFeedLink(th)
+		}
+		if v.Attachments, err = s.svc.PostAttachments(c.Request().Context(), postIDs(posts.Posts)); err != nil {
+			return "", nil, err
 		}
 		s.markRead(c, th, posts.Posts, posts.Page >= posts.Pages)
 		return "thread.html", v, nil

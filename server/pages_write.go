@@ -22,6 +22,10 @@ type postForm struct {
 	Preview        template.HTML
 	Previewed      bool
 	Errors         fieldErrors
+	// AttachmentIDs are the member's pending uploads the form carries;
+	// Attachments the same, loaded to be shown (attachments.go).
+	AttachmentIDs []string
+	Attachments   []forum.Attachment
 }
 
 type postFormView struct {
@@ -30,6 +34,8 @@ type postFormView struct {
 	Post   *forum.Post
 	Form   postForm
 	Action string
+	// Existing are the attachments the edited post has.
+	Existing []forum.Attachment
 }
 
 func (s *Server) newThreadPage(c echo.Context) error {
@@ -79,18 +85,23 @@ func (s *Server) formFailure(c echo.Context, name string, v *postFormView, err e
 }
 
 func (s *Server) createThreadForm(c echo.Context) error {
-	f, err := readPostForm(c)
+	f, uploadErr, err := s.readPostFormFiles(c)
 	if err != nil {
 		return err
 	}
 	v := &postFormView{Layout: Layout{Title: "Nouveau fil"}, Form: f, Action: "/threads"}
+	if uploadErr != nil {
+		return s.uploadFormError(c, "thread_new.html", v, uploadErr)
+	}
 	if s.preview(c, &v.Form) {
+		v.Form.Attachments = s.svc.PendingAttachments(c.Request().Context(), viewer(c), f.AttachmentIDs)
 		return s.render(c, http.StatusOK, "thread_new.html", v)
 	}
 	th, p, err := s.svc.CreateThread(c.Request().Context(), viewer(c), forum.NewThreadInput{
-		Theme: f.Theme, AuthorityTypes: f.AuthorityTypes, Title: f.Title, Body: f.Body, IdempotencyKey: f.IdempotencyKey})
+		Theme: f.Theme, AuthorityTypes: f.AuthorityTypes, Title: f.Title, Body: f.Body, IdempotencyKey: f.IdempotencyKey,
+		Attachments: f.AttachmentIDs})
 	if err != nil {
-		return s.formFailure(c, "thread_new.html", v, err)
+		return s.uploadFormError(c, "thread_new.html", v, err)
 	}
 	return seeOther(c, "/threads/"+th.ID+"?notice="+noticeFor(p)+"#post-"+p.ID)
 }
@@ -126,17 +137,21 @@ func (s *Server) replyForm(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	f, err := readPostForm(c)
+	f, uploadErr, err := s.readPostFormFiles(c)
 	if err != nil {
 		return err
 	}
 	v := &postFormView{Layout: Layout{Title: "Répondre : " + th.Title}, Thread: th, Form: f, Action: "/threads/" + th.ID + "/posts"}
+	if uploadErr != nil {
+		return s.uploadFormError(c, "reply.html", v, uploadErr)
+	}
 	if s.preview(c, &v.Form) {
+		v.Form.Attachments = s.svc.PendingAttachments(ctx, m, f.AttachmentIDs)
 		return s.render(c, http.StatusOK, "reply.html", v)
 	}
-	p, err := s.svc.ReplyKeyed(ctx, m, th.ID, f.Body, f.IdempotencyKey)
+	p, err := s.svc.ReplyAttached(ctx, m, th.ID, f.Body, f.IdempotencyKey, f.AttachmentIDs)
 	if err != nil {
-		return s.formFailure(c, "reply.html", v, err)
+		return s.uploadFormError(c, "reply.html", v, err)
 	}
 	return seeOther(c, "/posts/"+p.ID+"?notice="+noticeFor(p))
 }
@@ -150,8 +165,12 @@ func (s *Server) editPostPage(c echo.Context) error {
 	if p.Author.ID != m.ID && !m.IsModerator() {
 		return forum.ErrForbidden
 	}
+	existing, err := s.svc.PostAttachments(c.Request().Context(), []string{p.ID})
+	if err != nil {
+		return err
+	}
 	return s.render(c, http.StatusOK, "edit.html", &postFormView{Layout: Layout{Title: "Modifier le message"},
-		Thread: th, Post: p, Form: postForm{Body: p.Source}, Action: "/posts/" + p.ID + "/edit"})
+		Thread: th, Post: p, Form: postForm{Body: p.Source}, Action: "/posts/" + p.ID + "/edit", Existing: existing[p.ID]})
 }
 
 func (s *Server) editPostForm(c echo.Context) error {
@@ -161,13 +180,20 @@ func (s *Server) editPostForm(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	f, err := readPostForm(c)
+	f, uploadErr, err := s.readPostFormFiles(c)
 	if err != nil {
 		return err
 	}
 	v := &postFormView{Layout: Layout{Title: "Modifier le message"}, Thread: th, Post: p, Form: f, Action: "/posts/" + p.ID + "/edit"}
+	if uploadErr != nil {
+		return s.uploadFormError(c, "edit.html", v, uploadErr)
+	}
 	if s.preview(c, &v.Form) {
+		v.Form.Attachments = s.svc.PendingAttachments(ctx, m, f.AttachmentIDs)
 		return s.render(c, http.StatusOK, "edit.html", v)
+	}
+	if err := s.svc.AddAttachments(ctx, m, p.ID, f.AttachmentIDs); err != nil {
+		return s.uploadFormError(c, "edit.html", v, err)
 	}
 	if _, err := s.svc.EditPost(ctx, m, p.ID, f.Body); err != nil {
 		return s.formFailure(c, "edit.html", v, err)

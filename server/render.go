@@ -28,10 +28,12 @@ type Layout struct {
 	Path           string
 	Notice         string
 	MaxPostChars   int
-	PendingCount   int
-	UnreadCount    int64
-	themeNames     map[string]string
-	authNames      map[string]string
+	// AttachmentMaxMB is the size limit of one attachment, in MB.
+	AttachmentMaxMB int64
+	PendingCount    int
+	UnreadCount     int64
+	themeNames      map[string]string
+	authNames       map[string]string
 }
 
 // ThemeName returns the name of a theme slug in the page's language.
@@ -114,6 +116,8 @@ func langFuncs(lang i18n.Lang) template.FuncMap {
 		// plural writes a count and its words, by the language's plural rule.
 		"plural": func(n int, one, many string) string { return i18n.Count(lang, n, one, many) },
 		"lang":   func() string { return string(lang) },
+		// fileSize writes a size in kB or MB (attachments.go).
+		"fileSize": func(n int64) string { return fileSize(lang, n) },
 		// name is a member's display name; a deleted member has none, and
 		// is shown by a label in the page's language.
 		"name": func(n string) string {
@@ -139,6 +143,7 @@ var funcs = template.FuncMap{
 	"idempotencyKey": func() string { return rand.Text() },
 	"isodate":        func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
 	"add":            func(a, b int) int { return a + b },
+	"attachmentKind": attachmentKind,
 	"pages": func(n int) []int {
 		out := make([]int, n)
 		for i := range out {
@@ -230,6 +235,7 @@ func (s *Server) renderBytes(c echo.Context, name string, v view) ([]byte, error
 	l.Viewer = viewer(c)
 	l.Path = c.Request().URL.Path
 	l.MaxPostChars = forum.MaxPostSourceChars
+	l.AttachmentMaxMB = s.svc.AttachmentMax() >> 20
 	if l.Viewer != nil {
 		if l.PendingCount, err = s.mod.PendingCount(ctx, l.Viewer); err != nil {
 			return nil, err

@@ -17,7 +17,7 @@ func (s *Server) routes() {
 	e.Pre(middleware.RemoveTrailingSlashWithConfig(middleware.TrailingSlashConfig{RedirectCode: http.StatusMovedPermanently}))
 	e.Use(middleware.Recover())
 	e.Use(securityHeaders)
-	e.Use(bodyLimit(s.cfg.BodyLimit))
+	e.Use(s.bodyLimits) // bodyLimit, and a larger streamed one for uploads (attachments.go)
 	e.Use(s.loadSession)
 	e.Use(s.checkCSRF)
 
@@ -40,6 +40,7 @@ func (s *Server) routes() {
 	e.GET("/threads/:id/reply", s.replyPage, requireMember)
 	e.POST("/threads/:id/posts", s.replyForm, requireMember)
 	e.GET("/posts/:id", s.postPermalink, public)
+	e.GET("/attachments/:id/:name", s.attachmentFile, public) // whoever may see the post; 404 for others
 	e.GET("/posts/:id/edit", s.editPostPage, requireMember)
 	e.POST("/posts/:id/edit", s.editPostForm, requireMember)
 	e.POST("/preview", s.previewFragment, requireMember)
@@ -131,6 +132,7 @@ func (s *Server) routes() {
 	a.GET("/posts/:id", s.apiPost, public)
 	a.PATCH("/posts/:id", s.apiEditPost, requireMember)
 	a.POST("/preview", s.apiPreview, requireMember)
+	a.POST("/attachments", s.apiUploadAttachment, requireMember)
 	a.POST("/invites", s.apiInvite, requireAdmin)
 	a.POST("/subscriptions", s.apiSubscribe, public) // member: 201; with "email": 202 + confirmation mail
 	a.GET("/subscriptions", s.apiSubscriptions, requireMember)

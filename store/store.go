@@ -20,6 +20,7 @@ import (
 // Store is everything the forum needs from its database.
 type Store interface {
 	forum.Store
+	forum.AttachmentStore
 	moderation.Store
 	digest.Store
 	privacy.Store

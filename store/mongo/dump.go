@@ -79,6 +79,13 @@ func (d dumper) ExportBatch(ctx context.Context, collection, after string, limit
 	if err := portable.Known(collection); err != nil {
 		return nil, err
 	}
+	if collection == colPortableChunks {
+		out, err := d.exportChunks(ctx, after, limit)
+		if err != nil {
+			return nil, fmt.Errorf("export de %s : %w", collection, err)
+		}
+		return out, nil
+	}
 	opts := options.Find().SetSort(bson.D{{Key: "_id", Value: 1}})
 	if limit > 0 {
 		opts.SetLimit(int64(limit))
@@ -107,7 +114,11 @@ func (d dumper) CountCollection(ctx context.Context, collection string) (int64, 
 	if err := portable.Known(collection); err != nil {
 		return 0, err
 	}
-	n, err := d.s.c(collection).CountDocuments(d.in(ctx), dumpFilter(collection, ""))
+	col := collection
+	if col == colPortableChunks {
+		col = colAttachmentChunks
+	}
+	n, err := d.s.c(col).CountDocuments(d.in(ctx), dumpFilter(collection, ""))
 	if err != nil {
 		return 0, fmt.Errorf("comptage de %s : %w", collection, err)
 	}
@@ -118,6 +129,13 @@ func (d dumper) CountCollection(ctx context.Context, collection string) (int64, 
 func (d dumper) LastKey(ctx context.Context, collection string) (string, error) {
 	if err := portable.Known(collection); err != nil {
 		return "", err
+	}
+	if collection == colPortableChunks {
+		k, err := d.lastChunkKey(ctx)
+		if err != nil {
+			return "", fmt.Errorf("dernière clé de %s : %w", collection, err)
+		}
+		return k, nil
 	}
 	var doc struct {
 		ID string `bson:"_id"`
@@ -200,7 +218,7 @@ func (s *Store) snapshotReads(ctx context.Context) error {
 // given twice; the record of the data migrations too.
 func (s *Store) Wipe(ctx context.Context) error {
 	// Account tokens are not dumped (short-lived secrets) but go with the rest.
-	cols := append(append([]string{}, portable.Collections...), colDigestBodies, colChanges, colAccountTokens)
+	cols := append(append([]string{}, portable.Collections...), colDigestBodies, colChanges, colAccountTokens, colAttachmentFiles, colAttachmentChunks)
 	for _, col := range cols {
 		filter := bson.D{}
 		if col == colCounters {

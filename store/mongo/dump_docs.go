@@ -99,6 +99,8 @@ func (d dumper) portableDocs(ctx context.Context, collection string, raws []bson
 		return reencode[portable.Secret](collection, raws)
 	case colCounters:
 		return reencode[portable.Counter](collection, raws)
+	case colAttachments:
+		return reencode[forum.Attachment](collection, raws)
 	}
 	return nil, portable.Known(collection)
 }
@@ -190,6 +192,10 @@ func (s *Store) ImportBatch(ctx context.Context, collection string, docs []bson.
 		err = importAs[portable.Secret](ctx, s, collection, docs, nil)
 	case colCounters:
 		err = importAs[portable.Counter](ctx, s, collection, docs, func(c *portable.Counter) bool { return c.Name != changeCounter })
+	case colAttachments:
+		err = s.importAttachmentDocs(ctx, docs)
+	case colPortableChunks:
+		err = s.importChunkDocs(ctx, docs)
 	}
 	if err != nil {
 		return fmt.Errorf("import de %s : %w", collection, err)

@@ -102,7 +102,7 @@ func allIndexes() map[string][]index {
 	all := map[string][]index{}
 	for _, area := range []map[string][]index{coreIndexes, moderationIndexes, digestIndexes,
 		searchIndexes, publishedIndexes, readMarkerIndexes, changeIndexes, migrationIndexes, reconcileIndexes,
-		accountTokenIndexes, identityIndexes, adminIndexes} {
+		accountTokenIndexes, identityIndexes, adminIndexes, attachmentIndexes} {
 		for col, ixs := range area {
 			all[col] = append(all[col], ixs...)
 		}

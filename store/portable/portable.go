@@ -22,6 +22,8 @@
 //	invites               forum.Invite                  _id: the hash of the token
 //	threads               forum.Thread without title_terms
 //	posts                 Post: forum.Post without terms and seq, with reminded_at
+//	attachments           forum.Attachment              _id: the attachment's id
+//	attachment_chunks     AttachmentChunk               _id: ChunkKey (256 KiB of content each)
 //	read_markers          forum.ReadMarker              _id: "memberID:threadID" (forum.ReadMarkerID)
 //	reports               moderation.Report             _id: "post:reporter"
 //	audit                 moderation.AuditEntry
@@ -60,7 +62,7 @@ import (
 // engine that imports.
 var Collections = []string{
 	"themes", "authority_types", "members", "sessions", "invites", "identities",
-	"threads", "posts", "read_markers", "reports", "audit", "notifications",
+	"threads", "posts", "attachments", "attachment_chunks", "read_markers", "reports", "audit", "notifications",
 	"digest_subscribers", "digest_subscriptions", "digest_runs", "digest_leases",
 	"digest_marks", "digest_keys", "digest_outbox", "digest_log",
 	"secrets", "counters",
@@ -159,3 +161,24 @@ type Counter struct {
 	Name  string `bson:"_id"`
 	Value int64  `bson:"value"`
 }
+
+// AttachmentChunk is a piece of an attachment's content, AttachmentChunkSize
+// bytes (the last one fewer), numbered from 0. Both engines store files in
+// pieces of that size: SQLite in attachment_chunks, MongoDB in GridFS.
+type AttachmentChunk struct {
+	Key          string `bson:"_id"`
+	AttachmentID string `bson:"attachment_id"`
+	N            int    `bson:"n"`
+	Data         []byte `bson:"data"`
+}
+
+// AttachmentChunkSize is the size of every chunk but an attachment's last.
+const AttachmentChunkSize = 256 << 10
+
+// MaxChunkBatch bounds the chunks one ExportBatch returns (4 MiB), whatever
+// limit it is given.
+const MaxChunkBatch = 16
+
+// ChunkKey is the key of chunk n of an attachment: "id:000012", so that
+// keys sort as (attachment, n).
+func ChunkKey(attachmentID string, n int) string { return fmt.Sprintf("%s:%06d", attachmentID, n) }

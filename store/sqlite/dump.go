@@ -133,6 +133,9 @@ func (d dumper) ExportBatch(ctx context.Context, collection, after string, limit
 	if err != nil {
 		return nil, err
 	}
+	if collection == "attachment_chunks" && (limit <= 0 || limit > portable.MaxChunkBatch) {
+		limit = portable.MaxChunkBatch
+	}
 	rows, err := d.q.QueryContext(ctx, `SELECT `+t.cols+` FROM `+t.table+` WHERE `+t.key+` > ? ORDER BY `+t.key+` LIMIT ?`,
 		after, sqlLimit(limit))
 	if err != nil {

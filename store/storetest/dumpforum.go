@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"testing"
@@ -182,6 +183,20 @@ func BuildForum(t testing.TB, s store.Store) *DumpForum {
 	must("read notifications", s.MarkNotificationsRead(ctx, carol.ID))
 
 	buildDigests(t, s, at, carol, th1, must)
+	// Attachments: one of three chunks joined to a post, one pending with a thumbnail.
+	content := make([]byte, 600<<10)
+	for i := range content {
+		content[i] = byte(i % 251)
+	}
+	att := &forum.Attachment{ID: forum.NewID(), UploaderID: carol.ID, Name: "plan.pdf", Size: int64(len(content)), Type: "application/pdf",
+		SHA256: "00", CreatedAt: at(12)}
+	must("attachment", s.InsertAttachment(ctx, att, bytes.NewReader(content)))
+	if n, err := s.AttachToPost(ctx, carol.ID, p1.ID, []string{att.ID}); n != 1 || err != nil {
+		t.Fatalf("attach: %d %v", n, err)
+	}
+	pending := &forum.Attachment{ID: forum.NewID(), UploaderID: alice.ID, Name: "photo.jpg", Size: 5, Type: "image/jpeg",
+		SHA256: "01", Thumbnail: []byte{0xFF, 0xD8, 1}, CreatedAt: at(13)}
+	must("pending attachment", s.InsertAttachment(ctx, pending, bytes.NewReader([]byte("\xFF\xD8abc"))))
 	if _, err := s.Secret(ctx, "csrf"); err != nil {
 		t.Fatal(err)
 	}
