@@ -13,7 +13,7 @@ import (
 )
 
 // chunkSize is the size of one row of attachment_chunks: a file is
-// written and read a chunk at a time (migration 0008 says why the content
+// written and read a chunk at a time (migration 0009 says why the content
 // is in the database).
 const chunkSize = portable.AttachmentChunkSize
 
