@@ -157,6 +157,8 @@ type threadView struct {
 	CanWrite bool
 	Form     postForm
 	Feed     feedLink
+	// Numbers are the posts' numbers in their thread, by id (forum/numbering.go).
+	Numbers map[string]int
 }
 
 // PageURL returns the link to page n of the thread.
@@ -195,8 +197,12 @@ func (s *Server) threadPage(c echo.Context) error {
 		if page > posts.Pages {
 			return "", nil, forum.ErrNotFound
 		}
+		numbers, err := s.svc.PostNumbers(c.Request().Context(), th.ID, posts.Posts)
+		if err != nil {
+			return "", nil, err
+		}
 		canWrite := s.svc.CanWrite(m) == nil
-		v := &threadView{Layout: Layout{Title: th.Title}, Thread: th, Posts: posts, CanWrite: canWrite,
+		v := &threadView{Layout: Layout{Title: th.Title}, Thread: th, Posts: posts, CanWrite: canWrite, Numbers: numbers,
 			CanReply: canWrite && th.Status == forum.ThreadPublished && (!th.Locked || m.IsModerator())}
 		if th.Status == forum.ThreadPublished {
 			v.Feed = s.threadFeedLink(th)
