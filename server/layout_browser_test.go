@@ -1,0 +1,183 @@
+package server_test
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"coterforum/forum"
+	"coterforum/internal/browsertest"
+
+	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
+)
+
+// brRect is an element's box in the viewport, from getBoundingClientRect.
+type brRect struct {
+	Top    float64 `json:"top"`
+	Bottom float64 `json:"bottom"`
+	Height float64 `json:"height"`
+	Width  float64 `json:"width"`
+}
+
+// brBox returns the box of the first element matching sel (the test fails
+// when there is none).
+func brBox(t *testing.T, ctx context.Context, sel string) brRect {
+	t.Helper()
+	ok := brEval[bool](t, ctx, fmt.Sprintf(`!!document.querySelector(%q)`, sel))
+	if !ok {
+		t.Fatalf("no element %s", sel)
+	}
+	return brEval[brRect](t, ctx, fmt.Sprintf(`(() => { const r = document.querySelector(%q).getBoundingClientRect();
+		return {top: r.top, bottom: r.bottom, height: r.height, width: r.width}; })()`, sel))
+}
+
+// brVisible reports whether the first element matching sel is rendered
+// (not in a closed <details>, not display:none).
+func brVisible(t *testing.T, ctx context.Context, sel string) bool {
+	t.Helper()
+	return brEval[bool](t, ctx, fmt.Sprintf(`(() => { const e = document.querySelector(%q);
+		return !!e && e.checkVisibility() && e.getBoundingClientRect().width > 0; })()`, sel))
+}
+
+// TestPhoneLayoutPutsContentFirst checks, at 375 × 667 (a phone) and
+// 1280 × 900, in French and English, logged in as a moderator (the fullest
+// header): the first thread of the home page and of a theme listing, and the
+// first post of a thread, start above the fold; on the phone the header is
+// one row whose menu (a <details>) opens with the keyboard, shows a visible
+// focus and leads into the search box; on the wide screen the navigation is
+// inline, the menu button absent, and the search box as tall as its button.
+// axe-core finds nothing on any of these pages, menu open or closed.
+// Screenshots go to $COTERFORUM_SCREENSHOTS when set.
+func TestPhoneLayoutPutsContentFirst(t *testing.T) {
+	e := newEnv(t)
+	mod, mpw := e.member(forum.RoleModerator, "region")
+	member, mempw := e.member(forum.RoleMember, "commune")
+	mc, ac := e.login(mod, mpw), e.login(member, mempw)
+	for i := range 3 {
+		ac.createThread("reseaux", []string{"commune"}, fmt.Sprintf("Supervision du réseau, retour d'expérience %d", i+1), "Quels outils utilisez-vous ?")
+	}
+	s := browserSeedThread(t, ac, mc)
+	long, _ := ac.createThread("portails", []string{"commune"}, "Refonte du portail citoyen", strings.Repeat(
+		"Nous avons refondu le portail de la commune avec un prestataire local, en gardant les démarches en ligne existantes et le compte citoyen. ", 8))
+	shots := os.Getenv("COTERFORUM_SCREENSHOTS")
+	if shots == "" {
+		shots = t.TempDir()
+	}
+
+	b := browsertest.New(t)
+	ctx := b.Ctx()
+	base := e.ts.URL
+	brVisit(t, ctx, base+"/login", 200)
+	brDo(t, ctx, "fill the login form", chromedp.SendKeys(chromedp.CSS("#email"), mod.Email), chromedp.SendKeys(chromedp.CSS("#password"), mpw))
+	brSubmit(t, ctx, "log in", 200, chromedp.Submit(chromedp.CSS("#password")))
+
+	pages := []struct{ name, path, first string }{
+		{"home", "/", ".thread-item .thread-title"},
+		{"theme", "/themes/reseaux", ".thread-item .thread-title"},
+		{"thread", "/threads/" + s.threadID, ".post .post-header"},
+	}
+	for _, vp := range []struct {
+		w, h  int64
+		phone bool
+	}{{375, 667, true}, {1280, 900, false}} {
+		brDo(t, ctx, "set the viewport", chromedp.EmulateViewport(vp.w, vp.h))
+		for _, lang := range []string{"fr", "en"} {
+			brEval[string](t, ctx, `document.cookie = "cf_lang=`+lang+`; path=/"`)
+			for _, p := range pages {
+				name := fmt.Sprintf("%s %dpx (%s)", p.name, vp.w, lang)
+				brVisit(t, ctx, base+p.path, 200)
+				if got := brEval[string](t, ctx, `document.documentElement.lang`); got != lang {
+					t.Fatalf("%s: page in %q", name, got)
+				}
+				first := brBox(t, ctx, p.first)
+				if first.Bottom > float64(vp.h) || first.Height == 0 {
+					t.Errorf("%s: the first %s ends at %.0f px, below the fold (%d px)", name, p.first, first.Bottom, vp.h)
+				}
+				if w := brEval[float64](t, ctx, `document.documentElement.scrollWidth`); w > float64(vp.w) {
+					t.Errorf("%s: the page is %.0f px wide, wider than the screen", name, w)
+				}
+				header := brBox(t, ctx, ".site-header")
+				if vp.phone && header.Height > 64 {
+					t.Errorf("%s: the header is %.0f px tall", name, header.Height)
+				}
+				t.Logf("%s: header %.0f px, first %s from %.0f to %.0f px", name, header.Height, p.first, first.Top, first.Bottom)
+				b.Screenshot(t, ctx, filepath.Join(shots, fmt.Sprintf("%s-%d-%s.png", p.name, vp.w, lang)))
+				browsertest.AssertNoViolations(t, name, b.Axe(t, ctx))
+			}
+
+			brVisit(t, ctx, base+"/", 200)
+			if vp.phone {
+				if brVisible(t, ctx, ".themes-nav a") || brVisible(t, ctx, "#site-search-q") {
+					t.Fatalf("phone (%s): the navigation shows before the menu is opened", lang)
+				}
+				// Tab from the top of the page to the menu's summary.
+				found := false
+				for range 4 {
+					if err := b.PressTab(ctx); err != nil {
+						t.Fatal(err)
+					}
+					if brEval[bool](t, ctx, `document.activeElement.matches(".site-menu > summary")`) {
+						found = true
+						break
+					}
+				}
+				if !found {
+					t.Fatalf("phone (%s): Tab never reaches the menu", lang)
+				}
+				if _, text, _ := b.FocusedElement(ctx); text != "Menu" {
+					t.Errorf("phone (%s): the menu's label is %q", lang, text)
+				}
+				if !brEval[bool](t, ctx, `(() => { const e = document.activeElement; const s = getComputedStyle(e);
+					return e.matches(":focus-visible") && s.outlineStyle !== "none" && parseFloat(s.outlineWidth) >= 2; })()`) {
+					t.Errorf("phone (%s): the focused menu shows no focus outline", lang)
+				}
+				brDo(t, ctx, "open the menu", chromedp.KeyEvent(kb.Enter))
+				if !brEval[bool](t, ctx, `document.querySelector(".site-menu").open`) || !brVisible(t, ctx, ".themes-nav a") {
+					t.Fatalf("phone (%s): Enter does not open the menu", lang)
+				}
+				if err := b.PressTab(ctx); err != nil {
+					t.Fatal(err)
+				}
+				if tag, text, _ := b.FocusedElement(ctx); !brEval[bool](t, ctx, `document.activeElement.matches(".account-nav li:first-child a")`) {
+					t.Errorf("phone (%s): after the menu, Tab goes to %s %q, not the menu's first link", lang, tag, text)
+				}
+				if r := brBox(t, ctx, ".themes-nav a"); r.Bottom > float64(vp.h) && r.Top > float64(vp.h) {
+					t.Errorf("phone (%s): the open menu's themes are off screen", lang)
+				}
+				b.Screenshot(t, ctx, filepath.Join(shots, "menu-open-375-"+lang+".png"))
+				browsertest.AssertNoViolations(t, "menu ouvert 375px ("+lang+")", b.Axe(t, ctx))
+			} else {
+				if brVisible(t, ctx, ".site-menu > summary") {
+					t.Errorf("wide (%s): the menu button shows", lang)
+				}
+				for _, sel := range []string{".themes-nav a", `.account-nav a[href="/account"]`, "#site-search-q"} {
+					if !brVisible(t, ctx, sel) {
+						t.Errorf("wide (%s): %s is not shown inline", lang, sel)
+					}
+				}
+				in, btn := brBox(t, ctx, "#site-search-q"), brBox(t, ctx, ".site-search button")
+				if math.Abs(in.Height-btn.Height) > 1 || in.Width < 150 {
+					t.Errorf("wide (%s): search box %.0f×%.0f px, its button %.0f px tall", lang, in.Width, in.Height, btn.Height)
+				}
+				if ph := brEval[string](t, ctx, `document.querySelector("#site-search-q").placeholder`); ph == "" {
+					t.Errorf("wide (%s): the search box has no placeholder", lang)
+				}
+				// Reading width: the lines of a long paragraph hold about 75
+				// characters (its length over its number of lines).
+				brVisit(t, ctx, base+"/threads/"+long, 200)
+				chars := brEval[float64](t, ctx, `(() => { const p = document.querySelector(".post-body p");
+					const lines = Math.round(p.getBoundingClientRect().height / parseFloat(getComputedStyle(p).lineHeight));
+					return p.textContent.length / lines; })()`)
+				t.Logf("wide (%s): about %.0f characters a line in a post", lang, chars)
+				if chars < 60 || chars > 85 {
+					t.Errorf("wide (%s): post lines hold about %.0f characters, not about 75", lang, chars)
+				}
+			}
+		}
+	}
+}
