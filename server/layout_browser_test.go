@@ -51,12 +51,15 @@ func brVisible(t *testing.T, ctx context.Context, sel string) bool {
 // one row whose menu (a <details>) opens with the keyboard, shows a visible
 // focus and leads into the search box; on the wide screen the navigation is
 // inline, the menu button absent, and the search box as tall as its button.
-// axe-core finds nothing on any of these pages, menu open or closed.
+// axe-core finds nothing on any of these pages, menu open or closed. The
+// admin's themes page, at both sizes, shows the shared form style: name
+// fields of a readable width, selects that show their whole choice.
 // Screenshots go to $COTERFORUM_SCREENSHOTS when set.
 func TestPhoneLayoutPutsContentFirst(t *testing.T) {
 	e := newEnv(t)
 	mod, mpw := e.member(forum.RoleModerator, "region")
 	member, mempw := e.member(forum.RoleMember, "commune")
+	admin, adminPW := e.member(forum.RoleAdmin, "departement")
 	mc, ac := e.login(mod, mpw), e.login(member, mempw)
 	for i := range 3 {
 		ac.createThread("reseaux", []string{"commune"}, fmt.Sprintf("Supervision du réseau, retour d'expérience %d", i+1), "Quels outils utilisez-vous ?")
@@ -82,12 +85,10 @@ func TestPhoneLayoutPutsContentFirst(t *testing.T) {
 		w, h  int64
 		phone bool
 	}{{375, 667, true}, {1280, 900, false}} {
-		if !vp.phone {
+		for _, lang := range []string{"fr", "en"} {
 			ctx = b.NewTab(t) // a tab lives a minute; the session cookie is shared
 			brVisit(t, ctx, base+"/", 200)
-		}
-		brDo(t, ctx, "set the viewport", chromedp.EmulateViewport(vp.w, vp.h))
-		for _, lang := range []string{"fr", "en"} {
+			brDo(t, ctx, "set the viewport", chromedp.EmulateViewport(vp.w, vp.h))
 			brEval[string](t, ctx, `document.cookie = "cf_lang=`+lang+`; path=/"`)
 			for _, p := range pages {
 				name := fmt.Sprintf("%s %dpx (%s)", p.name, vp.w, lang)
@@ -184,5 +185,38 @@ func TestPhoneLayoutPutsContentFirst(t *testing.T) {
 				}
 			}
 		}
+	}
+
+	// The header's inline logout button works on a wide screen.
+	brSubmit(t, ctx, "log out", 200, chromedp.Click(chromedp.CSS(`.account-nav form[action="/logout"] button`)))
+	if brEval[bool](t, ctx, `!!document.querySelector('.account-nav a[href="/account"]')`) {
+		t.Fatal("still logged in after logging out")
+	}
+
+	// The shared form style on the admin's themes page: fields of a
+	// readable width, selects that show their whole choice.
+	ctx = b.NewTab(t)
+	brVisit(t, ctx, base+"/login", 200)
+	brDo(t, ctx, "fill the login form", chromedp.SendKeys(chromedp.CSS("#email"), admin.Email), chromedp.SendKeys(chromedp.CSS("#password"), adminPW))
+	brSubmit(t, ctx, "log in as admin", 200, chromedp.Submit(chromedp.CSS("#password")))
+	for _, vp := range []struct{ w, h int64 }{{375, 667}, {1280, 900}} {
+		brDo(t, ctx, "set the viewport", chromedp.EmulateViewport(vp.w, vp.h))
+		brVisit(t, ctx, base+"/admin/themes", 200)
+		name := fmt.Sprintf("admin themes %dpx", vp.w)
+		if in := brBox(t, ctx, `.theme-form input[name="name_fr"]`); in.Width < 240 || in.Height < 40 {
+			t.Errorf("%s: a theme's name field is %.0f×%.0f px", name, in.Width, in.Height)
+		}
+		if cut := brEval[int](t, ctx, `Array.from(document.querySelectorAll("main select")).filter(s => {
+				const c = document.createElement("canvas").getContext("2d"); c.font = getComputedStyle(s).font;
+				return c.measureText(s.options[s.selectedIndex].text).width > s.clientWidth - 24; }).length`); cut > 0 {
+			t.Errorf("%s: %d selects cut their choice", name, cut)
+		}
+		if w := brEval[float64](t, ctx, `document.documentElement.scrollWidth`); w > float64(vp.w) {
+			t.Errorf("%s: the page is %.0f px wide", name, w)
+		}
+		if shots != "" {
+			b.Screenshot(t, ctx, filepath.Join(shots, fmt.Sprintf("admin-themes-%d.png", vp.w)))
+		}
+		browsertest.AssertNoViolations(t, name, b.Axe(t, ctx))
 	}
 }
