@@ -15,6 +15,8 @@ RUN CGO_ENABLED=0 go build -trimpath -o /out/coterforum . \
  && chown 65532:65532 /out/data
 
 FROM gcr.io/distroless/static-debian12:nonroot
+LABEL org.opencontainers.image.title="coterforum" \
+      org.opencontainers.image.licenses="EUPL-1.2"
 COPY --from=build /out/coterforum /coterforum
 # The data dir (embedded store, generated secrets, .eml mail) belongs to
 # nonroot (uid 65532); a new named volume mounted here inherits that owner.

@@ -14,6 +14,7 @@ test:
 
 # The forum on http://localhost:8080 with demonstration data.
 run:
+	@echo "compilation… (1 à 3 minutes la première fois, sans autre affichage)"
 	$(GO) run . serve --demo
 
 # A static binary ./coterforum.

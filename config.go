@@ -99,6 +99,9 @@ func parseConfig(lookup func(string) (string, bool)) (config, []setting, error) 
 		return c, nil, &configError{Name: "FORUM_METRICS_ADDR", Value: c.MetricsAddr,
 			Reason: "c'est aussi FORUM_ADDR, le port public", Form: "une autre adresse que FORUM_ADDR (ex. 127.0.0.1:9090)"}
 	}
+	if err := checkOIDC(c.OIDC); err != nil {
+		return c, nil, err
+	}
 	c.Moderation.BaseURL = c.BaseURL
 	return c, settings, nil
 }
@@ -324,6 +327,61 @@ var configVars = []envVar{
 				return v, nil
 			}
 			return v, checkHostPort(v)
+		}},
+	{Name: "FORUM_OIDC_ISSUER", FR: "émetteur OpenID Connect de ProConnect (ex. `https://auth.proconnect.gouv.fr/api/v2`) : avec `FORUM_OIDC_CLIENT_ID` et `FORUM_OIDC_CLIENT_SECRET`, affiche « Se connecter avec ProConnect » ; adresse de retour à déclarer : `FORUM_BASE_URL` + `/login/proconnect/callback`",
+		EN: "ProConnect's OpenID Connect issuer: with FORUM_OIDC_CLIENT_ID and FORUM_OIDC_CLIENT_SECRET, shows \"Log in with ProConnect\"; redirect URI: FORUM_BASE_URL + /login/proconnect/callback", DocDefault: "— (pas de ProConnect)",
+		Form: "une URL absolue http(s)://hôte[/chemin] (ex. https://auth.proconnect.gouv.fr/api/v2)",
+		Parse: func(c *config, v string) (string, error) {
+			c.OIDC.Issuer = v
+			return v, checkIssuer(v)
+		}},
+	{Name: "FORUM_OIDC_CLIENT_ID", FR: "identifiant du forum chez ProConnect", EN: "the forum's client id at ProConnect", DocDefault: "—",
+		Form: "l'identifiant donné par ProConnect (sans espace)",
+		Parse: func(c *config, v string) (string, error) {
+			c.OIDC.ClientID = v
+			if strings.ContainsFunc(v, unicode.IsSpace) {
+				return v, errorString("espace dans l'identifiant")
+			}
+			return v, nil
+		}},
+	{Name: "FORUM_OIDC_CLIENT_SECRET", FR: "secret du forum chez ProConnect", EN: "the forum's client secret at ProConnect", DocDefault: "—",
+		Form: "le secret donné par ProConnect", Secret: true,
+		Parse: func(c *config, v string) (string, error) { c.OIDC.ClientSecret = v; return v, nil }},
+	{Name: "FORUM_OIDC_SCOPES", FR: "portées demandées à ProConnect, séparées par des espaces (`openid` obligatoire)",
+		EN: "scopes asked of ProConnect, space-separated (openid required)", Default: "openid email given_name usual_name siret uid",
+		DocDefault: "`openid email given_name usual_name siret uid`", Form: "des portées séparées par des espaces, dont openid",
+		Parse: func(c *config, v string) (string, error) {
+			c.OIDC.Scopes = strings.Fields(v)
+			if !slices.Contains(c.OIDC.Scopes, "openid") {
+				return v, errorString("openid manque")
+			}
+			return v, nil
+		}},
+	{Name: "FORUM_OIDC_SIGNUP", FR: "première connexion ProConnect sans compte du forum à cette adresse : `closed` (refusée), `domain-list` (compte créé si le domaine de l'adresse est dans `FORUM_OIDC_SIGNUP_DOMAINS`) ou `open` (compte créé)",
+		EN: "first ProConnect login without a forum account at that address: closed (refused), domain-list (account created for FORUM_OIDC_SIGNUP_DOMAINS) or open", Default: forum.SignupClosed,
+		DocDefault: "`closed`", Form: "closed, domain-list ou open",
+		Parse: func(c *config, v string) (string, error) {
+			c.OIDC.Signup.Mode = v
+			if v != forum.SignupClosed && v != forum.SignupDomainList && v != forum.SignupOpen {
+				return v, errorString("")
+			}
+			return v, nil
+		}},
+	{Name: "FORUM_OIDC_SIGNUP_DOMAINS", FR: "domaines d'adresse (séparés par des virgules) pour lesquels `FORUM_OIDC_SIGNUP=domain-list` crée un compte",
+		EN: "email domains (comma-separated) for which FORUM_OIDC_SIGNUP=domain-list creates an account", DocDefault: "—",
+		Form: "des domaines séparés par des virgules (ex. ville-exemple.fr,agglo-exemple.fr), avec FORUM_OIDC_SIGNUP=domain-list",
+		Parse: func(c *config, v string) (string, error) {
+			domains, err := parseDomains(v)
+			c.OIDC.Signup.Domains = domains
+			switch {
+			case err != nil:
+				return v, err
+			case c.OIDC.Signup.Mode == forum.SignupDomainList && len(domains) == 0:
+				return v, errorString("FORUM_OIDC_SIGNUP=domain-list demande au moins un domaine")
+			case c.OIDC.Signup.Mode != forum.SignupDomainList && len(domains) > 0:
+				return v, errorString("sans effet : FORUM_OIDC_SIGNUP n'est pas domain-list")
+			}
+			return v, nil
 		}},
 	{Name: "FORUM_LOG_FORMAT", FR: "format du journal sur la sortie d'erreur : `text` ou `json`", EN: "log format on stderr: text or json",
 		Default: "text", DocDefault: "`text`", Form: "text ou json",

@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"coterforum/server"
 )
 
 // errorString is what a parse function says is wrong with a value; the
@@ -261,4 +263,72 @@ func parseBytes(v string) (int64, error) {
 		return 0, errorString("plus de 1 Tio")
 	}
 	return n * mult, nil
+}
+
+// checkIssuer checks an OpenID Connect issuer: an absolute http(s) URL
+// without user information, query or fragment (empty: no ProConnect).
+func checkIssuer(v string) error {
+	if v == "" {
+		return nil
+	}
+	u, err := url.Parse(v)
+	switch {
+	case err != nil || !u.IsAbs() || u.Opaque != "":
+		return errorString("")
+	case u.Scheme != "https" && u.Scheme != "http":
+		return errorString("schéma " + u.Scheme + " non pris en charge")
+	case u.Hostname() == "":
+		return errorString("hôte manquant")
+	case u.User != nil || u.RawQuery != "" || u.ForceQuery || u.Fragment != "":
+		return errorString("ni identifiants, ni ? ni # dans l'émetteur")
+	}
+	return nil
+}
+
+// parseDomains reads comma-separated email domains, lower-cased; empty
+// items are skipped.
+func parseDomains(v string) ([]string, error) {
+	var out []string
+	for _, d := range strings.Split(v, ",") {
+		d = strings.ToLower(strings.TrimSpace(d))
+		if d == "" {
+			continue
+		}
+		if strings.HasPrefix(d, "@") || !strings.Contains(d, ".") || strings.ContainsAny(d, " /@:?#") || strings.HasPrefix(d, ".") || strings.HasSuffix(d, ".") {
+			return nil, errorString(strconv.Quote(d) + " n'est pas un domaine d'adresse (ex. ville-exemple.fr)")
+		}
+		out = append(out, d)
+	}
+	return out, nil
+}
+
+// checkOIDC refuses a partial ProConnect configuration: the issuer, the
+// client id and the secret go together.
+func checkOIDC(o server.OIDCConfig) error {
+	var missing []string
+	var first envVar
+	var firstValue string
+	for _, kv := range [][2]string{{"FORUM_OIDC_ISSUER", o.Issuer}, {"FORUM_OIDC_CLIENT_ID", o.ClientID}, {"FORUM_OIDC_CLIENT_SECRET", o.ClientSecret}} {
+		if kv[1] == "" {
+			missing = append(missing, kv[0])
+		} else if firstValue == "" {
+			first, firstValue = envVarNamed(kv[0]), kv[1]
+		}
+	}
+	if len(missing) == 0 || len(missing) == 3 {
+		return nil
+	}
+	return &configError{Name: first.Name, Value: first.display(firstValue),
+		Reason: "configuration ProConnect incomplète : " + strings.Join(missing, " et ") + " manque",
+		Form:   "FORUM_OIDC_ISSUER, FORUM_OIDC_CLIENT_ID et FORUM_OIDC_CLIENT_SECRET tous trois, ou aucun"}
+}
+
+// envVarNamed returns the definition of a variable of configVars.
+func envVarNamed(name string) envVar {
+	for _, e := range configVars {
+		if e.Name == name {
+			return e
+		}
+	}
+	return envVar{Name: name}
 }

@@ -139,6 +139,18 @@ func TestConfigValues(t *testing.T) {
 		{"FORUM_LOG_FORMAT", "json", true, func(c config) bool { return c.LogFormat == "json" }},
 		{"FORUM_LOG_FORMAT", "JSON", false, nil},
 		{"GOMEMLIMIT", "512MiB", true, nil},
+		// ProConnect: alone, each of the three is a partial configuration.
+		{"FORUM_OIDC_ISSUER", "https://auth.proconnect.gouv.fr/api/v2", false, nil},
+		{"FORUM_OIDC_ISSUER", "ftp://auth.example.org", false, nil},
+		{"FORUM_OIDC_ISSUER", "https://auth.example.org/?x=1", false, nil},
+		{"FORUM_OIDC_CLIENT_ID", "forum", false, nil},
+		{"FORUM_OIDC_CLIENT_ID", "mon forum", false, nil},
+		{"FORUM_OIDC_CLIENT_SECRET", "s3cret", false, nil},
+		{"FORUM_OIDC_SCOPES", "openid email", true, func(c config) bool { return len(c.OIDC.Scopes) == 2 }},
+		{"FORUM_OIDC_SCOPES", "email siret", false, nil},
+		{"FORUM_OIDC_SIGNUP", "open", true, func(c config) bool { return c.OIDC.Signup.Mode == "open" }},
+		{"FORUM_OIDC_SIGNUP", "ouvert", false, nil},
+		{"FORUM_OIDC_SIGNUP_DOMAINS", "ville-exemple.fr", false, nil}, // without domain-list
 	}
 	tested := map[string]bool{}
 	for _, tt := range tests {

@@ -106,7 +106,10 @@ type apiClient struct {
 func login(t *testing.T, url, email, password string) *apiClient {
 	t.Helper()
 	jar, _ := cookiejar.New(nil)
-	c := &apiClient{http: &http.Client{Jar: jar, Timeout: 10 * time.Second}, url: url}
+	// A generous timeout: under -race on a loaded machine, the password
+	// hash of a login alone can take seconds; a request to a killed server
+	// fails at once anyway.
+	c := &apiClient{http: &http.Client{Jar: jar, Timeout: 60 * time.Second}, url: url}
 	var out struct {
 		CSRF string `json:"csrf_token"`
 	}

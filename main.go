@@ -63,6 +63,8 @@ type config struct {
 	MetricsAddr string
 	// LogFormat (FORUM_LOG_FORMAT) is "text" (default) or "json".
 	LogFormat string
+	// OIDC is the login with ProConnect (FORUM_OIDC_*); off without an issuer.
+	OIDC server.OIDCConfig
 }
 
 // memoryHeadroom is what the server's Go heap needs beyond its render
@@ -101,7 +103,7 @@ const usage = `usage :
 
 // run loads the configuration and runs the command in args with log.
 func run(ctx context.Context, args []string, stdin io.Reader, stdout io.Writer, log *slog.Logger) error {
-	if len(args) > 0 && (args[0] == "help" || args[0] == "-h" || args[0] == "--help") {
+	if wantsHelp(args) {
 		fmt.Fprintln(stdout, usage)
 		return nil
 	}
@@ -110,6 +112,25 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout io.Writer, 
 		return err
 	}
 	return runConfig(ctx, cfg, args, stdin, stdout, log)
+}
+
+// wantsHelp reports whether args ask for help: the help command, or -h,
+// -help or --help anywhere before a "--" (coterforum backup --help prints the
+// usage of every command instead of failing on an unknown flag, and needs no
+// configuration).
+func wantsHelp(args []string) bool {
+	if len(args) > 0 && args[0] == "help" {
+		return true
+	}
+	for _, a := range args {
+		switch a {
+		case "--":
+			return false
+		case "-h", "-help", "--help":
+			return true
+		}
+	}
+	return false
 }
 
 // runConfig runs the command in args with the configuration cfg.
@@ -250,7 +271,7 @@ func serve(ctx context.Context, cfg config, withDemo bool, stdout io.Writer, log
 		demo.Print(stdout, creds, cfg.BaseURL)
 	}
 	srv, err := server.New(ctx, svc, server.Config{BaseURL: cfg.BaseURL, Mail: sender, Log: log, Ready: st.Ping, Moderation: mod,
-		TrustedProxies: cfg.TrustedProxies, Digest: dig, MailFiles: fileSender(sender), Privacy: cfg.Privacy, Metrics: m})
+		TrustedProxies: cfg.TrustedProxies, Digest: dig, MailFiles: fileSender(sender), Privacy: cfg.Privacy, Metrics: m, OIDC: cfg.OIDC})
 	if err != nil {
 		return err
 	}
@@ -288,7 +309,7 @@ func serve(ctx context.Context, cfg config, withDemo bool, stdout io.Writer, log
 	case <-ctx.Done():
 	}
 	stop() // a second signal stops the process at once
-	shutdown(log, httpSrv, metricsSrv, stopJobs, jobsDone, dig, st)
+	shutdown(log, httpSrv, metricsSrv, srv.WaitBackground, stopJobs, jobsDone, dig, st)
 	return nil
 }
 
@@ -302,7 +323,7 @@ const shutdownGrace = 10 * time.Second
 // (each returns after its current iteration), give back the outbox
 // messages this process claimed and did not send, close the store. Each
 // step is logged with its duration.
-func shutdown(log *slog.Logger, httpSrv, metricsSrv *http.Server, stopJobs func(), jobsDone <-chan struct{}, dig *digest.Service, st store.Store) {
+func shutdown(log *slog.Logger, httpSrv, metricsSrv *http.Server, waitHTTPWork func(context.Context), stopJobs func(), jobsDone <-chan struct{}, dig *digest.Service, st store.Store) {
 	start := time.Now()
 	log.Info("arrêt : plus de nouvelles connexions, fin des requêtes en cours", "délai", shutdownGrace)
 	step := time.Now()
@@ -315,6 +336,8 @@ func shutdown(log *slog.Logger, httpSrv, metricsSrv *http.Server, stopJobs func(
 	if metricsSrv != nil {
 		_ = metricsSrv.Shutdown(sctx)
 	}
+	// Mails that requests started after answering (password resets).
+	waitHTTPWork(sctx)
 	log.Info("arrêt : HTTP fermé", "durée", time.Since(step))
 	step = time.Now()
 	stopJobs()

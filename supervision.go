@@ -13,6 +13,7 @@ import (
 
 	"coterforum/digest"
 	"coterforum/forum"
+	"coterforum/internal/periodic"
 	"coterforum/mail"
 	"coterforum/metrics"
 	"coterforum/moderation"
@@ -64,20 +65,13 @@ type mailPruner struct {
 
 // Run prunes until ctx is cancelled.
 func (p mailPruner) Run(ctx context.Context) error {
-	t := time.NewTicker(p.every)
-	defer t.Stop()
-	for {
-		if n, err := p.files.Prune(time.Now().Add(-p.keep)); err != nil {
-			p.log.Warn("mail files not pruned", "err", err)
-		} else if n > 0 {
+	return periodic.Run(ctx, p.every, p.log, "mail files not pruned", func(context.Context) error {
+		n, err := p.files.Prune(time.Now().Add(-p.keep))
+		if err == nil && n > 0 {
 			p.log.Info("mail files pruned", "count", n)
 		}
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-t.C:
-		}
-	}
+		return err
+	})
 }
 
 // startJobs runs the jobs until ctx ends; the channel closes when all have

@@ -4,6 +4,8 @@ import (
 	"context"
 	"log/slog"
 	"time"
+
+	"coterforum/internal/periodic"
 )
 
 // How long the digests keep what they know of an address.
@@ -52,18 +54,11 @@ type Pruner struct {
 
 // Run prunes at once, then every period, until ctx is cancelled.
 func (p Pruner) Run(ctx context.Context) error {
-	t := time.NewTicker(p.Every)
-	defer t.Stop()
-	for {
-		if subs, entries, err := p.Service.Prune(ctx); err != nil && ctx.Err() == nil {
-			p.Log.Warn("digest pruning not completed", "err", err)
-		} else if subs > 0 || entries > 0 {
+	return periodic.Run(ctx, p.Every, p.Log, "digest pruning not completed", func(ctx context.Context) error {
+		subs, entries, err := p.Service.Prune(ctx)
+		if err == nil && (subs > 0 || entries > 0) {
 			p.Log.Info("digest data pruned", "unconfirmed_subscribers", subs, "log_entries", entries)
 		}
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-t.C:
-		}
-	}
+		return err
+	})
 }

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"log/slog"
 	"time"
+
+	"coterforum/internal/periodic"
 )
 
 // Reconciliation. A thread's status, published post count, last activity
@@ -327,27 +329,19 @@ func (j *Reconciler) Run(ctx context.Context) error {
 		window = 2 * time.Hour
 	}
 	since := j.Service.Now().Add(-window)
-	for {
+	return periodic.Run(ctx, every, j.Log, "réconciliation", func(ctx context.Context) error {
 		started := j.Service.Now()
 		r, err := j.Service.Reconcile(ctx, ReconcileScope{Since: since}, true)
-		switch {
-		case err != nil && ctx.Err() != nil:
-			return nil
-		case err != nil:
-			j.Log.Error("réconciliation", "err", err)
-		default:
-			since = started.Add(-time.Minute)
-			for _, d := range r.Discrepancies {
-				j.Log.Warn("réconciliation : compteur réparé", "what", d.String())
-			}
-			if len(r.Discrepancies) > 0 || j.Log.Enabled(ctx, slog.LevelDebug) {
-				j.Log.Info("réconciliation", "threads", r.Threads, "members", r.Members, "fixed", r.Fixed)
-			}
+		if err != nil {
+			return err
 		}
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-time.After(every):
+		since = started.Add(-time.Minute)
+		for _, d := range r.Discrepancies {
+			j.Log.Warn("réconciliation : compteur réparé", "what", d.String())
 		}
-	}
+		if len(r.Discrepancies) > 0 || j.Log.Enabled(ctx, slog.LevelDebug) {
+			j.Log.Info("réconciliation", "threads", r.Threads, "members", r.Members, "fixed", r.Fixed)
+		}
+		return nil
+	})
 }

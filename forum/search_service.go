@@ -8,9 +8,6 @@ import (
 )
 
 const (
-	// maxTitleHits bounds the threads ranked first because their title
-	// matches; past it, the other title matches rank with the posts.
-	maxTitleHits = 500
 	// searchIndexBatch is how many documents the start-up indexing writes at once.
 	searchIndexBatch = 200
 )
@@ -27,7 +24,8 @@ type SearchRequest struct {
 	Page     int
 }
 
-// SearchResult is one found post with the thread it belongs to.
+// SearchResult is one found thread, with its post that holds the most
+// words of the query (its first post when only its title has them).
 type SearchResult struct {
 	Thread Thread
 	Post   Post
@@ -46,13 +44,18 @@ type SearchResults struct {
 	Results []SearchResult
 	Page    int
 	HasMore bool
+	// Total is the number of threads found, on every page.
+	Total int
+	// Capped says that a word was found in more than MaxSearchHitsPerWord
+	// places and only its newest ones were looked at.
+	Capped bool
 }
 
-// Search finds published posts of published threads that have every word
-// of the query: first the threads whose title matches (newest first, shown
-// with their first post), then the other posts (newest first). A query
-// with no meaningful word returns no result and no error: Query.Empty()
-// tells the page to ask for a more precise search.
+// Search finds the published threads whose title and published posts
+// together hold every word of the query, each thread once: first the
+// threads whose title has every word, then the others, newest first in
+// each. A query with no meaningful word returns no result and no error:
+// Query.Empty() tells the page to ask for a more precise search.
 func (s *Service) Search(ctx context.Context, r SearchRequest) (*SearchResults, error) {
 	q, err := ParseSearchQuery(r.Query)
 	if err != nil {
@@ -72,35 +75,61 @@ func (s *Service) Search(ctx context.Context, r SearchRequest) (*SearchResults, 
 	if q.Empty() {
 		return res, nil
 	}
-	titles, err := s.store.SearchTitles(ctx, f, maxTitleHits)
+	m, found, err := s.searchThreads(ctx, q, f)
 	if err != nil {
 		return nil, err
 	}
-	offset, want := (r.Page-1)*SearchPerPage, SearchPerPage+1
-	var window []Thread
-	if offset < len(titles) {
-		window = titles[offset:min(len(titles), offset+want)]
+	res.Total, res.Capped = len(found), m.capped
+	offset := (r.Page - 1) * SearchPerPage
+	if offset >= len(found) {
+		return res, nil
 	}
-	firstIDs := make([]string, len(titles))
-	for i, th := range titles {
-		firstIDs[i] = th.FirstPostID
+	page := found[offset:min(len(found), offset+SearchPerPage)]
+	res.HasMore = offset+len(page) < len(found)
+	return res, s.addThreadHits(ctx, q, m, res, page)
+}
+
+// addThreadHits adds the threads ids (in that order) with their best post.
+func (s *Service) addThreadHits(ctx context.Context, q SearchQuery, m *threadMatches, res *SearchResults, ids []string) error {
+	threads, err := s.store.ThreadsByIDs(ctx, ids)
+	if err != nil {
+		return err
 	}
-	if err := s.addTitleHits(ctx, q, res, window); err != nil {
-		return nil, err
+	byID := map[string]Thread{}
+	for _, th := range threads {
+		byID[th.ID] = th
 	}
-	if n := want - len(res.Results); n > 0 {
-		posts, err := s.store.SearchPosts(ctx, f, firstIDs, max(0, offset-len(titles)), n)
-		if err != nil {
-			return nil, err
+	best := m.bestPosts(ids)
+	postIDs := make([]string, 0, len(ids))
+	for _, id := range ids {
+		if pid, ok := best[id]; ok {
+			postIDs = append(postIDs, pid)
+		} else if th, ok := byID[id]; ok {
+			best[id] = th.FirstPostID
+			postIDs = append(postIDs, th.FirstPostID)
 		}
-		if err := s.addPostHits(ctx, q, res, posts); err != nil {
-			return nil, err
+	}
+	posts, err := s.store.PostsByIDs(ctx, postIDs)
+	if err != nil {
+		return err
+	}
+	postByID := map[string]Post{}
+	for _, p := range posts {
+		postByID[p.ID] = p
+	}
+	full := uint32(1)<<len(q.Words) - 1
+	for _, id := range ids {
+		th, ok := byID[id]
+		if !ok || th.Status != ThreadPublished {
+			continue
 		}
+		p, ok := postByID[best[id]]
+		if !ok || p.Status != PostPublished {
+			p = Post{}
+		}
+		res.Results = append(res.Results, s.searchResult(q, th, p, m.title[id] == full))
 	}
-	if len(res.Results) > SearchPerPage {
-		res.Results, res.HasMore = res.Results[:SearchPerPage], true
-	}
-	return res, nil
+	return nil
 }
 
 // searchFilter checks the filters of a request and turns it into a store filter.
@@ -128,60 +157,6 @@ func (s *Service) searchFilter(ctx context.Context, q SearchQuery, r SearchReque
 func day(t time.Time) time.Time {
 	y, m, d := t.Date()
 	return time.Date(y, m, d, 0, 0, 0, 0, t.Location())
-}
-
-// addTitleHits adds the threads whose title matches, with their first post.
-func (s *Service) addTitleHits(ctx context.Context, q SearchQuery, res *SearchResults, threads []Thread) error {
-	if len(threads) == 0 {
-		return nil
-	}
-	ids := make([]string, len(threads))
-	for i, th := range threads {
-		ids[i] = th.FirstPostID
-	}
-	posts, err := s.store.PostsByIDs(ctx, ids)
-	if err != nil {
-		return err
-	}
-	byID := map[string]Post{}
-	for _, p := range posts {
-		byID[p.ID] = p
-	}
-	for _, th := range threads {
-		p, ok := byID[th.FirstPostID]
-		if !ok || p.Status != PostPublished {
-			continue
-		}
-		res.Results = append(res.Results, s.searchResult(q, th, p, true))
-	}
-	return nil
-}
-
-// addPostHits adds posts found by their text, with their thread.
-func (s *Service) addPostHits(ctx context.Context, q SearchQuery, res *SearchResults, posts []Post) error {
-	if len(posts) == 0 {
-		return nil
-	}
-	ids := make([]string, 0, len(posts))
-	for _, p := range posts {
-		ids = append(ids, p.ThreadID)
-	}
-	threads, err := s.store.ThreadsByIDs(ctx, ids)
-	if err != nil {
-		return err
-	}
-	byID := map[string]Thread{}
-	for _, th := range threads {
-		byID[th.ID] = th
-	}
-	for _, p := range posts {
-		th, ok := byID[p.ThreadID]
-		if !ok || th.Status != ThreadPublished {
-			continue
-		}
-		res.Results = append(res.Results, s.searchResult(q, th, p, false))
-	}
-	return nil
 }
 
 func (s *Service) searchResult(q SearchQuery, th Thread, p Post, titleHit bool) SearchResult {

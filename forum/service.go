@@ -3,7 +3,11 @@ package forum
 import (
 	"context"
 	"log/slog"
+	"sync"
+	"testing"
 	"time"
+
+	"github.com/alexedwards/argon2id"
 )
 
 // Limits of the forum, explicit and tested.
@@ -40,6 +44,8 @@ type Service struct {
 	// so a burst of logins cannot exhaust memory (BENCHMARKS.md).
 	hashing chan struct{}
 	taxo    taxonomyCache
+	// searchHitCap is MaxSearchHitsPerWord unless a test lowers it.
+	searchHitCap int
 	// changes holds the versions of cached things and the read cache.
 	changes *changes
 	// cacheObs is told of the read cache's lookups (metrics); nil: nobody.
@@ -51,6 +57,17 @@ type Service struct {
 // would cost every process 19 MiB of memory at its peak for nothing.
 const dummyPasswordHash = "$argon2id$v=19$m=19456,t=3,p=1$7EoBAp3flosSIrkvHRkCqw$xRQyJ0i/xFapTHlKjPWMKRp/VzWo1IZ/0bVl4knvTF8"
 
+// testDummyHash is the dummy hash inside `go test` binaries, made with the
+// same cheap parameters as their passwords (hashParams), so that unknown
+// addresses still cost what known ones do.
+var testDummyHash = sync.OnceValue(func() string {
+	h, err := argon2id.CreateHash("un mot de passe que personne n'a", testArgonParams)
+	if err != nil {
+		panic(err)
+	}
+	return h
+})
+
 // New returns a Service on the store. now may be nil (time.Now).
 func New(store Store, log *slog.Logger, now func() time.Time) *Service {
 	if now == nil {
@@ -59,6 +76,9 @@ func New(store Store, log *slog.Logger, now func() time.Time) *Service {
 	s := &Service{store: store, log: log, now: func() time.Time { return now().UTC().Truncate(time.Millisecond) }, policy: publishAll{},
 		hashing: make(chan struct{}, 2), changes: newChanges()}
 	s.dummyHash = dummyPasswordHash
+	if testing.Testing() {
+		s.dummyHash = testDummyHash()
+	}
 	return s
 }
 

@@ -123,6 +123,7 @@ type Store interface {
 	ThreadsByIDs(ctx context.Context, ids []string) ([]Thread, error)
 	PostsByIDs(ctx context.Context, ids []string) ([]Post, error)
 
+	ThreadSearchStore
 	// SearchTitles returns published threads whose title has every word of
 	// f, newest first, at most limit.
 	SearchTitles(ctx context.Context, f SearchFilter, limit int) ([]Thread, error)

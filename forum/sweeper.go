@@ -4,9 +4,12 @@ import (
 	"context"
 	"log/slog"
 	"time"
+
+	"coterforum/internal/periodic"
 )
 
-// SessionSweeper deletes expired sessions periodically.
+// SessionSweeper deletes expired sessions and expired account tokens
+// (password-reset and email-change links) periodically.
 type SessionSweeper struct {
 	Service *Service
 	Every   time.Duration
@@ -15,18 +18,18 @@ type SessionSweeper struct {
 
 // Run sweeps at start and then every period until ctx is cancelled.
 func (w SessionSweeper) Run(ctx context.Context) error {
-	t := time.NewTicker(w.Every)
-	defer t.Stop()
-	for {
-		if n, err := w.Service.SweepSessions(ctx); err != nil && ctx.Err() == nil {
-			w.Log.Warn("session sweep failed", "err", err)
-		} else if n > 0 {
+	return periodic.Run(ctx, w.Every, w.Log, "session sweep failed", func(ctx context.Context) error {
+		n, err := w.Service.SweepSessions(ctx)
+		if err == nil && n > 0 {
 			w.Log.Info("expired sessions deleted", "count", n)
 		}
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-t.C:
+		if err != nil {
+			return err
 		}
-	}
+		n, err = w.Service.SweepAccountTokens(ctx)
+		if err == nil && n > 0 {
+			w.Log.Info("expired account tokens deleted", "count", n)
+		}
+		return err
+	})
 }

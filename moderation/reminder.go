@@ -8,6 +8,7 @@ import (
 
 	"coterforum/forum"
 	"coterforum/i18n"
+	"coterforum/internal/periodic"
 	"coterforum/mail"
 )
 
@@ -27,18 +28,10 @@ func (r Reminder) Run(ctx context.Context) error {
 	if log == nil {
 		log = r.Service.log
 	}
-	t := time.NewTicker(r.Every)
-	defer t.Stop()
-	for {
-		if _, err := r.Service.RemindOnce(ctx); err != nil && ctx.Err() == nil {
-			log.Warn("moderation reminder failed", "err", err)
-		}
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-t.C:
-		}
-	}
+	return periodic.Run(ctx, r.Every, log, "moderation reminder failed", func(ctx context.Context) error {
+		_, err := r.Service.RemindOnce(ctx)
+		return err
+	})
 }
 
 // RemindOnce sends one mail to each moderator listing the posts that wait

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"coterforum/forum"
+	"coterforum/internal/periodic"
 	"coterforum/moderation"
 )
 
@@ -34,9 +35,10 @@ type DeleteInput struct {
 //     the password hash emptied and the role set to member: from this one
 //     update on, login and every session are refused, the member counts as
 //     no admin or moderator, and the choice is fixed.
-//  2. The rest happens in complete: sessions are deleted; the digest
+//  2. The rest happens in complete: sessions and account tokens are deleted; the digest
 //     subscriber of the member's address is erased (subscriptions first,
-//     then queued mail, then the record); notifications and invitations go;
+//     then queued mail, then the record); ProConnect links, notifications
+//     and invitations go;
 //     posts are emptied (when removed) and then every copy of the name is
 //     anonymised. Each step is idempotent.
 //     The copies of the mail sent to the address (.eml files) go last.
@@ -51,8 +53,12 @@ func (s *Service) DeleteAccount(ctx context.Context, m *forum.Member, in DeleteI
 	if err != nil {
 		return err
 	}
-	if err := s.forum.CheckPassword(ctx, m, in.Password); err != nil {
-		return err
+	// An account opened with ProConnect has no password to type again: its
+	// session, from that login, is the proof.
+	if m.PasswordHash != "" {
+		if err := s.forum.CheckPassword(ctx, m, in.Password); err != nil {
+			return err
+		}
 	}
 	err = s.store.Atomically(ctx, func(ctx context.Context) error {
 		if err := s.store.BeginMemberDeletion(ctx, m.ID, posts, s.forum.Now()); err != nil {
@@ -137,6 +143,13 @@ func (s *Service) complete(ctx context.Context, memberID string) error {
 	// The member's posts and threads change on many pages: every cache goes.
 	defer s.forum.Invalidate(ctx, forum.KeyAll, forum.MemberKey(m.ID), forum.NotificationsKey(m.ID), forum.ReadsKey(m.ID))
 	if err := s.store.DeleteMemberSessions(ctx, m.ID); err != nil {
+		return err
+	}
+	// Password-reset and email-change links (the new address they hold).
+	if err := s.forum.DeleteAccountTokens(ctx, m.ID); err != nil {
+		return err
+	}
+	if err := s.store.DeleteIdentitiesOf(ctx, m.ID); err != nil {
 		return err
 	}
 	if err := s.digest.EraseMember(ctx, m.Email); err != nil {
@@ -253,18 +266,11 @@ type Resumer struct {
 
 // Run resumes at once, then every period, until ctx is cancelled.
 func (r Resumer) Run(ctx context.Context) error {
-	t := time.NewTicker(r.Every)
-	defer t.Stop()
-	for {
-		if n, err := r.Service.Resume(ctx); err != nil && ctx.Err() == nil {
-			r.Log.Warn("interrupted account deletions not completed", "err", err)
-		} else if n > 0 {
+	return periodic.Run(ctx, r.Every, r.Log, "interrupted account deletions not completed", func(ctx context.Context) error {
+		n, err := r.Service.Resume(ctx)
+		if err == nil && n > 0 {
 			r.Log.Info("interrupted account deletions completed", "count", n)
 		}
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-t.C:
-		}
-	}
+		return err
+	})
 }

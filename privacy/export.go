@@ -25,6 +25,8 @@ type Export struct {
 	Sessions       []ExportSession        `json:"sessions"`
 	Moderation     []ExportModerationNote `json:"moderation_decisions"`
 	ThreadsRead    []ExportRead           `json:"threads_read"`
+	// Identities are the member's ProConnect (OpenID Connect) links.
+	Identities []forum.Identity `json:"proconnect_identities"`
 }
 
 // ExportRead is how far the member has read a thread (unread tracking).
@@ -162,6 +164,11 @@ func (s *Service) Export(ctx context.Context, m *forum.Member, currentSession st
 		Posts: []ExportPost{}, ThreadsStarted: []ExportThread{}, Subscriptions: []digest.Subscription{}, MailSent: []ExportMail{},
 		Notifications: []ExportNotification{}, ReportsFiled: []ExportReport{}, Sessions: []ExportSession{}, Moderation: []ExportModerationNote{},
 		ThreadsRead: []ExportRead{}}
+	ids, err := s.store.IdentitiesOf(ctx, m.ID)
+	if err != nil {
+		return nil, err
+	}
+	x.Identities = ids
 
 	threads, err := s.store.ListThreads(ctx, forum.ThreadFilter{AuthorID: m.ID,
 		Statuses: []string{forum.ThreadPublished, forum.ThreadPending, forum.ThreadRejected, forum.ThreadHidden}})

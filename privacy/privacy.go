@@ -36,6 +36,8 @@ type Config struct {
 // store.Store implements it (store/privacy.go).
 type Store interface {
 	forum.Store
+	// IdentityStore: the member's ProConnect links are exported and deleted with the account.
+	forum.IdentityStore
 	ListNotifications(ctx context.Context, memberID string, limit int) ([]moderation.Notification, error)
 	ListModerators(ctx context.Context) ([]forum.Member, error)
 

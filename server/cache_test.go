@@ -82,12 +82,12 @@ func TestCacheInvalidationRules(t *testing.T) {
 	v.all(t, "/", "Fibre noire intercommunale", true, "new thread on home")
 
 	// New published reply: the thread page and the listings (post count).
-	v.all(t, "/", "0 réponse", true, "count before reply")
+	v.all(t, "/", "0\u00a0réponse", true, "count before reply")
 	apiOK(t, v.member, "POST", api+"/posts", map[string]any{"body": "Réponse publiée aussitôt."})
 	v.all(t, page, "Réponse publiée aussitôt.", true, "published reply")
-	v.all(t, "/", "1 réponse", true, "listing after reply")
-	v.all(t, "/themes/reseaux", "1 réponse", true, "theme listing after reply")
-	v.all(t, "/authority-types/commune", "1 réponse", true, "authority listing after reply")
+	v.all(t, "/", "1\u00a0réponse", true, "listing after reply")
+	v.all(t, "/themes/reseaux", "1\u00a0réponse", true, "theme listing after reply")
+	v.all(t, "/authority-types/commune", "1\u00a0réponse", true, "authority listing after reply")
 
 	// A pending reply: its author and the moderators only, even after the
 	// author's and the moderator's views were rendered and cached.
@@ -122,7 +122,7 @@ func TestCacheInvalidationRules(t *testing.T) {
 	}
 	apiOK(t, v.mod, "POST", "/api/v1/moderation/posts/"+pendingID+"/approve", nil)
 	v.all(t, page, "Réponse en attente de relecture.", true, "approved post")
-	v.all(t, "/", "2 réponses", true, "listing after approval")
+	v.all(t, "/", "2\u00a0réponses", true, "listing after approval")
 	if _, body, _ := nb.get("/"); !strings.Contains(body, "Notifications <span class=\"count\">(1") {
 		t.Fatal("unread notification count not updated")
 	}
@@ -174,8 +174,8 @@ func TestCacheInvalidationRules(t *testing.T) {
 	apiOK(t, v.mod, "PATCH", "/api/v1/moderation/threads/"+id, map[string]any{"pinned": true})
 	v.all(t, "/", `<span class="badge">Épinglé</span>`, true, "pinned thread")
 	apiOK(t, v.mod, "PATCH", "/api/v1/moderation/threads/"+id, map[string]any{"title": "Fibre noire : retours d'expérience"})
-	v.all(t, page, "Fibre noire : retours d&#39;expérience", true, "renamed thread")
-	v.all(t, "/", "Fibre noire : retours d&#39;expérience", true, "renamed thread in listing")
+	v.all(t, page, "Fibre noire\u00a0: retours d&#39;expérience", true, "renamed thread")
+	v.all(t, "/", "Fibre noire\u00a0: retours d&#39;expérience", true, "renamed thread in listing")
 	v.all(t, "/themes/sig", "Fibre noire", false, "before the move")
 	apiOK(t, v.mod, "PATCH", "/api/v1/moderation/threads/"+id, map[string]any{"theme": "sig"})
 	v.all(t, "/themes/reseaux", "Fibre noire", false, "moved out of the theme")
@@ -470,7 +470,7 @@ func TestCacheTwoProcesses(t *testing.T) {
 		_, body, _ := anonB.get(page)
 		return strings.Contains(body, "Réponse approuvée ailleurs.")
 	})
-	within("listing", func() bool { _, body, _ := anonB.get("/"); return strings.Contains(body, "1 réponse") })
+	within("listing", func() bool { _, body, _ := anonB.get("/"); return strings.Contains(body, "1\u00a0réponse") })
 
 	// A session opened on a, used on b, logged out on a: refused on b.
 	modB := b.anon()

@@ -49,6 +49,8 @@ func classify(err error) (int, string, i18n.Msg, string) {
 		return http.StatusForbidden, "thread_locked", i18n.M("Ce fil est verrouillé : on ne peut plus y répondre."), ""
 	case errors.Is(err, forum.ErrInviteInvalid):
 		return http.StatusGone, "invite_invalid", i18n.M("Cette invitation n'est plus valable (déjà utilisée ou expirée)."), ""
+	case errors.Is(err, forum.ErrTokenInvalid):
+		return http.StatusBadRequest, "token_invalid", i18n.M("Ce lien n'est plus valable : il a déjà servi, il a expiré ou il est incomplet."), "token"
 	case errors.Is(err, forum.ErrForbidden):
 		return http.StatusForbidden, "forbidden", i18n.M("Vous n'avez pas le droit de faire cela."), ""
 	case errors.As(err, &de):

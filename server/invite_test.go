@@ -46,7 +46,7 @@ func TestInviteByEmail(t *testing.T) {
 	token := web.pageCSRF(path)
 	form := url.Values{"csrf_token": {token}, "display_name": {"Nadia Benali"}, "authority": {"Communauté urbaine de Dunkerque"},
 		"authority_type": {"intercommunalite"}, "password": {"court"}}
-	if status, body, _ := web.post(path, form); status != 422 || !strings.Contains(body, "10 caractères") {
+	if status, body, _ := web.post(path, form); status != 422 || !strings.Contains(body, "10\u00a0caractères") {
 		t.Fatalf("short password: %d", status)
 	}
 	form.Set("password", "un-mot-de-passe-robuste")

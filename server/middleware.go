@@ -126,9 +126,12 @@ func (s *Server) checkCSRF(next echo.HandlerFunc) echo.HandlerFunc {
 			return next(c)
 		}
 		// Logging in through the API needs no token even with a session
-		// cookie: the client may be switching accounts.
+		// cookie: the client may be switching accounts. Nor do the public
+		// password endpoints, which act on no session (the reset one holds
+		// its own secret).
 		sess := session(c)
-		if sess == nil || !strings.HasPrefix(r.URL.Path, "/api/") || (r.Method == http.MethodPost && r.URL.Path == "/api/v1/session") {
+		if sess == nil || !strings.HasPrefix(r.URL.Path, "/api/") || (r.Method == http.MethodPost && (r.URL.Path == "/api/v1/session" ||
+			r.URL.Path == "/api/v1/password/forgot" || r.URL.Path == "/api/v1/password/reset")) {
 			return next(c)
 		}
 		got := r.Header.Get(csrfHeader)

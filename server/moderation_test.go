@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"coterforum/forum"
+	"coterforum/i18n"
 	"coterforum/mail/mailtest"
 	"coterforum/moderation"
 )
@@ -921,7 +922,7 @@ func TestModerationPages(t *testing.T) {
 		t.Fatalf("audit page: %d", code)
 	}
 	page = page[strings.Index(page, `<table class="audit">`):]
-	for _, want := range []string{"post.approve", "post.reject", "post.undo_reject", "post.edit", "thread.edit", "thread.lock", "member.suspend", canned, "Messages hors charte."} {
+	for _, want := range []string{"post.approve", "post.reject", "post.undo_reject", "post.edit", "thread.edit", "thread.lock", "member.suspend", i18n.TypoText(canned), "Messages hors charte."} {
 		if !strings.Contains(page, want) {
 			t.Errorf("the audit page lacks %q", want)
 		}

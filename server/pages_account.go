@@ -18,13 +18,15 @@ type loginView struct {
 	Email  string
 	Next   string
 	Errors fieldErrors
+	// ProConnect shows the "Se connecter avec ProConnect" button (oidc.go).
+	ProConnect bool
 }
 
 func (s *Server) loginPage(c echo.Context) error {
 	if viewer(c) != nil {
 		return seeOther(c, safeNext(c.QueryParam("next")))
 	}
-	return s.render(c, http.StatusOK, "login.html", &loginView{Layout: Layout{Title: "Connexion"}, Next: safeNext(c.QueryParam("next"))})
+	return s.render(c, http.StatusOK, "login.html", &loginView{Layout: Layout{Title: "Connexion"}, Next: safeNext(c.QueryParam("next")), ProConnect: s.oidc != nil})
 }
 
 // login checks credentials under the rate limits and starts a new session,
@@ -65,7 +67,7 @@ func (s *Server) loginForm(c echo.Context) error {
 			return err
 		}
 		return s.render(c, status, "login.html", &loginView{Layout: Layout{Title: "Connexion"}, Email: email, Next: next,
-			Errors: fieldErrors{"form": msg}})
+			Errors: fieldErrors{"form": msg}, ProConnect: s.oidc != nil})
 	}
 	sep := "?"
 	if strings.Contains(next, "?") {
@@ -93,6 +95,9 @@ type accountView struct {
 	Email          string
 	ProfileErrors  fieldErrors
 	PasswordErrors fieldErrors
+	// NewEmail and EmailErrors are the email change form's (pages_recovery.go).
+	NewEmail    string
+	EmailErrors fieldErrors
 }
 
 func (s *Server) accountView(m *forum.Member) *accountView {

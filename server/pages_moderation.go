@@ -272,6 +272,8 @@ type memberView struct {
 	Threads []forum.Thread
 	Errors  fieldErrors
 	Now     time.Time
+	// SIREN is the member's authority verified by ProConnect ("" if not).
+	SIREN string
 }
 
 // SuspendedNow reports whether the shown member is suspended.
@@ -291,8 +293,12 @@ func (s *Server) renderMember(c echo.Context, status int, fe fieldErrors) error 
 	if err != nil {
 		return err
 	}
+	siren, err := s.svc.VerifiedSIREN(ctx, m.ID)
+	if err != nil {
+		return err
+	}
 	return s.render(c, status, "member.html", &memberView{Layout: Layout{Title: m.Ref().NameIn(language(c))}, Member: m, Threads: threads,
-		Errors: fe, Now: s.svc.Now()})
+		Errors: fe, Now: s.svc.Now(), SIREN: siren})
 }
 
 func (s *Server) memberModerationForm(c echo.Context) error {

@@ -607,7 +607,7 @@ func TestPrivacyAndAccessibilityPages(t *testing.T) {
 		}
 	}
 	_, page, _ := a.get("/confidentialite")
-	for _, want := range []string{"cf_session", "cf_device", "cf_lang", "30 jours", "FORUM_DPO_EMAIL", `href="/account/export"`} {
+	for _, want := range []string{"cf_session", "cf_device", "cf_lang", "30\u00a0jours", "FORUM_DPO_EMAIL", `href="/account/export"`} {
 		if !strings.Contains(page, want) {
 			t.Errorf("privacy page lacks %q", want)
 		}

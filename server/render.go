@@ -76,6 +76,11 @@ var notices = map[string]string{
 	"unsubscribed": "Désabonnement enregistré.",
 	"confirmed":    "Votre abonnement est confirmé.",
 	"confirm-sent": "Si l'adresse est valide, un courriel de confirmation vient d'y être envoyé : l'abonnement commence quand vous cliquez sur son lien.",
+
+	// Account recovery and email change (pages_recovery.go).
+	"password-reset": "Votre mot de passe est changé et toutes vos sessions sont fermées : connectez-vous avec le nouveau.",
+	"email-sent":     "Un lien de confirmation est envoyé à la nouvelle adresse : elle remplacera l'actuelle quand vous l'aurez ouvert.",
+	"email-changed":  "L'adresse de votre compte est changée.",
 }
 
 // pages holds one parsed template set per page and language.
@@ -155,7 +160,7 @@ var funcs = template.FuncMap{
 		return []string{"post.approve", "post.reject", "post.undo_reject", "post.withdraw", "post.hide", "post.auto_hide", "post.restore",
 			"post.edit", "reports.dismiss", "thread.edit", "thread.lock", "thread.unlock", "thread.pin", "thread.unpin",
 			"thread.move", "thread.authority_types", "thread.rename", "member.suspend", "member.unsuspend", "member.trust",
-			"member.untrust", "member.always_moderate", "member.normal_moderation"}
+			"member.untrust", "member.always_moderate", "member.normal_moderation", "member.role", "invite.resend", "invite.revoke"}
 	},
 	"profileForm": func(p forum.ProfileInput, e fieldErrors, types []forum.AuthorityType) profileFormData {
 		return profileFormData{Profile: p, Errors: e, AuthorityTypes: types}
@@ -259,6 +264,12 @@ func (s *Server) renderBytes(c echo.Context, name string, v view) ([]byte, error
 	var buf bytes.Buffer
 	if err := t.Execute(&buf, v); err != nil {
 		return nil, err
+	}
+	if lang == i18n.FR {
+		// French typography of what members wrote (titles, posts) and of
+		// dates and counts, at render time: the stored text is unchanged,
+		// and the page cache keeps each language's bytes.
+		return i18n.TypoHTML(buf.Bytes()), nil
 	}
 	return buf.Bytes(), nil
 }

@@ -45,11 +45,20 @@ func (s *Server) routes() {
 	e.POST("/preview", s.previewFragment, requireMember)
 	e.GET("/login", s.loginPage, public)
 	e.POST("/login", s.loginForm, public)
+	e.GET("/login/proconnect", s.oidcStart, public)             // 404 unless FORUM_OIDC_* are set
+	e.GET("/login/proconnect/callback", s.oidcCallback, public) // the provider's redirect (state, nonce, PKCE)
 	e.POST("/logout", s.logoutForm, requireMember)
 	e.POST("/language", s.languageForm, public)
 	e.GET("/account", s.accountPage, requireMember)
 	e.POST("/account/profile", s.profileForm, requireMember)
 	e.POST("/account/password", s.passwordForm, requireMember)
+	e.POST("/account/email", s.emailForm, requireMember)
+	e.GET("/account/email/confirm", s.emailConfirmPage, public)  // signed link (?token=)
+	e.POST("/account/email/confirm", s.emailConfirmForm, public) // signed link (token field)
+	e.GET("/password/forgot", s.forgotPage, public)
+	e.POST("/password/forgot", s.forgotForm, public)
+	e.GET("/password/reset", s.resetPage, public)  // signed link (?token=)
+	e.POST("/password/reset", s.resetForm, public) // signed link (token field)
 	e.GET("/account/export", s.accountExport, requireMember)
 	e.GET("/account/delete", s.accountDeletePage, requireMember)
 	e.POST("/account/delete", s.accountDeleteForm, requireMember)
@@ -57,6 +66,12 @@ func (s *Server) routes() {
 	e.GET("/accessibilite", s.accessibilityPage, public)
 	e.GET("/invite/:token", s.invitePage, public)
 	e.POST("/invite/:token", s.inviteForm, public)
+	e.GET("/admin", s.adminDashboard, requireAdmin)
+	e.GET("/admin/members", s.adminMembersPage, requireAdmin)
+	e.POST("/admin/members/:id/role", s.adminRoleForm, requireAdmin)
+	e.POST("/admin/members/:id/suspend", s.adminSuspendForm, requireAdmin)
+	e.POST("/admin/invites/:id/resend", s.adminResendInviteForm, requireAdmin)
+	e.POST("/admin/invites/:id/revoke", s.adminRevokeInviteForm, requireAdmin)
 	e.GET("/admin/themes", s.adminThemesPage, requireAdmin)
 	e.POST("/admin/themes", s.adminAddThemeForm, requireAdmin)
 	e.POST("/admin/themes/:slug", s.adminUpdateThemeForm, requireAdmin)
@@ -81,7 +96,9 @@ func (s *Server) routes() {
 	e.POST("/subscriptions/unsubscribe", s.unsubscribeForm, public) // signed link; RFC 8058 one-click, no CSRF token
 	e.POST("/subscriptions/erase", s.eraseSubscriberForm, public)   // signed link (manage or unsubscribe)
 	e.GET("/admin/mail", s.adminMailPage, requireAdmin)
-	e.GET("/admin/mail/:name", s.adminMailFile, requireAdmin)
+	e.GET("/admin/mail/:name", s.adminMailFile, requireAdmin)      // decoded
+	e.GET("/admin/mail/:name/raw", s.adminMailRaw, requireAdmin)   // the .eml file, as a download
+	e.GET("/admin/mail/:name/html", s.adminMailHTML, requireAdmin) // the HTML part, sandboxed (CSP sandbox)
 	e.GET("/moderation", s.queuePage, requireModerator)
 	e.POST("/moderation", s.queueDecide, requireModerator)
 	e.POST("/moderation/posts/:id/undo", s.queueUndo, requireModerator)
@@ -97,6 +114,8 @@ func (s *Server) routes() {
 	a := e.Group("/api/v1")
 	a.POST("/session", s.apiLogin, public)
 	a.GET("/session", s.apiSession, requireMember)
+	a.POST("/password/forgot", s.apiForgot, public) // 202 whatever the address
+	a.POST("/password/reset", s.apiReset, public)   // signed token in the body
 	a.DELETE("/session", s.apiLogout, requireMember)
 	a.GET("/account/export", s.apiAccountExport, requireMember)
 	a.DELETE("/account", s.apiDeleteAccount, requireMember)

@@ -140,12 +140,17 @@ func (s *Server) apiSearch(c echo.Context) error {
 	}
 	out := make([]searchResultJSON, 0, len(res.Results))
 	for _, x := range res.Results {
+		u := s.absURL("/threads/" + x.Thread.ID)
+		if x.Post.ID != "" {
+			u = s.absURL("/posts/" + x.Post.ID)
+		}
 		out = append(out, searchResultJSON{ThreadID: x.Thread.ID, PostID: x.Post.ID, Title: x.Thread.Title,
 			TitleHTML: string(x.TitleHTML), Theme: x.Thread.Theme, Author: authorJSON(x.Post.Author),
 			ExcerptHTML: string(x.ExcerptHTML), PublishedAt: x.Post.CreatedAt, TitleHit: x.TitleHit,
-			URL: s.absURL("/posts/" + x.Post.ID)})
+			URL: u})
 	}
-	body := map[string]any{"results": out, "page": res.Page, "has_more": res.HasMore, "truncated": res.Query.Truncated}
+	body := map[string]any{"results": out, "page": res.Page, "has_more": res.HasMore, "truncated": res.Query.Truncated,
+		"count": res.Total}
 	if res.Query.Empty() {
 		body["notice"] = i18n.T(language(c), "Précisez votre recherche : elle ne contient aucun mot significatif.")
 	}

@@ -1,6 +1,7 @@
 package server_test
 
 import (
+	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -109,16 +110,40 @@ func TestSearchPage(t *testing.T) {
 	e := newEnv(t)
 	m, pw := e.member("member", "commune")
 	c := e.login(m, pw)
-	_, firstID := c.createThread("reseaux", []string{"commune"}, "Nos réseaux <b>fibre</b>", "La fibre relie toutes les écoles.")
+	threadID, firstID := c.createThread("reseaux", []string{"commune"}, "Nos réseaux <b>fibre</b>", "La fibre relie toutes les écoles.")
+	status, out := c.api("POST", "/api/v1/threads/"+threadID+"/posts", map[string]any{"body": "Le réseau fibre des collèges suit."})
+	if status != 201 {
+		t.Fatalf("reply: %d %v", status, out)
+	}
+	replyID, _ := out["post"].(map[string]any)["id"].(string)
+	c.createThread("reseaux", []string{"commune"}, "Câblage des collèges", "Le réseau d'abord, la fibre ensuite.")
 	a := e.anon()
 
+	// Each thread once, with the count (issue 12).
+	status, body, _ := a.get("/search?q=" + url.QueryEscape("réseau fibre"))
+	// The excerpt is the post that holds the most words: the reply.
+	if !strings.Contains(body, `href="/posts/`+replyID+`"`) {
+		t.Fatalf("best excerpt: not the reply %s\n%s", replyID, body)
+	}
+	if status != http.StatusOK || strings.Count(body, `<li class="search-result">`) != 2 || !strings.Contains(body, "(2\u00a0discussions)") {
+		t.Fatalf("grouped results: %d\n%s", status, body)
+	}
+	status, body, _ = a.get("/search?q=" + url.QueryEscape("écoles collèges"))
+	if status != http.StatusOK || strings.Count(body, `<li class="search-result">`) != 1 || !strings.Contains(body, "(1\u00a0discussion)") {
+		t.Fatalf("words across the thread's posts: %d\n%s", status, body)
+	}
+	status, out = a.api("GET", "/api/v1/search?q="+url.QueryEscape("reseau fibre"), nil)
+	if results, _ := out["results"].([]any); status != 200 || len(results) != 2 || out["count"] != float64(2) {
+		t.Fatalf("API count: %d %v", status, out)
+	}
+
 	// The header of every page has the search form.
-	_, body, _ := a.get("/")
+	_, body, _ = a.get("/")
 	if !strings.Contains(body, `<form role="search" action="/search"`) || !strings.Contains(body, `for="site-search-q"`) {
 		t.Fatal("no search form in the header")
 	}
 
-	status, body, _ := a.get("/search?q=" + url.QueryEscape("RESEAUX"))
+	status, body, _ = a.get("/search?q=" + url.QueryEscape("RESEAUX écoles"))
 	if status != http.StatusOK || !strings.Contains(body, `href="/posts/`+firstID+`"`) ||
 		!strings.Contains(body, "Nos <mark>réseaux</mark> &lt;b&gt;fibre&lt;/b&gt;") || !strings.Contains(body, `<ol class="search-results">`) {
 		t.Fatalf("results page: %d\n%s", status, body)
@@ -132,7 +157,7 @@ func TestSearchPage(t *testing.T) {
 		t.Fatalf("stop words: %d\n%s", status, body)
 	}
 	status, body, _ = a.get("/search?q=satellite")
-	if status != http.StatusOK || !strings.Contains(body, "Aucun message publié ne contient tous ces mots.") {
+	if status != http.StatusOK || !strings.Contains(body, "Aucun fil publié ne contient tous ces mots dans son titre et ses messages.") {
 		t.Fatalf("no result: %d", status)
 	}
 	status, body, _ = a.get("/search?q=" + url.QueryEscape(strings.Repeat("x", 10000)))
@@ -149,8 +174,9 @@ func TestSearchPage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	en, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		t.Fatalf("English page: %d", resp.StatusCode)
+	if resp.StatusCode != http.StatusOK || !strings.Contains(string(en), "(2 discussions)") {
+		t.Fatalf("English page: %d\n%s", resp.StatusCode, en)
 	}
 }

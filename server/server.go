@@ -55,6 +55,8 @@ type Config struct {
 	// Metrics receives the request, cache and login series; nil records
 	// nothing. They are served elsewhere (FORUM_METRICS_ADDR), never here.
 	Metrics *metrics.Metrics
+	// OIDC turns on the login with ProConnect when its issuer is set (oidc.go).
+	OIDC OIDCConfig
 }
 
 // Server holds the HTTP handlers. Create it with New.
@@ -81,6 +83,10 @@ type Server struct {
 	rendered atomic.Int64
 	// routeSet holds the route patterns (observe.go).
 	routeSet map[string]bool
+	// bg is the work started after answering (pages_recovery.go).
+	bg background
+	// oidc is the ProConnect client; nil when it is not configured.
+	oidc *oidcClient
 }
 
 // New builds the server and its routes. Templates are parsed here, so a
@@ -125,6 +131,15 @@ func New(ctx context.Context, svc *forum.Service, cfg Config) (*Server, error) {
 	s := &Server{svc: svc, mod: cfg.Moderation, digest: cfg.Digest, cfg: cfg, pages: p, cop: cop, deviceKey: deviceKey, secure: base.Scheme == "https", base: base,
 		limiter: newLoginLimiter(cfg.LoginLimits, svc.Now, cfg.Metrics.LoginRefused), assets: as,
 		privacy: privacy.New(svc, cfg.Digest, pst, cfg.Privacy, cfg.Log)}
+	if cfg.OIDC.Enabled() {
+		key, err := svc.Store().Secret(ctx, "oidc")
+		if err != nil {
+			return nil, fmt.Errorf("secret OpenID Connect : %w", err)
+		}
+		if s.oidc, err = newOIDCClient(cfg.OIDC, s.absURL(oidcCallbackPath), key); err != nil {
+			return nil, err
+		}
+	}
 	s.e = echo.New()
 	s.e.HideBanner = true
 	s.e.HidePort = true

@@ -199,7 +199,8 @@ func (s *Store) snapshotReads(ctx context.Context) error {
 // counter that numbers the sequence is kept, so that a number is never
 // given twice; the record of the data migrations too.
 func (s *Store) Wipe(ctx context.Context) error {
-	cols := append(append([]string{}, portable.Collections...), colDigestBodies, colChanges)
+	// Account tokens are not dumped (short-lived secrets) but go with the rest.
+	cols := append(append([]string{}, portable.Collections...), colDigestBodies, colChanges, colAccountTokens)
 	for _, col := range cols {
 		filter := bson.D{}
 		if col == colCounters {

@@ -65,6 +65,8 @@ func (d dumper) portableDocs(ctx context.Context, collection string, raws []bson
 		return reencode[forum.Session](collection, raws)
 	case colInvites:
 		return reencode[forum.Invite](collection, raws)
+	case colIdentities:
+		return reencode[forum.Identity](collection, raws)
 	case colThreads:
 		return reencode[forum.Thread](collection, raws)
 	case colPosts:
@@ -160,6 +162,8 @@ func (s *Store) ImportBatch(ctx context.Context, collection string, docs []bson.
 		err = importAs[forum.Session](ctx, s, collection, docs, nil)
 	case colInvites:
 		err = importAs[forum.Invite](ctx, s, collection, docs, nil)
+	case colIdentities:
+		err = importAs[forum.Identity](ctx, s, collection, docs, nil)
 	case colReadMarkers:
 		err = importAs[forum.ReadMarker](ctx, s, collection, docs, nil)
 	case colReports:

@@ -152,6 +152,22 @@ func seedExplainForum(t *testing.T, s *Store, n int) explainForum {
 		authors[i] = forum.AuthorRef{ID: forum.NewID(), DisplayName: fmt.Sprintf("Membre %d", i)}
 	}
 	f := explainForum{author: authors[7].ID, startedAt: t0, middle: t0.Add(time.Duration(n) * 50 * time.Minute)}
+	// The authors as members (the admin members page): every fifth
+	// suspended, a few moderators and admins, named "Dupont" now and then.
+	for i, a := range authors {
+		m := &forum.Member{ID: a.ID, Email: fmt.Sprintf("membre%02d@ville%d.example.org", i, i), DisplayName: a.DisplayName,
+			Role:   []string{forum.RoleMember, forum.RoleMember, forum.RoleMember, forum.RoleModerator, forum.RoleAdmin}[i%5],
+			Status: forum.MemberActive, CreatedAt: t0}
+		if i%5 == 1 {
+			m.Status = forum.MemberSuspended
+		}
+		if i%3 == 0 {
+			m.DisplayName = fmt.Sprintf("Camille Dupont %d", i)
+		}
+		if err := s.InsertMember(ctx, m); err != nil {
+			t.Fatal(err)
+		}
+	}
 	var threads []forum.Thread
 	var posts []forum.Post
 	for i := range n {
@@ -262,6 +278,13 @@ func hotQueries(f explainForum) []explainCase {
 		{"search posts, rare word, theme", mustQuery(searchPostsQuery(forum.SearchFilter{Words: search("cassiopée"), Theme: "sig"}, nil, 20, 21))},
 		{"search posts, author", mustQuery(searchPostsQuery(forum.SearchFilter{Words: search("réseau"), AuthorID: f.author}, nil, 0, 21))},
 		{"search titles", mustQuery(searchTitlesQuery(forum.SearchFilter{Words: search("réseau")}, 100))},
+		{"admin members", listMembersQuery(forum.MemberFilter{Limit: forum.MembersPageSize + 1})},
+		{"admin members by role, searched", listMembersQuery(forum.MemberFilter{Role: forum.RoleMember, Query: "dupont", Skip: 1, Limit: forum.MembersPageSize + 1})},
+		{"admin members by status", listMembersQuery(forum.MemberFilter{Status: forum.MemberFilterSuspended, Limit: forum.MembersPageSize + 1})},
+		{"admin posts published this week", countPublishedSinceQuery(day.Add(-7 * 24 * time.Hour))},
+		{"search word hits, titles", wordHits(forum.SearchFilter{}, search("réseau")[0], 0)},
+		{"search word hits, posts", wordHits(forum.SearchFilter{}, search("réseau")[0], 1)},
+		{"search word hits, posts, theme and type", wordHits(forum.SearchFilter{Theme: "sig", AuthorityType: "commune"}, search("cassiopée")[0], 1)},
 	}
 	for _, w := range []struct {
 		name string
@@ -274,6 +297,12 @@ func hotQueries(f explainForum) []explainCase {
 		cases = append(cases, explainCase{"digest window, " + w.name + ", next page", q})
 	}
 	return cases
+}
+
+// wordHits is SearchWordHits' query of titles (which 0) or posts (1).
+func wordHits(f forum.SearchFilter, variants []string, which int) findQuery {
+	t, p, _ := wordHitsQueries(f, variants, forum.MaxSearchHitsPerWord)
+	return []findQuery{t, p}[which]
 }
 
 // mustQuery drops the ok of a query builder (the cases always have words).

@@ -3,7 +3,9 @@ package mongo
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
+	"strconv"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	mongodrv "go.mongodb.org/mongo-driver/v2/mongo"
@@ -99,7 +101,8 @@ var coreIndexes = map[string][]index{
 func allIndexes() map[string][]index {
 	all := map[string][]index{}
 	for _, area := range []map[string][]index{coreIndexes, moderationIndexes, digestIndexes,
-		searchIndexes, publishedIndexes, readMarkerIndexes, changeIndexes, migrationIndexes, reconcileIndexes} {
+		searchIndexes, publishedIndexes, readMarkerIndexes, changeIndexes, migrationIndexes, reconcileIndexes,
+		accountTokenIndexes, identityIndexes, adminIndexes} {
 		for col, ixs := range area {
 			all[col] = append(all[col], ixs...)
 		}
@@ -108,12 +111,13 @@ func allIndexes() map[string][]index {
 }
 
 // ensureIndexes makes each collection's indexes exactly the current list:
-// it drops the indexes whose name is not in it (except _id_), an earlier
-// version's or a hand-made one, then creates the missing ones. Drops come
-// first: a changed definition may keep its keys under a new name, and both
-// MongoDB and FerretDB refuse two indexes with the same keys. Only missing
-// indexes are created: FerretDB 1.24 crashes the connection on
-// createIndexes for one that exists.
+// it creates the missing ones and drops those whose name is not in it
+// (except _id_), an earlier version's or a hand-made one. A stale index is
+// dropped only after its replacement is built, so that queries keep an index
+// meanwhile, except when it has the very keys of a missing one: MongoDB and
+// FerretDB refuse two indexes with the same keys, so that one goes first (a
+// change of name or of options only). Only missing indexes are created:
+// FerretDB 1.24 crashes the connection on createIndexes for one that exists.
 func (s *Store) ensureIndexes(ctx context.Context) error {
 	all := allIndexes()
 	cols := make([]string, 0, len(all))
@@ -122,42 +126,107 @@ func (s *Store) ensureIndexes(ctx context.Context) error {
 	}
 	slices.Sort(cols)
 	for _, col := range cols {
-		want := all[col]
-		existing, err := s.indexNames(ctx, col)
+		existing, err := s.indexSpecs(ctx, col)
 		if err != nil {
 			return err
 		}
-		for _, name := range existing {
-			if name == "_id_" || slices.ContainsFunc(want, func(ix index) bool { return ix.name == name }) {
-				continue
-			}
+		plan := planIndexes(existing, all[col])
+		for _, name := range plan.dropFirst {
 			if err := s.dropIndex(ctx, col, name); err != nil {
 				return err
 			}
 			s.log.Info("index supprimé", "collection", col, "index", name)
 		}
-		var missing []mongodrv.IndexModel
-		for _, ix := range want {
-			if !slices.Contains(existing, ix.name) {
+		if len(plan.create) > 0 {
+			var models []mongodrv.IndexModel
+			for _, ix := range plan.create {
 				o := options.Index().SetName(ix.name)
 				if ix.unique {
 					o.SetUnique(true)
 				}
-				missing = append(missing, mongodrv.IndexModel{Keys: ix.keys, Options: o})
+				models = append(models, mongodrv.IndexModel{Keys: ix.keys, Options: o})
+			}
+			err = s.write(ctx, func(ctx context.Context) error {
+				_, err := s.c(col).Indexes().CreateMany(ctx, models)
+				return err
+			})
+			if err != nil {
+				return err
 			}
 		}
-		if len(missing) == 0 {
-			continue
-		}
-		err = s.write(ctx, func(ctx context.Context) error {
-			_, err := s.c(col).Indexes().CreateMany(ctx, missing)
-			return err
-		})
-		if err != nil {
-			return err
+		for _, name := range plan.dropAfter {
+			if err := s.dropIndex(ctx, col, name); err != nil {
+				return err
+			}
+			s.log.Info("index supprimé", "collection", col, "index", name)
 		}
 	}
 	return nil
+}
+
+// indexSpec is an index as listIndexes describes it.
+type indexSpec struct {
+	Name string `bson:"name"`
+	Key  bson.D `bson:"key"`
+}
+
+// indexPlan is what ensureIndexes does on one collection, in order.
+type indexPlan struct {
+	dropFirst []string // stale indexes with the keys of a missing one
+	create    []index
+	dropAfter []string // other stale indexes, once their replacements exist
+}
+
+// planIndexes compares a collection's indexes with the wanted list.
+func planIndexes(existing []indexSpec, want []index) indexPlan {
+	var p indexPlan
+	for _, ix := range want {
+		if !slices.ContainsFunc(existing, func(sp indexSpec) bool { return sp.Name == ix.name }) {
+			p.create = append(p.create, ix)
+		}
+	}
+	for _, sp := range existing {
+		if sp.Name == "_id_" || slices.ContainsFunc(want, func(ix index) bool { return ix.name == sp.Name }) {
+			continue
+		}
+		if slices.ContainsFunc(p.create, func(ix index) bool { return sameKeys(ix.keys, sp.Key) }) {
+			p.dropFirst = append(p.dropFirst, sp.Name)
+		} else {
+			p.dropAfter = append(p.dropAfter, sp.Name)
+		}
+	}
+	return p
+}
+
+// sameKeys reports whether two key documents name the same fields in the
+// same order with the same directions or kinds (1 and 1.0 are the same: the
+// server may hand back a number of another type than the one sent).
+func sameKeys(a, b bson.D) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i].Key != b[i].Key || keyValue(a[i].Value) != keyValue(b[i].Value) {
+			return false
+		}
+	}
+	return true
+}
+
+// keyValue renders one key's direction or kind for comparison.
+func keyValue(v any) string {
+	switch n := v.(type) {
+	case int:
+		return strconv.FormatFloat(float64(n), 'g', -1, 64)
+	case int32:
+		return strconv.FormatFloat(float64(n), 'g', -1, 64)
+	case int64:
+		return strconv.FormatFloat(float64(n), 'g', -1, 64)
+	case float64:
+		return strconv.FormatFloat(n, 'g', -1, 64)
+	default:
+		return fmt.Sprint(v)
+	}
 }
 
 // dropIndex drops one index; one already dropped (by another replica
@@ -176,14 +245,8 @@ func (s *Store) dropIndex(ctx context.Context, col, name string) error {
 // indexNames returns the names of a collection's indexes (none if it does
 // not exist yet).
 func (s *Store) indexNames(ctx context.Context, col string) ([]string, error) {
-	cur, err := s.c(col).Indexes().List(ctx)
+	specs, err := s.indexSpecs(ctx, col)
 	if err != nil {
-		return nil, err
-	}
-	var specs []struct {
-		Name string `bson:"name"`
-	}
-	if err := cur.All(ctx, &specs); err != nil {
 		return nil, err
 	}
 	names := make([]string, len(specs))
@@ -191,4 +254,17 @@ func (s *Store) indexNames(ctx context.Context, col string) ([]string, error) {
 		names[i] = sp.Name
 	}
 	return names, nil
+}
+
+// indexSpecs lists a collection's indexes with their keys.
+func (s *Store) indexSpecs(ctx context.Context, col string) ([]indexSpec, error) {
+	cur, err := s.c(col).Indexes().List(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var specs []indexSpec
+	if err := cur.All(ctx, &specs); err != nil {
+		return nil, err
+	}
+	return specs, nil
 }

@@ -191,3 +191,40 @@ func postIDs(ps []forum.Post) []string {
 	}
 	return out
 }
+
+// TestPlanIndexesKeepsAnIndexUntilItsReplacementExists checks the order of
+// ensureIndexes: a stale index whose keys differ from every missing one is
+// dropped after the new ones are built (queries keep an index meanwhile);
+// one with the keys of a missing index must go first (two indexes may not
+// share keys), whatever number type the server hands back.
+func TestPlanIndexesKeepsAnIndexUntilItsReplacementExists(t *testing.T) {
+	want := []index{
+		{name: "posts_thread_v2", keys: keys("thread_id", 1, "created_at", 1, "_id", 1)},
+		{name: "posts_status_v2", keys: keys("status", 1, "_id", 1)},
+		{name: "posts_author_v1", keys: keys("author.id", 1)},
+	}
+	existing := []indexSpec{
+		{Name: "_id_", Key: keys("_id", int32(1))},
+		{Name: "posts_thread_v1", Key: keys("thread_id", int32(1), "created_at", int32(1))}, // other keys
+		{Name: "status_old", Key: keys("status", float64(1), "_id", int64(1))},              // same keys
+		{Name: "posts_author_v1", Key: keys("author.id", int32(1))},                         // current
+		{Name: "hand_made", Key: keys("author.id", int32(-1))},                              // other direction
+	}
+	p := planIndexes(existing, want)
+	var created []string
+	for _, ix := range p.create {
+		created = append(created, ix.name)
+	}
+	if !slices.Equal(created, []string{"posts_thread_v2", "posts_status_v2"}) {
+		t.Errorf("create %v, want posts_thread_v2 and posts_status_v2", created)
+	}
+	if !slices.Equal(p.dropFirst, []string{"status_old"}) {
+		t.Errorf("dropped before creating: %v, want [status_old]", p.dropFirst)
+	}
+	if !slices.Equal(p.dropAfter, []string{"posts_thread_v1", "hand_made"}) {
+		t.Errorf("dropped after creating: %v, want [posts_thread_v1 hand_made]", p.dropAfter)
+	}
+	if again := planIndexes([]indexSpec{{Name: "posts_thread_v2"}, {Name: "posts_status_v2"}, {Name: "posts_author_v1"}}, want); len(again.create)+len(again.dropFirst)+len(again.dropAfter) != 0 {
+		t.Errorf("a collection already up to date gets %+v", again)
+	}
+}

@@ -59,7 +59,7 @@ import (
 // are not among them: they belong to one database and are rebuilt by the
 // engine that imports.
 var Collections = []string{
-	"themes", "authority_types", "members", "sessions", "invites",
+	"themes", "authority_types", "members", "sessions", "invites", "identities",
 	"threads", "posts", "read_markers", "reports", "audit", "notifications",
 	"digest_subscribers", "digest_subscriptions", "digest_runs", "digest_leases",
 	"digest_marks", "digest_keys", "digest_outbox", "digest_log",

@@ -101,6 +101,7 @@ func (s *Store) Wipe(ctx context.Context) error {
 		for _, stmt := range []string{
 			`DELETE FROM thread_types`,
 			`DELETE FROM changes`,
+			`DELETE FROM account_tokens`, // not dumped (short-lived secrets)
 			`INSERT INTO posts_fts (posts_fts) VALUES ('delete-all')`,
 			`INSERT INTO threads_fts (threads_fts) VALUES ('delete-all')`,
 		} {

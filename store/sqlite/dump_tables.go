@@ -39,6 +39,8 @@ var dumpTables = map[string]dumpTable{
 		insertAs("sessions", sessionArgs, insertSessionSQL+` ON CONFLICT (id) DO NOTHING`)},
 	"invites": {"invites", "id", inviteCols, scanAs(scanInvite),
 		insertAs("invites", inviteArgs, insertInviteSQL+` ON CONFLICT (id) DO NOTHING`)},
+	"identities": {"identities", "id", identityCols, scanAs(scanIdentity),
+		insertAs("identities", identityArgs, insertIdentitySQL+` ON CONFLICT (id) DO NOTHING`)},
 	"threads": {"threads", "id", threadCols, scanAs(scanThread), importThread},
 	"posts":   {"posts", "id", postCols + `, reminded_at`, scanDumpPost, importPost},
 	"read_markers": {"read_markers", `member_id || ':' || thread_id`, readMarkerCols, scanAs(scanReadMarker),

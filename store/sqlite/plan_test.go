@@ -116,6 +116,14 @@ func TestHotQueriesUseIndexes(t *testing.T) {
 			_, err := s.SearchTitles(ctx, forum.SearchFilter{Words: [][]string{{"fibr"}}, Theme: "reseaux"}, 500)
 			return err
 		}},
+		{"search word hits", true, func() error {
+			_, err := s.SearchWordHits(ctx, forum.SearchFilter{}, []string{"fibr"}, forum.MaxSearchHitsPerWord)
+			return err
+		}},
+		{"search word hits in a theme and type", false, func() error {
+			_, err := s.SearchWordHits(ctx, forum.SearchFilter{Theme: "reseaux", AuthorityType: "commune"}, []string{"fibr", "fibre"}, forum.MaxSearchHitsPerWord)
+			return err
+		}},
 		{"session", true, func() error { _, err := s.SessionByID(ctx, "x"); _ = err; return nil }},
 		{"member by email", true, func() error { _, err := s.MemberByEmail(ctx, "a@b.fr"); _ = err; return nil }},
 		{"unread first post", true, func() error {

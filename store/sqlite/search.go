@@ -122,9 +122,22 @@ func (s *Store) SearchPosts(ctx context.Context, f forum.SearchFilter, excludeID
 	if expr == "" {
 		return []forum.Post{}, nil
 	}
-	var where []string
-	var args []any
-	var from, order string
+	from, where, args, order := searchPostsQuery(f, excludeIDs)
+	l := int64(limit)
+	if l <= 0 {
+		l = -1
+	}
+	posts, err := queryAll(ctx, s, scanPost, `SELECT `+postColsOf("p")+` FROM `+from+`
+		WHERE `+strings.Join(where, " AND ")+` ORDER BY `+order+` LIMIT ? OFFSET ?`, append(args, l, skip)...)
+	for i := range posts {
+		posts[i].Source, posts[i].Revisions = "", nil
+	}
+	return posts, err
+}
+
+// searchPostsQuery is the FROM, WHERE and ORDER BY of SearchPosts.
+func searchPostsQuery(f forum.SearchFilter, excludeIDs []string) (from string, where []string, args []any, order string) {
+	expr := matchExpr(f.Words)
 	if f.AuthorID != "" {
 		from = `posts p INDEXED BY posts_author CROSS JOIN threads t ON t.id = p.thread_id`
 		where = append(where, "p.author_id = ?", "p.rid IN (SELECT rowid FROM posts_fts WHERE posts_fts MATCH ? AND rowid = p.rid)")
@@ -144,16 +157,7 @@ func (s *Store) SearchPosts(ctx context.Context, f forum.SearchFilter, excludeID
 		where = append(where, "p.id NOT IN ("+placeholders(len(excludeIDs))+")")
 		args = append(args, anys(excludeIDs)...)
 	}
-	l := int64(limit)
-	if l <= 0 {
-		l = -1
-	}
-	posts, err := queryAll(ctx, s, scanPost, `SELECT `+postColsOf("p")+` FROM `+from+`
-		WHERE `+strings.Join(where, " AND ")+` ORDER BY `+order+` LIMIT ? OFFSET ?`, append(args, l, skip)...)
-	for i := range posts {
-		posts[i].Source, posts[i].Revisions = "", nil
-	}
-	return posts, err
+	return from, where, args, order
 }
 
 // PostsWithoutTerms returns none: every write path indexes its post.

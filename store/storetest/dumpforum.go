@@ -85,6 +85,8 @@ func BuildForum(t testing.TB, s store.Store) *DumpForum {
 	}
 	used := &forum.Invite{ID: forum.NewID(), Email: "new@ville.fr", Role: forum.RoleMember, InvitedBy: alice.ID, CreatedAt: at(2), ExpiresAt: at(60 * 24 * 7)}
 	must("invite", s.InsertInvite(ctx, used))
+	must("identity", s.InsertIdentity(ctx, &forum.Identity{ID: forum.NewID(), Issuer: "https://auth.proconnect.gouv.fr/api/v2",
+		Subject: "agent-alice", MemberID: alice.ID, Email: alice.Email, SIRET: "21930027400012", SIREN: "219300274", CreatedAt: at(2), LastLoginAt: at(3)}))
 	if ok, err := s.UseInvite(ctx, used.ID, at(3)); !ok || err != nil {
 		t.Fatalf("use invite: %v, %v", ok, err)
 	}

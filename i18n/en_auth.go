@@ -1,0 +1,41 @@
+package i18n
+
+func init() { register(enAuth) }
+
+// enAuth translates account recovery and the email change (issue 12).
+var enAuth = map[string]string{
+	"Mot de passe oublié":   "Forgotten password",
+	"Mot de passe oublié ?": "Forgotten your password?",
+	"Si un compte actif utilise cette adresse, un courriel vient d'y être envoyé avec un lien pour choisir un nouveau mot de passe.": "If an active account uses this address, an email has just been sent to it with a link to choose a new password.",
+	"Le lien est valable 1 heure et ne sert qu'une fois. Pensez à regarder dans les courriels indésirables.":                         "The link is valid for 1 hour and works once. Remember to look in your spam folder.",
+	"Retour à la connexion": "Back to logging in",
+	"Indiquez l'adresse de votre compte : vous recevrez un lien pour choisir un nouveau mot de passe.": "Enter your account's address: you will receive a link to choose a new password.",
+	"Recevoir le lien":         "Send me the link",
+	"Demander un nouveau lien": "Ask for a new link",
+	"Choisissez le nouveau mot de passe de votre compte. Toutes vos sessions seront fermées, y compris dans vos autres navigateurs.": "Choose your account's new password. All your sessions will be closed, in your other browsers too.",
+	"Enregistrer le mot de passe": "Save the password",
+	"Nouvelle adresse":            "New address",
+	"Retour à mon compte":         "Back to my account",
+	"Votre compte utilisera désormais l'adresse %s : confirmez-vous ?": "Your account will now use the address %s: do you confirm?",
+	"Confirmer la nouvelle adresse":                                    "Confirm the new address",
+	"Un lien de confirmation est envoyé à la nouvelle adresse ; l'adresse actuelle reste celle du compte tant qu'il n'est pas ouvert (24 heures au plus).": "A confirmation link is sent to the new address; the current address stays the account's until it is opened (24 hours at most).",
+	"Nouvelle adresse électronique": "New email address",
+	"Changer d'adresse":             "Change the address",
+	"Ce lien n'est plus valable : il a déjà servi, il a expiré ou il est incomplet.":                                   "This link no longer works: it was already used, it expired or it is incomplete.",
+	"Votre mot de passe est changé et toutes vos sessions sont fermées : connectez-vous avec le nouveau.":              "Your password is changed and all your sessions are closed: log in with the new one.",
+	"Un lien de confirmation est envoyé à la nouvelle adresse : elle remplacera l'actuelle quand vous l'aurez ouvert.": "A confirmation link was sent to the new address: it will replace the current one once you open it.",
+	"L'adresse de votre compte est changée.":                                                                           "Your account's address is changed.",
+	"C'est déjà l'adresse de votre compte.":                                                                            "This is already your account's address.",
+	"Cette adresse ne peut pas être utilisée : choisissez-en une autre.":                                               "This address cannot be used: choose another one.",
+	"Quelqu'un, sans doute vous, a demandé à changer le mot de passe de votre compte coterforum.":                      "Someone, probably you, asked to change the password of your coterforum account.",
+	"Pour choisir un nouveau mot de passe, ouvrez ce lien (valable 1 heure, utilisable une seule fois) :":              "To choose a new password, open this link (valid for 1 hour, usable once):",
+	"Si vous n'êtes pas à l'origine de cette demande, ignorez ce message : votre mot de passe ne change pas.":          "If you did not ask for this, ignore this message: your password does not change.",
+	"coterforum — nouveau mot de passe":                                                                                "coterforum — new password",
+	"Vous avez demandé que votre compte coterforum utilise désormais l'adresse %s.":                                    "You asked for your coterforum account to use the address %s from now on.",
+	"Pour confirmer, ouvrez ce lien (valable %d heures, utilisable une seule fois) :":                                  "To confirm, open this link (valid for %d hours, usable once):",
+	"Si vous n'êtes pas à l'origine de cette demande, ignorez ce message : rien ne change.":                            "If you did not ask for this, ignore this message: nothing changes.",
+	"coterforum — confirmez votre nouvelle adresse":                                                                    "coterforum — confirm your new address",
+	"L'adresse de votre compte coterforum a été remplacée par %s. Les courriels du forum y seront désormais envoyés.":  "The address of your coterforum account was changed to %s. The forum's emails will be sent there from now on.",
+	"Si vous n'êtes pas à l'origine de ce changement, contactez sans attendre un administrateur du club.":              "If you did not make this change, contact an administrator of the club at once.",
+	"coterforum — votre adresse a été changée":                                                                         "coterforum — your address was changed",
+}
