@@ -203,7 +203,7 @@ func TestPhoneLayoutPutsContentFirst(t *testing.T) {
 		brDo(t, ctx, "set the viewport", chromedp.EmulateViewport(vp.w, vp.h))
 		brVisit(t, ctx, base+"/admin/themes", 200)
 		name := fmt.Sprintf("admin themes %dpx", vp.w)
-		if in := brBox(t, ctx, `.theme-form input[name="name_fr"]`); in.Width < 240 || in.Height < 40 {
+		if in := brBox(t, ctx, `main form input[name="name_fr"]`); in.Width < 240 || in.Height < 40 {
 			t.Errorf("%s: a theme's name field is %.0f×%.0f px", name, in.Width, in.Height)
 		}
 		if cut := brEval[int](t, ctx, `Array.from(document.querySelectorAll("main select")).filter(s => {
