@@ -71,6 +71,8 @@ type ThemeUpdate struct {
 // packages implement it on SQLite (store/sqlite, the embedded default) and
 // on MongoDB (store/mongo).
 type Store interface {
+	PostNumberStore
+
 	// Atomically runs fn so that the store writes it makes commit together
 	// (atomic.go): one transaction on SQLite; in order, and to the end even
 	// if ctx is cancelled, on MongoDB. fn's error, or one given to Fail,

@@ -124,7 +124,11 @@ func browserLogin(t *testing.T, ctx context.Context, base string, m *forum.Membe
 // browserLogout presses the header's "Se déconnecter" button.
 func browserLogout(t *testing.T, ctx context.Context) {
 	t.Helper()
+	// On a narrow screen the header's links are in its folded menu: open it.
+	const openMenu = `(() => { const m = document.querySelector(".site-menu"); if (m) { m.open = true; } return true; })()`
+	brEval[bool](t, ctx, openMenu)
 	brSubmit(t, ctx, "log out", 200, chromedp.Click(chromedp.CSS(`nav[aria-label="Compte"] button[type=submit]`)))
+	brEval[bool](t, ctx, openMenu)
 	if got := brText(t, ctx, `nav[aria-label="Compte"]`); !strings.Contains(got, "Se connecter") {
 		t.Fatalf("after logout the header shows %q", got)
 	}

@@ -82,12 +82,12 @@ func TestCacheInvalidationRules(t *testing.T) {
 	v.all(t, "/", "Fibre noire intercommunale", true, "new thread on home")
 
 	// New published reply: the thread page and the listings (post count).
-	v.all(t, "/", "1\u00a0message", true, "count before reply")
+	v.all(t, "/", "0\u00a0réponse", true, "count before reply")
 	apiOK(t, v.member, "POST", api+"/posts", map[string]any{"body": "Réponse publiée aussitôt."})
 	v.all(t, page, "Réponse publiée aussitôt.", true, "published reply")
-	v.all(t, "/", "2\u00a0messages", true, "listing after reply")
-	v.all(t, "/themes/reseaux", "2\u00a0messages", true, "theme listing after reply")
-	v.all(t, "/authority-types/commune", "2\u00a0messages", true, "authority listing after reply")
+	v.all(t, "/", "1\u00a0réponse", true, "listing after reply")
+	v.all(t, "/themes/reseaux", "1\u00a0réponse", true, "theme listing after reply")
+	v.all(t, "/authority-types/commune", "1\u00a0réponse", true, "authority listing after reply")
 
 	// A pending reply: its author and the moderators only, even after the
 	// author's and the moderator's views were rendered and cached.
@@ -122,7 +122,7 @@ func TestCacheInvalidationRules(t *testing.T) {
 	}
 	apiOK(t, v.mod, "POST", "/api/v1/moderation/posts/"+pendingID+"/approve", nil)
 	v.all(t, page, "Réponse en attente de relecture.", true, "approved post")
-	v.all(t, "/", "3\u00a0messages", true, "listing after approval")
+	v.all(t, "/", "2\u00a0réponses", true, "listing after approval")
 	if _, body, _ := nb.get("/"); !strings.Contains(body, "Notifications <span class=\"count\">(1") {
 		t.Fatal("unread notification count not updated")
 	}
@@ -470,7 +470,7 @@ func TestCacheTwoProcesses(t *testing.T) {
 		_, body, _ := anonB.get(page)
 		return strings.Contains(body, "Réponse approuvée ailleurs.")
 	})
-	within("listing", func() bool { _, body, _ := anonB.get("/"); return strings.Contains(body, "2\u00a0messages") })
+	within("listing", func() bool { _, body, _ := anonB.get("/"); return strings.Contains(body, "1\u00a0réponse") })
 
 	// A session opened on a, used on b, logged out on a: refused on b.
 	modB := b.anon()

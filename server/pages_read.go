@@ -159,6 +159,8 @@ type threadView struct {
 	Feed     feedLink
 	// Attachments are the files of the posts shown, by post id.
 	Attachments map[string][]forum.Attachment
+	// Numbers are the posts' numbers in their thread, by id (forum/numbering.go).
+	Numbers map[string]int
 }
 
 // PageURL returns the link to page n of the thread.
@@ -197,8 +199,12 @@ func (s *Server) threadPage(c echo.Context) error {
 		if page > posts.Pages {
 			return "", nil, forum.ErrNotFound
 		}
+		numbers, err := s.svc.PostNumbers(c.Request().Context(), th.ID, posts.Posts)
+		if err != nil {
+			return "", nil, err
+		}
 		canWrite := s.svc.CanWrite(m) == nil
-		v := &threadView{Layout: Layout{Title: th.Title}, Thread: th, Posts: posts, CanWrite: canWrite,
+		v := &threadView{Layout: Layout{Title: th.Title}, Thread: th, Posts: posts, CanWrite: canWrite, Numbers: numbers,
 			CanReply: canWrite && th.Status == forum.ThreadPublished && (!th.Locked || m.IsModerator())}
 		if th.Status == forum.ThreadPublished {
 			v.Feed = s.threadFeedLink(th)
