@@ -2,13 +2,11 @@ package server
 
 import (
 	"errors"
-	"fmt"
 	"net/http"
 	"strings"
 
 	"coterforum/forum"
 	"coterforum/i18n"
-	"coterforum/mail"
 
 	"github.com/labstack/echo/v4"
 )
@@ -236,15 +234,8 @@ func (s *Server) sendInvite(c echo.Context, email, role, lang string) (*forum.In
 	if err != nil {
 		return nil, err
 	}
-	link := s.absURL("/invite/" + token)
-	text := i18n.T(l, "Bonjour,") + "\n\n" +
-		fmt.Sprintf(i18n.T(l, "%s (%s) vous invite à rejoindre coterforum, le forum des directeurs des systèmes d'information des collectivités territoriales."), actor.DisplayName, actor.Authority) + "\n\n" +
-		i18n.T(l, "Pour créer votre compte, ouvrez ce lien (valable 7 jours, utilisable une seule fois) :") + "\n" + link + "\n\n" +
-		i18n.T(l, "Si vous ne vous attendiez pas à cette invitation, ignorez ce message.") + "\n\n-- \ncoterforum\n"
-	err = s.cfg.Mail.Send(ctx, mail.Message{To: inv.Email, Subject: i18n.T(l, "Invitation à rejoindre coterforum"), Text: text,
-		Headers: map[string]string{"Content-Language": string(l)}})
-	if err != nil {
-		return nil, fmt.Errorf("envoi de l'invitation : %w", err)
+	if err := s.mailInvite(ctx, actor, token, inv, l); err != nil {
+		return nil, err
 	}
 	return inv, nil
 }

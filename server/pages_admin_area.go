@@ -234,9 +234,8 @@ func (s *Server) adminRevokeInviteForm(c echo.Context) error {
 	return backToMembers(c, "invite-revoked")
 }
 
-// mailInvite sends the invitation mail of token in language l: the same
-// mail as sendInvite's (pages_account.go, left as it is on this branch to
-// keep the merge simple; it can call this function).
+// mailInvite sends the invitation mail of token in language l, for a new
+// invitation (sendInvite) and a resent one.
 func (s *Server) mailInvite(ctx context.Context, actor *forum.Member, token string, inv *forum.Invite, l i18n.Lang) error {
 	link := s.absURL("/invite/" + token)
 	text := i18n.T(l, "Bonjour,") + "\n\n" +
