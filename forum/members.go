@@ -205,7 +205,8 @@ func (s *Service) SetLanguage(ctx context.Context, m *Member, lang string) error
 }
 
 // ChangePassword replaces the member's password after checking the current
-// one, and ends the member's other sessions.
+// one, ends the member's sessions and cancels the pending password-reset
+// and email-change links.
 func (s *Service) ChangePassword(ctx context.Context, m *Member, current, next string) error {
 	var ok bool
 	var err error
@@ -230,7 +231,11 @@ func (s *Service) ChangePassword(ctx context.Context, m *Member, current, next s
 		if err := s.store.SetMemberPassword(ctx, m.ID, hash); err != nil {
 			return err
 		}
-		return s.store.DeleteMemberSessions(ctx, m.ID)
+		if err := s.store.DeleteMemberSessions(ctx, m.ID); err != nil {
+			return err
+		}
+		// Pending reset and address-change links end with the old password.
+		return s.tokens().DeleteMemberAccountTokens(ctx, m.ID, "")
 	}, MemberKey(m.ID))
 }
 

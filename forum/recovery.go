@@ -183,7 +183,9 @@ func (s *Service) ResetPassword(ctx context.Context, token, password string) (*M
 		if err := s.store.DeleteMemberSessions(ctx, m.ID); err != nil {
 			return err
 		}
-		return s.tokens().DeleteMemberAccountTokens(ctx, m.ID, TokenPasswordReset)
+		// Every link goes, an address change on its way too: whoever knew
+		// the old password must not keep a way into the account.
+		return s.tokens().DeleteMemberAccountTokens(ctx, m.ID, "")
 	}, MemberKey(m.ID))
 	if err != nil {
 		return nil, err

@@ -531,3 +531,43 @@ func TestEmailChange(t *testing.T) {
 		t.Fatalf("address after a refused confirmation: %s", got.Email)
 	}
 }
+
+// TestNewPasswordCancelsPendingEmailChange: whoever knew the old password
+// and asked to move the account to their address loses that link when the
+// member resets or changes the password.
+func TestNewPasswordCancelsPendingEmailChange(t *testing.T) {
+	e, smtp := newEnvClock(t, testclock.New(time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)))
+	m, pw := e.member(forum.RoleMember, "commune")
+	intruder := e.anon()
+	intruder.post("/login", url.Values{"email": {m.Email}, "password": {pw}})
+
+	// Cancelled by a reset.
+	intruder.post("/account/email", url.Values{"email": {"intrus@example.org"}, "current_password": {pw}})
+	stolen := tokenIn(t, emailLink, waitMail(t, smtp, "intrus@example.org", 1))
+	forgot(t, e, m.Email)
+	reset := tokenIn(t, resetLink, waitMail(t, smtp, m.Email, 1))
+	if status, _, _ := e.anon().post("/password/reset", url.Values{"token": {reset}, "password": {"un-nouveau-mot-de-passe"}}); status != http.StatusSeeOther {
+		t.Fatalf("reset: %d", status)
+	}
+	if status, _, _ := e.anon().post("/account/email/confirm", url.Values{"token": {stolen}}); status != http.StatusBadRequest {
+		t.Fatalf("email change after a reset: %d, want 400", status)
+	}
+
+	// Cancelled by a change of password on /account.
+	pw = "un-nouveau-mot-de-passe"
+	intruder = e.anon()
+	intruder.post("/login", url.Values{"email": {m.Email}, "password": {pw}})
+	intruder.post("/account/email", url.Values{"email": {"intrus@example.org"}, "current_password": {pw}})
+	stolen = tokenIn(t, emailLink, waitMail(t, smtp, "intrus@example.org", 2))
+	owner := e.anon()
+	owner.post("/login", url.Values{"email": {m.Email}, "password": {pw}})
+	if status, _, _ := owner.post("/account/password", url.Values{"current_password": {pw}, "new_password": {"encore-un-autre-mot"}}); status != http.StatusSeeOther {
+		t.Fatalf("password change: %d", status)
+	}
+	if status, _, _ := e.anon().post("/account/email/confirm", url.Values{"token": {stolen}}); status != http.StatusBadRequest {
+		t.Fatalf("email change after a password change: %d, want 400", status)
+	}
+	if got, _ := e.svc.Member(context.Background(), m.ID); got.Email != m.Email {
+		t.Fatalf("the address moved to %s", got.Email)
+	}
+}
