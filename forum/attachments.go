@@ -199,36 +199,6 @@ func (s *Service) attach(ctx context.Context, author *Member, postID string, ids
 	return nil
 }
 
-// AddAttachments joins the editor's pending uploads to a post they may edit.
-func (s *Service) AddAttachments(ctx context.Context, editor *Member, postID string, ids []string) error {
-	if len(ids) == 0 {
-		return nil
-	}
-	p, err := s.Post(ctx, editor, postID)
-	if err != nil {
-		return err
-	}
-	if p.Author.ID != editor.ID && !editor.IsModerator() {
-		return ErrForbidden
-	}
-	have, err := s.PostAttachments(ctx, []string{p.ID})
-	if err != nil {
-		return err
-	}
-	ids, err = s.checkAttachments(ctx, editor, ids, len(have[p.ID]))
-	if err != nil {
-		return err
-	}
-	err = s.store.Atomically(ctx, func(ctx context.Context) error {
-		if err := s.attach(ctx, editor, p.ID, ids); err != nil {
-			return err
-		}
-		s.Invalidate(ctx, ThreadKey(p.ThreadID))
-		return nil
-	})
-	return err
-}
-
 // PostAttachments returns the attachments of the posts, by post id.
 func (s *Service) PostAttachments(ctx context.Context, postIDs []string) (map[string][]Attachment, error) {
 	out := map[string][]Attachment{}

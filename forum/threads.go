@@ -321,6 +321,13 @@ func (s *Service) ReplyAttached(ctx context.Context, author *Member, threadID, b
 // EditPost replaces the source of a post, keeping the previous one as a
 // revision. Authors edit their own posts; moderators any post.
 func (s *Service) EditPost(ctx context.Context, editor *Member, postID, body string) (*Post, error) {
+	return s.EditPostAttached(ctx, editor, postID, body, nil)
+}
+
+// EditPostAttached is EditPost that also joins the editor's pending uploads
+// ids to the post: the same checks cover both, and the new text and the
+// files are written in one change (or neither, when the files are refused).
+func (s *Service) EditPostAttached(ctx context.Context, editor *Member, postID, body string, ids []string) (*Post, error) {
 	if err := s.CanWrite(editor); err != nil {
 		return nil, err
 	}
@@ -343,7 +350,7 @@ func (s *Service) EditPost(ctx context.Context, editor *Member, postID, body str
 	}
 	if p.Status == PostPublished && !editor.IsModerator() {
 		// An author still under moderation cannot change a published post
-		// behind the moderators' back.
+		// behind the moderators' back, nor add files to it.
 		theme, err := s.Theme(ctx, th.Theme)
 		if err != nil {
 			return nil, err
@@ -352,13 +359,22 @@ func (s *Service) EditPost(ctx context.Context, editor *Member, postID, body str
 			return nil, Invalid("body", "edit_moderated", "Vos messages sont encore relus par la modération : un message publié ne peut plus être modifié. Complétez-le par une réponse.")
 		}
 	}
+	if len(ids) > 0 {
+		have, err := s.PostAttachments(ctx, []string{p.ID})
+		if err != nil {
+			return nil, err
+		}
+		if ids, err = s.checkAttachments(ctx, editor, ids, len(have[p.ID])); err != nil {
+			return nil, err
+		}
+	}
 	html, err := RenderMarkdown(body)
 	if err != nil {
 		return nil, err
 	}
 	now := s.now()
 	src := NormalizeSource(body)
-	if src == p.Source {
+	if src == p.Source && len(ids) == 0 {
 		return p, nil
 	}
 	// The edit applies only to the post as checked: same source, same
@@ -366,7 +382,12 @@ func (s *Service) EditPost(ctx context.Context, editor *Member, postID, body str
 	edit := PostEdit{Source: src, HTML: html, EditedAt: now, Current: p.Source, Statuses: []string{p.Status},
 		Previous: Revision{Source: p.Source, EditedAt: now, EditorID: editor.ID}}
 	err = s.store.Atomically(ctx, func(ctx context.Context) error {
-		if err := s.store.EditPost(ctx, p.ID, edit); err != nil {
+		if src != p.Source {
+			if err := s.store.EditPost(ctx, p.ID, edit); err != nil {
+				return err
+			}
+		}
+		if err := s.attach(ctx, editor, p.ID, ids); err != nil {
 			return err
 		}
 		// Listings too: feeds and excerpts may show a post's text.
@@ -375,6 +396,9 @@ func (s *Service) EditPost(ctx context.Context, editor *Member, postID, body str
 	})
 	if err != nil {
 		return nil, err
+	}
+	if src == p.Source {
+		return p, nil
 	}
 	p.Revisions = append(p.Revisions, edit.Previous)
 	p.Source, p.HTML, p.EditedAt, p.Terms = src, html, &now, PostSearchTerms(html)

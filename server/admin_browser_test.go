@@ -19,6 +19,7 @@ import (
 // themes, sent mail and a decoded message with its sandboxed HTML frame),
 // in French then in English.
 func TestAdminPagesHaveNoAxeViolations(t *testing.T) {
+	t.Parallel() // a browser test waits on chromium much of the time: two run at once
 	fs := mail.NewFileSender(t.TempDir(), "Forum des DSI <forum@example.org>")
 	e := newEnv(t, func(c *serverConfig) { c.Mail, c.MailFiles = fs, fs })
 	admin, apw := e.member(forum.RoleAdmin, "region")

@@ -20,6 +20,7 @@ import (
 // violation on the reply form and on the thread page, in French and
 // English.
 func TestAttachmentBrowserUploadDownload(t *testing.T) {
+	t.Parallel() // a browser test waits on chromium much of the time: two run at once
 	e := newEnv(t)
 	m, pw := e.member(forum.RoleMember, "commune")
 	threadID, _ := e.login(m, pw).createThread("reseaux", []string{"commune"}, "Schémas du réseau départemental", "Qui a un modèle de schéma ?")

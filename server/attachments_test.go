@@ -507,6 +507,25 @@ func TestAttachmentFormFlow(t *testing.T) {
 	if status, _, _ := c.post("/posts/"+postID+"/edit", url.Values{"body": {"Sans fichier"}}); status != http.StatusSeeOther {
 		t.Fatalf("urlencoded edit: %d", status)
 	}
+
+	// Files follow the rules of the edit: in a locked thread, neither the
+	// text nor the file goes in.
+	mod, mpw := e.member(forum.RoleModerator, "region")
+	threadID := strings.TrimPrefix(strings.Split(loc, "#")[0], "/threads/")
+	if code, out := e.login(mod, mpw).api("PATCH", "/api/v1/moderation/threads/"+threadID, map[string]any{"locked": true, "reason": "Sujet clos."}); code != 200 {
+		t.Fatalf("lock: %d %v", code, out)
+	}
+	status, _, _ = c.postMultipart("/posts/"+postID+"/edit", url.Values{"body": {"Un ajout après verrouillage"}},
+		fileField{"files", "tard.pdf", pdfFile()})
+	if status < 400 || status >= 500 {
+		t.Fatalf("edit with a file in a locked thread: %d, want 4xx", status)
+	}
+	if atts, _ := e.st.AttachmentsOfPosts(context.Background(), []string{postID}); len(atts) != 3 {
+		t.Fatalf("%d attachments after a refused edit, want 3", len(atts))
+	}
+	if p, _ := e.svc.Post(context.Background(), m, postID); p == nil || p.Source != "Sans fichier" {
+		t.Fatalf("the refused edit changed the post: %+v", p)
+	}
 }
 
 // TestAttachmentPruning: pending uploads older than a day are deleted,

@@ -40,6 +40,7 @@ const brFrenchInChrome = `(() => {
 // the issue asks: home, theme, thread, new thread, login, moderation queue
 // and subscriptions, and checks that their interface is in English.
 func TestEnglishPagesHaveNoAxeViolations(t *testing.T) {
+	t.Parallel() // a browser test waits on chromium much of the time: two run at once
 	e := newEnv(t)
 	mod, mpw := e.member(forum.RoleModerator, "region")
 	member, mempw := e.member(forum.RoleMember, "commune")
@@ -100,6 +101,7 @@ func TestEnglishPagesHaveNoAxeViolations(t *testing.T) {
 // TestKeyboardSubscribe follows a theme with the keyboard only, then finds
 // the subscription on the member's page.
 func TestKeyboardSubscribe(t *testing.T) {
+	t.Parallel() // a browser test waits on chromium much of the time: two run at once
 	e := newEnv(t)
 	m, pw := e.member(forum.RoleMember, "commune")
 	base := e.ts.URL

@@ -155,6 +155,7 @@ func brColorScheme(t *testing.T, ctx context.Context, value string) {
 }
 
 func TestPagesHaveNoAxeViolations(t *testing.T) {
+	t.Parallel() // a browser test waits on chromium much of the time: two run at once
 	start := time.Now()
 	e := newEnv(t)
 	admin, adminPW := e.member(forum.RoleAdmin, "region")
@@ -329,6 +330,7 @@ func brAssertFocusVisible(t *testing.T, f brFocus) {
 }
 
 func TestKeyboardLoginAndPost(t *testing.T) {
+	t.Parallel() // a browser test waits on chromium much of the time: two run at once
 	e := newEnv(t)
 	m, pw := e.member(forum.RoleMember, "commune")
 	base := e.ts.URL
@@ -434,6 +436,7 @@ func TestKeyboardLoginAndPost(t *testing.T) {
 }
 
 func TestLivePreview(t *testing.T) {
+	t.Parallel() // a browser test waits on chromium much of the time: two run at once
 	e := newEnv(t)
 	m, pw := e.member(forum.RoleMember, "departement")
 	s := browserSeedThread(t, e.login(m, pw), e.login(m, pw))

@@ -11,6 +11,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"coterforum/digest"
@@ -83,15 +84,16 @@ func newEnvAt(t *testing.T, dir string, st store.Store, opts ...envOption) *env 
 	return e
 }
 
-var memberSeq int
+// memberSeq varies the addresses; browser tests run in parallel.
+var memberSeq atomic.Int64
 
 // member creates an account and returns it with its password.
 func (e *env) member(role, authorityType string) (*forum.Member, string) {
 	e.t.Helper()
-	memberSeq++
+	seq := memberSeq.Add(1)
 	pw := "mot-de-passe-solide-" + role
 	m, err := e.svc.CreateMember(context.Background(), forum.NewMember{
-		Email:       role + strings.Repeat("x", memberSeq%7) + "." + authorityType + "@" + strings.ReplaceAll(e.t.Name(), "/", "-") + ".example.org",
+		Email:       role + strings.Repeat("x", int(seq%7)) + "." + authorityType + "@" + strings.ReplaceAll(e.t.Name(), "/", "-") + ".example.org",
 		DisplayName: "Camille " + role, Authority: "Ville de Testville", AuthorityType: authorityType,
 		Role: role, Password: pw,
 	})

@@ -56,6 +56,7 @@ func brVisible(t *testing.T, ctx context.Context, sel string) bool {
 // fields of a readable width, selects that show their whole choice.
 // Screenshots go to $COTERFORUM_SCREENSHOTS when set.
 func TestPhoneLayoutPutsContentFirst(t *testing.T) {
+	t.Parallel() // a browser test waits on chromium much of the time: two run at once
 	e := newEnv(t)
 	mod, mpw := e.member(forum.RoleModerator, "region")
 	member, mempw := e.member(forum.RoleMember, "commune")

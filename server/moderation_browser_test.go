@@ -16,6 +16,7 @@ import (
 )
 
 func TestModerationPagesHaveNoAxeViolations(t *testing.T) {
+	t.Parallel() // a browser test waits on chromium much of the time: two run at once
 	start := time.Now()
 	e := newEnv(t)
 	mod, mpw := e.member(forum.RoleModerator, "region")
@@ -94,6 +95,7 @@ func TestModerationPagesHaveNoAxeViolations(t *testing.T) {
 }
 
 func TestModerationKeyboardApproval(t *testing.T) {
+	t.Parallel() // a browser test waits on chromium much of the time: two run at once
 	e := newEnv(t)
 	mod, mpw := e.member(forum.RoleModerator, "departement")
 	nc, npw := e.newcomer("commune")

@@ -14,6 +14,7 @@ import (
 // account, in French and in English: the button is followed through the
 // in-process provider and back.
 func TestProConnectPagesHaveNoAxeViolations(t *testing.T) {
+	t.Parallel() // a browser test waits on chromium much of the time: two run at once
 	op := newTestOP(t)
 	e := newEnv(t, withOIDC(op, forum.SignupPolicy{Mode: forum.SignupClosed}))
 	op.Next = agent("etranger", "inconnu@ville-exemple.fr", true)

@@ -192,11 +192,8 @@ func (s *Server) editPostForm(c echo.Context) error {
 		v.Form.Attachments = s.svc.PendingAttachments(ctx, m, f.AttachmentIDs)
 		return s.render(c, http.StatusOK, "edit.html", v)
 	}
-	if err := s.svc.AddAttachments(ctx, m, p.ID, f.AttachmentIDs); err != nil {
+	if _, err := s.svc.EditPostAttached(ctx, m, p.ID, f.Body, f.AttachmentIDs); err != nil {
 		return s.uploadFormError(c, "edit.html", v, err)
-	}
-	if _, err := s.svc.EditPost(ctx, m, p.ID, f.Body); err != nil {
-		return s.formFailure(c, "edit.html", v, err)
 	}
 	return seeOther(c, "/posts/"+p.ID+"?notice=edited")
 }

@@ -15,6 +15,7 @@ import (
 // TestPrivacyPagesHaveNoAxeViolations audits the personal data pages and
 // the accessibility statement with axe-core, in French and in English.
 func TestPrivacyPagesHaveNoAxeViolations(t *testing.T) {
+	t.Parallel() // a browser test waits on chromium much of the time: two run at once
 	e := newEnv(t)
 	ctx := context.Background()
 	m, pw := e.member(forum.RoleMember, "commune")

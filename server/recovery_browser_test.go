@@ -32,6 +32,7 @@ func brTabTo(t *testing.T, b *browsertest.Browser, ctx context.Context, want str
 // with the keyboard alone, from /login through the mailed link to a new
 // login; axe-core finds nothing on the new pages, in French and English.
 func TestKeyboardPasswordReset(t *testing.T) {
+	t.Parallel() // a browser test waits on chromium much of the time: two run at once
 	clk := testclock.New(time.Now())
 	e, smtp := newEnvClock(t, clk)
 	m, pw := e.member(forum.RoleMember, "commune")

@@ -12,6 +12,7 @@ import (
 // highlighted words and pagination), the "précisez votre recherche" page
 // and the refused query, in light and dark colour schemes.
 func TestSearchPagesHaveNoAxeViolations(t *testing.T) {
+	t.Parallel() // a browser test waits on chromium much of the time: two run at once
 	e := newEnv(t)
 	member, pw := e.member(forum.RoleMember, "commune")
 	api := e.login(member, pw)

@@ -14,6 +14,7 @@ import (
 // page with an unread thread (its mark is text, never colour alone) and the
 // feed links, then follows the unread link to the first unread post.
 func TestUnreadMarksAreAccessible(t *testing.T) {
+	t.Parallel() // a browser test waits on chromium much of the time: two run at once
 	e := newEnv(t)
 	author, apw := e.member(forum.RoleMember, "commune")
 	reader, rpw := e.member(forum.RoleMember, "commune")
