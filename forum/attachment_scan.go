@@ -94,7 +94,7 @@ func scanUpload(r io.Reader, limit int64) (*scanned, error) {
 		return sc, err
 	}
 	sc.temps = append(sc.temps, raw)
-	n, err := io.Copy(raw, io.LimitReader(r, limit+1))
+	n, err := io.Copy(raw, io.LimitReader(sourceReader{r}, limit+1))
 	if err != nil {
 		return sc, err
 	}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"coterforum/i18n"
+	"coterforum/internal/periodic"
 )
 
 // Attachment is a file joined to a post. It is uploaded first (PostID
@@ -300,20 +301,51 @@ func (s *Service) PrunePendingAttachments(ctx context.Context) (int, error) {
 
 // RunAttachmentPruner prunes pending uploads every interval until ctx ends.
 func (s *Service) RunAttachmentPruner(ctx context.Context, interval time.Duration) error {
-	t := time.NewTicker(interval)
-	defer t.Stop()
-	for {
-		if n, err := s.PrunePendingAttachments(ctx); err != nil {
-			s.log.Warn("prune attachments", "err", err)
-		} else if n > 0 {
+	return periodic.Run(ctx, interval, s.log, "prune attachments", func(ctx context.Context) error {
+		n, err := s.PrunePendingAttachments(ctx)
+		if err == nil && n > 0 {
 			s.log.Info("pruned pending attachments", "count", n)
 		}
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-t.C:
+		return err
+	})
+}
+
+// DiscardUploads deletes uploads of the member that no post holds: those a
+// refused form had already stored. Uploads joined to a post, or another
+// member's, are left alone.
+func (s *Service) DiscardUploads(ctx context.Context, uploader *Member, ids []string) error {
+	if len(ids) == 0 || uploader == nil {
+		return nil
+	}
+	as, err := s.attachments()
+	if err != nil {
+		return err
+	}
+	for _, a := range s.PendingAttachments(ctx, uploader, ids) {
+		if err := as.DeleteAttachment(ctx, a.ID); err != nil {
+			return err
 		}
 	}
+	return nil
+}
+
+// UploadReadError says that the upload itself could not be read to its end
+// (a client gone, a body cut short): the sender's problem, not the server's.
+type UploadReadError struct{ Err error }
+
+func (e *UploadReadError) Error() string { return "upload unreadable: " + e.Err.Error() }
+func (e *UploadReadError) Unwrap() error { return e.Err }
+
+// sourceReader tags the errors of the upload's reader, so that scanUpload
+// tells them from the errors of its own temporary files.
+type sourceReader struct{ r io.Reader }
+
+func (t sourceReader) Read(p []byte) (int, error) {
+	n, err := t.r.Read(p)
+	if err != nil && err != io.EOF {
+		err = &UploadReadError{Err: err}
+	}
+	return n, err
 }
 
 // removeTemp closes and removes a temporary file.

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"errors"
 	"io"
 	"mime"
@@ -70,9 +71,12 @@ func (s *Server) uploadTooLarge() error {
 func (s *Server) uploadError(err error) error {
 	var mbe *http.MaxBytesError
 	var re *forum.AttachmentRefusedError
+	var ure *forum.UploadReadError
 	switch {
 	case errors.As(err, &mbe):
 		return s.uploadTooLarge()
+	case errors.As(err, &ure):
+		return forum.Invalid("file", "upload_incomplete", "Le fichier n'est pas arrivé en entier : envoyez-le à nouveau.")
 	case errors.As(err, &re) && re.TooLarge:
 		return echo.NewHTTPError(http.StatusRequestEntityTooLarge, re.Msg)
 	case errors.As(err, &re):
@@ -133,6 +137,21 @@ func (s *Server) apiUploadAttachment(c echo.Context) error {
 // files, and of the earlier uploads the form carried, are in
 // f.AttachmentIDs; a refused file is the form's error (uploadErr).
 func (s *Server) readMultipartPostForm(c echo.Context) (postForm, error, error) {
+	var ids []string
+	f, uploadErr, err := s.readMultipartParts(c, &ids)
+	if err != nil {
+		// A form refused as a whole (too large, unreadable) keeps none of
+		// the files it brought.
+		if derr := s.svc.DiscardUploads(context.WithoutCancel(c.Request().Context()), viewer(c), ids); derr != nil {
+			s.cfg.Log.Warn("uploads of a refused form not deleted", "err", derr)
+		}
+	}
+	return f, uploadErr, err
+}
+
+// readMultipartParts does the work of readMultipartPostForm; the ids of
+// the files stored so far are in *ids, whatever the outcome.
+func (s *Server) readMultipartParts(c echo.Context, idsOut *[]string) (postForm, error, error) {
 	r := c.Request()
 	mr, err := r.MultipartReader()
 	if err != nil {
@@ -141,6 +160,7 @@ func (s *Server) readMultipartPostForm(c echo.Context) (postForm, error, error) 
 	values := url.Values{}
 	budget := s.cfg.BodyLimit
 	var ids []string
+	defer func() { *idsOut = ids }()
 	var uploadErr error
 	for n := 0; ; n++ {
 		part, err := mr.NextPart()
@@ -163,8 +183,9 @@ func (s *Server) readMultipartPostForm(c echo.Context) (postForm, error, error) 
 			}
 			a, err := s.svc.UploadAttachment(r.Context(), viewer(c), part.FileName(), part)
 			var mbe *http.MaxBytesError
-			if errors.As(err, &mbe) {
-				return postForm{}, nil, s.uploadTooLarge()
+			var ure *forum.UploadReadError
+			if errors.As(err, &mbe) || errors.As(err, &ure) {
+				return postForm{}, nil, s.uploadError(err)
 			}
 			if err != nil {
 				var re *forum.AttachmentRefusedError

@@ -11,6 +11,7 @@ import (
 
 	_ "golang.org/x/image/webp"
 	"io"
+	"mime/multipart"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -20,6 +21,7 @@ import (
 	"time"
 
 	"coterforum/forum"
+	"coterforum/server"
 )
 
 // attachment returns the "attachment" object of an upload answer.
@@ -605,5 +607,50 @@ func TestAttachmentExportAndDeletion(t *testing.T) {
 		if status, _, _ := e.anon().download(a["url"].(string)); status != http.StatusNotFound {
 			t.Fatalf("%v still served: %d", a["name"], status)
 		}
+	}
+}
+
+// TestRefusedUploadsKeepNothing: a form refused as a whole after its files
+// were stored (its text over the limit) keeps none of them, and an upload
+// cut short is the sender's error (4xx), with nothing stored either.
+func TestRefusedUploadsKeepNothing(t *testing.T) {
+	e := newEnv(t)
+	m, pw := e.member(forum.RoleMember, "commune")
+	c := e.login(m, pw)
+
+	var buf bytes.Buffer
+	w := multipart.NewWriter(&buf)
+	for _, f := range []fileField{{"files", "devis.pdf", pdfFile()}, {"files", "schema.png", pngWithText(t)}} {
+		part, _ := w.CreateFormFile(f.field, f.name)
+		part.Write(f.data)
+	}
+	w.WriteField("theme", "reseaux")
+	w.WriteField("title", "Un fil trop long")
+	w.WriteField("body", strings.Repeat("texte ", server.DefaultBodyLimit/5))
+	w.Close()
+	req, _ := http.NewRequest(http.MethodPost, e.ts.URL+"/threads", &buf)
+	req.Header.Set("Content-Type", w.FormDataContentType())
+	req.Header.Set("Origin", e.ts.URL)
+	resp, err := c.http.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusRequestEntityTooLarge {
+		t.Fatalf("form with too much text: %d, want 413", resp.StatusCode)
+	}
+	if n := countUploads(t, e, m); n != 0 {
+		t.Fatalf("%d files kept from a refused form", n)
+	}
+
+	// An upload whose body ends in the middle of the file.
+	ct, body := multipartBody(t, nil, fileField{"file", "devis.pdf", pdfFile()})
+	cut := body[:len(body)-60]
+	status, out := c.rawAPI("POST", "/api/v1/attachments", ct, bytes.NewReader(cut), int64(len(cut)))
+	if status < 400 || status >= 500 {
+		t.Fatalf("upload cut short: %d %v, want 4xx", status, out)
+	}
+	if n := countUploads(t, e, m); n != 0 {
+		t.Fatalf("%d files kept from an upload cut short", n)
 	}
 }

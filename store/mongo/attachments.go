@@ -117,20 +117,20 @@ func (s *Store) AttachToPost(ctx context.Context, uploaderID, postID string, ids
 	return n, nil
 }
 
-// DeleteAttachment removes the metadata, then the content.
+// DeleteAttachment removes the content, then the metadata.
 func (s *Store) DeleteAttachment(ctx context.Context, id string) error {
-	err := s.write(ctx, func(ctx context.Context) error {
+	// The content first: were the second step to fail, the metadata left
+	// behind still leads a retry (pruner, account deletion) to this id,
+	// while content without metadata would be found by nothing.
+	err := s.write(ctx, func(ctx context.Context) error { return s.bucket().Delete(ctx, id) })
+	if err != nil && !errors.Is(err, mongodrv.ErrFileNotFound) {
+		return err
+	}
+	err = s.write(ctx, func(ctx context.Context) error {
 		_, err := s.c(colAttachments).DeleteOne(ctx, bson.D{{Key: "_id", Value: id}})
 		return err
 	})
-	if err != nil {
-		return mapErr(err)
-	}
-	err = s.write(ctx, func(ctx context.Context) error { return s.bucket().Delete(ctx, id) })
-	if errors.Is(err, mongodrv.ErrFileNotFound) {
-		return nil
-	}
-	return err
+	return mapErr(err)
 }
 
 // PendingAttachmentsBefore returns up to limit pending attachments uploaded before t.
