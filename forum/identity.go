@@ -93,6 +93,11 @@ var (
 	// ErrEmailUnverified: no link exists and the provider does not vouch
 	// for the address, so it can neither link nor create an account.
 	ErrEmailUnverified = errors.New("adresse non vérifiée")
+	// ErrPrivilegedLink refuses to link a moderator's or an administrator's
+	// account to an identity by its address alone: those accounts keep their
+	// password, so that an identity provider's mistake on an address cannot
+	// hand out moderation or administration.
+	ErrPrivilegedLink = errors.New("compte de modérateur ou d'administrateur")
 )
 
 // ParseSIRET checks a SIRET (14 digits, spaces allowed) and returns it
@@ -193,6 +198,9 @@ func (s *Service) LoginWithIdentity(ctx context.Context, ext ExternalIdentity, p
 	case err == nil:
 		if m.Deleting() || m.SuspendedAt(now) {
 			return nil, false, ErrIdentityRefused
+		}
+		if m.Role != RoleMember {
+			return nil, false, ErrPrivilegedLink
 		}
 		newLink.MemberID = m.ID
 		if err := st.InsertIdentity(ctx, newLink); err != nil {

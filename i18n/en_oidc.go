@@ -4,9 +4,10 @@ func init() { register(enOIDC) }
 
 // enOIDC translates the login with ProConnect (OpenID Connect) and its refusals.
 var enOIDC = map[string]string{
+	"Les comptes de modérateur et d'administrateur ne sont pas reliés à ProConnect par leur adresse : connectez-vous avec votre mot de passe.": "Moderator and administrator accounts are not linked to ProConnect by their address: log in with your password.",
 	"Se connecter avec ProConnect": "Log in with ProConnect",
 	"ProConnect est l'identifiant des agents publics : votre compte du forum est retrouvé par votre adresse professionnelle.": "ProConnect is the login of public servants: your forum account is found by your work address.",
-	"vérifiée (SIREN %s)": "verified (SIREN %s)",
+	"SIREN %s vérifié par ProConnect": "SIREN %s verified by ProConnect",
 	"Bienvenue ! Votre compte est créé avec ProConnect : complétez le nom de votre collectivité et son type.":                                             "Welcome! Your account was created with ProConnect: fill in your authority's name and type.",
 	"ProConnect ne répond pas pour le moment : réessayez dans quelques minutes ou connectez-vous avec votre mot de passe.":                                "ProConnect is not answering at the moment: try again in a few minutes or log in with your password.",
 	"Cette connexion ProConnect a expiré ou n'a pas été commencée dans ce navigateur : recommencez depuis la page de connexion.":                          "This ProConnect login expired or was not started in this browser: start again from the login page.",

@@ -171,6 +171,7 @@ var (
 	errOIDCNonce        = echo.NewHTTPError(http.StatusBadRequest, i18n.M("Le jeton d'identité ne correspond pas à la connexion commencée dans ce navigateur (paramètre nonce) : recommencez depuis la page de connexion."))
 	errOIDCSignupClosed = echo.NewHTTPError(http.StatusForbidden, i18n.M("Aucun compte du forum ne correspond à votre adresse ProConnect, et le club n'ouvre pas de compte par ProConnect pour elle : demandez une invitation à un administrateur du club."))
 	errOIDCUnverified   = echo.NewHTTPError(http.StatusForbidden, i18n.M("ProConnect ne garantit pas votre adresse électronique : elle ne peut pas servir à retrouver ou créer votre compte. Connectez-vous avec votre mot de passe."))
+	errOIDCPrivileged   = echo.NewHTTPError(http.StatusForbidden, i18n.M("Les comptes de modérateur et d'administrateur ne sont pas reliés à ProConnect par leur adresse : connectez-vous avec votre mot de passe."))
 	errOIDCRefused      = echo.NewHTTPError(http.StatusForbidden, i18n.M("Ce compte est suspendu ou supprimé : la connexion est refusée."))
 )
 
@@ -259,6 +260,8 @@ func (s *Server) oidcCallback(c echo.Context) error {
 		return errOIDCUnverified
 	case errors.Is(err, forum.ErrIdentityRefused):
 		return errOIDCRefused
+	case errors.Is(err, forum.ErrPrivilegedLink):
+		return errOIDCPrivileged
 	case err != nil:
 		return err
 	}

@@ -92,7 +92,7 @@ func TestProConnectLoginCreatesAccount(t *testing.T) {
 	if status, body, _ := c.get("/account"); status != 200 || !strings.Contains(body, "dominique.agent@ville-exemple.fr") {
 		t.Fatalf("/account with the new session: %d", status)
 	}
-	if _, body, _ := e.anon().get("/members/" + m.ID); !strings.Contains(body, "vérifiée (SIREN 219300274)") {
+	if _, body, _ := e.anon().get("/members/" + m.ID); !strings.Contains(body, "SIREN 219300274 vérifié par ProConnect") {
 		t.Fatalf("member page without the verified SIREN:\n%s", body)
 	}
 	// The password login does not open a passwordless account.
@@ -113,7 +113,7 @@ func TestProConnectLoginCreatesAccount(t *testing.T) {
 	if status, body := c2.api("GET", "/api/v1/session", nil); status != 200 || !strings.Contains(jsonString(body), m.ID) {
 		t.Fatalf("session of the second login: %d %v", status, body)
 	}
-	if _, body, _ := e.anon().get("/members/" + m.ID); strings.Contains(body, "vérifiée (SIREN") {
+	if _, body, _ := e.anon().get("/members/" + m.ID); strings.Contains(body, "vérifié par ProConnect") {
 		t.Fatal("the SIREN is still shown after a login without siret")
 	}
 	// An open redirect is refused: the next page stays on the forum.
@@ -301,6 +301,16 @@ func TestProConnectLinksInvitedMember(t *testing.T) {
 		t.Fatalf("unverified address: %d\n%s", status, body)
 	}
 	nothingStored(t, e, c, op, "agent-m", members)
+
+	// A moderator's account is not linked by its address alone.
+	mod, _ := e.member(forum.RoleModerator, "region")
+	members, _ = e.st.CountMembers(ctx)
+	op.Next = agent("agent-mod", mod.Email, true)
+	c = e.anon()
+	if status, body, _ := op.login(c, "/"); status != http.StatusForbidden || !strings.Contains(body, "ne sont pas reliés à ProConnect") {
+		t.Fatalf("moderator linked by address: %d\n%s", status, body)
+	}
+	nothingStored(t, e, c, op, "agent-mod", members)
 
 	id := agent("agent-m", strings.ToUpper(m.Email), true)
 	id["siret"] = "21930027400012"
