@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"crypto/sha256"
 	"encoding/hex"
-	"fmt"
 	"io"
 	"mime/multipart"
 	"net/http"
@@ -117,13 +116,20 @@ func TestAttachmentUploadMemory(t *testing.T) {
 }
 
 // checkGrowth fails when the peak RSS since the reset is more than 30 MiB
-// above before.
+// above before. Under the race detector, whose shadow memory roughly
+// doubles what every allocation costs (a 10 MiB download measured 38.8 MiB
+// there, 14.5–20.7 MiB without it), the bound is 60 MiB: still well under
+// what holding the file whole would cost there.
 func checkGrowth(t *testing.T, what string, before int64) {
 	t.Helper()
+	limit := int64(30 << 20)
+	if raceBuild {
+		limit = 60 << 20
+	}
 	peak := procStatus(t, "VmHWM")
 	growth := peak - before
-	t.Logf("10 MiB %s: RSS before %d MiB, peak %d MiB, growth %.1f MiB", what, before>>20, peak>>20, float64(growth)/(1<<20))
-	if growth > 30<<20 {
-		t.Fatalf("peak RSS grew by %s during a 10 MiB %s (limit 30 MiB)", fmt.Sprintf("%.1f MiB", float64(growth)/(1<<20)), what)
+	t.Logf("10 MiB %s: RSS before %d MiB, peak %d MiB, growth %.1f MiB (race detector: %v)", what, before>>20, peak>>20, float64(growth)/(1<<20), raceBuild)
+	if growth > limit {
+		t.Fatalf("peak RSS grew by %.1f MiB during a 10 MiB %s (limit %d MiB)", float64(growth)/(1<<20), what, limit>>20)
 	}
 }
