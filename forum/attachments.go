@@ -80,6 +80,12 @@ const MaxAttachmentsPerPost = 5
 // (FORUM_ATTACHMENT_MAX): 10 MB.
 const DefaultAttachmentMax = 10 << 20
 
+// MaxPendingUploads is how many uploads joined to no post a member may
+// have at once (four forms' worth): files sent without ever publishing do
+// not fill the store for a day. Checked before each upload, so two sent at
+// the same moment may pass it by one.
+const MaxPendingUploads = 20
+
 // PendingAttachmentTTL is how long an upload joined to no post is kept.
 const PendingAttachmentTTL = 24 * time.Hour
 
@@ -127,6 +133,20 @@ func (s *Service) UploadAttachment(ctx context.Context, uploader *Member, name s
 	as, err := s.attachments()
 	if err != nil {
 		return nil, err
+	}
+	mine, err := as.AttachmentsOfUploader(ctx, uploader.ID)
+	if err != nil {
+		return nil, err
+	}
+	pending := 0
+	for _, a := range mine {
+		if a.PostID == "" {
+			pending++
+		}
+	}
+	if pending >= MaxPendingUploads {
+		return nil, Invalidf("attachments", "too_many_pending_uploads",
+			"Vous avez déjà %d fichiers envoyés qui ne sont joints à aucun message : publiez-les, ou attendez un jour qu'ils soient effacés.", MaxPendingUploads)
 	}
 	sc, err := scanUpload(r, s.AttachmentMax())
 	if sc != nil {

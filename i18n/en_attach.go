@@ -5,7 +5,8 @@ func init() { register(enAttach) }
 // enAttach translates attachments: the file field, the list under a post
 // and the messages of refused uploads.
 var enAttach = map[string]string{
-	"Le fichier n'est pas arrivé en entier : envoyez-le à nouveau.": "The file did not arrive whole: send it again.",
+	"Vous avez déjà %d fichiers envoyés qui ne sont joints à aucun message : publiez-les, ou attendez un jour qu'ils soient effacés.": "You already have %d uploaded files joined to no post: publish them, or wait a day for them to be deleted.",
+	"Le fichier n'est pas arrivé en entier : envoyez-le à nouveau.":                                                                   "The file did not arrive whole: send it again.",
 	"Pièces jointes":                                   "Attachments",
 	"Pièces jointes du message :":                      "Attachments of the post:",
 	"Fichiers déjà envoyés, joints à la publication :": "Files already sent, attached when you publish:",

@@ -189,6 +189,11 @@ func (s *Server) readMultipartParts(c echo.Context, idsOut *[]string) (postForm,
 			}
 			if err != nil {
 				var re *forum.AttachmentRefusedError
+				var ve *forum.ValidationError
+				if errors.As(err, &ve) { // too many pending uploads: the form comes back with it
+					uploadErr = err
+					continue
+				}
 				if !errors.As(err, &re) {
 					return postForm{}, nil, err
 				}

@@ -654,3 +654,31 @@ func TestRefusedUploadsKeepNothing(t *testing.T) {
 		t.Fatalf("%d files kept from an upload cut short", n)
 	}
 }
+
+// TestPendingUploadsAreCapped: a member may keep at most
+// forum.MaxPendingUploads files joined to no post; the next upload is
+// refused with a clear 4xx and stores nothing, and publishing frees room.
+func TestPendingUploadsAreCapped(t *testing.T) {
+	e := newEnv(t)
+	m, pw := e.member(forum.RoleMember, "commune")
+	c := e.login(m, pw)
+	var ids []any
+	for range forum.MaxPendingUploads {
+		ids = append(ids, c.mustUpload("devis.pdf", pdfFile())["id"])
+	}
+	status, out := c.upload("un-de-trop.pdf", pdfFile())
+	if status < 400 || status >= 500 || errCode(out) != "too_many_pending_uploads" || !strings.Contains(errMessage(out), "publiez-les") {
+		t.Fatalf("upload past the cap: %d %v", status, out)
+	}
+	if n := countUploads(t, e, m); n != forum.MaxPendingUploads {
+		t.Fatalf("%d uploads stored, want %d", n, forum.MaxPendingUploads)
+	}
+	// Joined to a post, files no longer count.
+	if status, out := c.api("POST", "/api/v1/threads", map[string]any{"theme": "reseaux", "authority_types": []string{"commune"},
+		"title": "Devis des opérateurs", "body": "Les devis reçus.", "attachments": ids[:forum.MaxAttachmentsPerPost]}); status != http.StatusCreated {
+		t.Fatalf("thread with attachments: %d %v", status, out)
+	}
+	if status, out := c.upload("enfin.pdf", pdfFile()); status != http.StatusCreated {
+		t.Fatalf("upload after publishing: %d %v", status, out)
+	}
+}
