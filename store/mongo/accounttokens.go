@@ -43,15 +43,7 @@ func (s *Store) AccountTokenByID(ctx context.Context, id string) (*forum.Account
 
 // UseAccountToken marks an unused, unexpired token used, in one conditional update.
 func (s *Store) UseAccountToken(ctx context.Context, id string, now time.Time) (bool, error) {
-	err := s.updateOne(ctx, colAccountTokens, bson.D{
-		{Key: "_id", Value: id},
-		{Key: "used_at", Value: bson.D{{Key: "$exists", Value: false}}},
-		{Key: "expires_at", Value: bson.D{{Key: "$gt", Value: now}}},
-	}, bson.D{{Key: "$set", Value: bson.D{{Key: "used_at", Value: now}}}})
-	if err == forum.ErrNotFound {
-		return false, nil
-	}
-	return err == nil, err
+	return s.useOnce(ctx, colAccountTokens, id, now)
 }
 
 // DeleteMemberAccountTokens removes the member's tokens of a kind ("": all).

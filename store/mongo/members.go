@@ -119,7 +119,14 @@ func (s *Store) InviteByID(ctx context.Context, id string) (*forum.Invite, error
 
 // UseInvite marks an unused, unexpired invitation used, in one conditional update.
 func (s *Store) UseInvite(ctx context.Context, id string, now time.Time) (bool, error) {
-	err := s.updateOne(ctx, colInvites, bson.D{
+	return s.useOnce(ctx, colInvites, id, now)
+}
+
+// useOnce marks the document id of col used at now if it is unused and
+// unexpired, in one conditional update (invitations, account links): of two
+// requests with one token, one wins.
+func (s *Store) useOnce(ctx context.Context, col, id string, now time.Time) (bool, error) {
+	err := s.updateOne(ctx, col, bson.D{
 		{Key: "_id", Value: id},
 		{Key: "used_at", Value: bson.D{{Key: "$exists", Value: false}}},
 		{Key: "expires_at", Value: bson.D{{Key: "$gt", Value: now}}},
