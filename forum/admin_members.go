@@ -43,6 +43,23 @@ type MemberCounts struct {
 	Active, Suspended, Deleted  int64
 }
 
+// Add counts n members not being deleted, of that role and status.
+func (c *MemberCounts) Add(role, status string, n int64) {
+	switch role {
+	case RoleAdmin:
+		c.Admins += n
+	case RoleModerator:
+		c.Moderators += n
+	default:
+		c.Members += n
+	}
+	if status == MemberSuspended {
+		c.Suspended += n
+	} else {
+		c.Active += n
+	}
+}
+
 // ErrLastAdmin is returned by SetMemberRole when the change would leave
 // the forum without an admin.
 var ErrLastAdmin = errors.New("le dernier administrateur reste administrateur")

@@ -61,19 +61,7 @@ func (s *Store) CountMembersByRoleStatus(ctx context.Context) (forum.MemberCount
 			if err != nil {
 				return c, err
 			}
-			switch role {
-			case forum.RoleAdmin:
-				c.Admins += n
-			case forum.RoleModerator:
-				c.Moderators += n
-			default:
-				c.Members += n
-			}
-			if status == forum.MemberSuspended {
-				c.Suspended += n
-			} else {
-				c.Active += n
-			}
+			c.Add(role, status, n)
 		}
 	}
 	n, err := s.count(ctx, countQuery{col: colMembers, hint: "members_deleting_v1", filter: bson.D{{Key: "deletion_started_at", Value: dg("$exists", true)}}})

@@ -66,19 +66,7 @@ func (s *Store) CountMembersByRoleStatus(ctx context.Context) (forum.MemberCount
 			c.Deleted += n
 			continue
 		}
-		switch role {
-		case forum.RoleAdmin:
-			c.Admins += n
-		case forum.RoleModerator:
-			c.Moderators += n
-		default:
-			c.Members += n
-		}
-		if status == forum.MemberSuspended {
-			c.Suspended += n
-		} else {
-			c.Active += n
-		}
+		c.Add(role, status, n)
 	}
 	return c, mapErr(rows.Err())
 }
