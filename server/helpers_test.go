@@ -13,6 +13,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"coterforum/digest"
 	"coterforum/forum"
@@ -48,9 +49,15 @@ func newEnv(t *testing.T, opts ...envOption) *env {
 
 func newEnvAt(t *testing.T, dir string, st store.Store, opts ...envOption) *env {
 	t.Helper()
+	return newEnvAtClock(t, dir, st, nil, opts...)
+}
+
+// newEnvAtClock is newEnvAt with the forum's clock now (nil: time.Now).
+func newEnvAtClock(t *testing.T, dir string, st store.Store, now func() time.Time, opts ...envOption) *env {
+	t.Helper()
 	ctx := context.Background()
 	log := slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	svc := forum.New(st, log, nil)
+	svc := forum.New(st, log, now)
 	if err := svc.SeedTaxonomy(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -80,6 +87,8 @@ func newEnvAt(t *testing.T, dir string, st store.Store, opts ...envOption) *env 
 	}
 	e.srv = srv
 	e.ts.Config.Handler = srv
+	// Cleanups run last first: the server's mails end before the store closes.
+	t.Cleanup(func() { srv.WaitBackground(context.Background()) })
 	t.Cleanup(e.ts.Close)
 	return e
 }

@@ -3,9 +3,7 @@ package server_test
 import (
 	"context"
 	"errors"
-	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"slices"
@@ -13,7 +11,6 @@ import (
 	"testing"
 	"time"
 
-	"coterforum/digest"
 	"coterforum/forum"
 	"coterforum/internal/testclock"
 	"coterforum/mail/mailtest"
@@ -27,40 +24,10 @@ import (
 // limits) given by clk, mail sent to a real in-process SMTP server.
 func newEnvClock(t *testing.T, clk *testclock.Clock, opts ...envOption) (*env, *mailtest.Server) {
 	t.Helper()
-	ctx := context.Background()
 	smtp := mailtest.Start(t)
 	dir := t.TempDir()
-	st := storetest.NewAt(t, dir)
-	log := slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	svc := forum.New(st, log, clk.Now)
-	if err := svc.SeedTaxonomy(ctx); err != nil {
-		t.Fatal(err)
-	}
-	e := &env{t: t, dir: dir, st: st, svc: svc, mail: smtp.Sender(t)}
-	e.ts = httptest.NewUnstartedServer(nil)
-	e.ts.Start()
-	cfg := server.Config{BaseURL: e.ts.URL, Mail: e.mail, Log: log, Ready: st.Ping}
-	for _, o := range opts {
-		o(&cfg)
-	}
-	cfg.Moderation = moderation.New(svc, st, cfg.Mail, moderation.Config{BaseURL: e.ts.URL}, log)
-	e.mod = cfg.Moderation
-	key, err := st.Secret(ctx, "digest")
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg.Digest = digest.New(svc, st, cfg.Mail, digest.Config{BaseURL: e.ts.URL, SecretKey: key}, log)
-	e.digest = cfg.Digest
-	srv, err := server.New(ctx, svc, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	e.srv = srv
-	e.ts.Config.Handler = srv
-	// Cleanups run last first: the server's mails end before the store closes.
-	t.Cleanup(func() { srv.WaitBackground(context.Background()) })
-	t.Cleanup(e.ts.Close)
-	return e, smtp
+	withSMTP := func(c *serverConfig) { c.Mail = smtp.Sender(t) }
+	return newEnvAtClock(t, dir, storetest.NewAt(t, dir), clk.Now, append([]envOption{withSMTP}, opts...)...), smtp
 }
 
 var resetLink = regexp.MustCompile(`https?://\S+/password/reset\?token=([A-Za-z0-9_-]+)`)
